@@ -1,0 +1,115 @@
+"""A bounded record of training over time.
+
+Per update: the step number, the mini-batch loss and each layer's squared
+gradient norm.  Per evaluation (at least once per drawn frame): the step, the
+train and test loss, and accuracy.  When a series reaches twice ``capacity``
+entries, every other one is dropped and from then on only every second step
+is kept, so a long run keeps its whole shape in bounded memory.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+class Series:
+    """Rows of floats recorded every ``stride`` steps, thinned when full."""
+
+    def __init__(self, columns: int, capacity: int) -> None:
+        self.columns = columns
+        self.capacity = capacity
+        self.rows = np.empty((2 * capacity, columns))
+        self.length = 0
+        self.stride = 1
+
+    def wants(self, step: int) -> bool:
+        return step % self.stride == 0
+
+    def append(self, row) -> None:
+        if self.length == self.rows.shape[0]:
+            kept = self.rows[: self.length : 2].copy()
+            self.length = kept.shape[0]
+            self.rows[: self.length] = kept
+            self.stride *= 2
+        self.rows[self.length] = row
+        self.length += 1
+
+    def values(self) -> np.ndarray:
+        return self.rows[: self.length]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stride": self.stride, "rows": _plain(self.values())}
+
+    def load(self, d: dict[str, Any]) -> None:
+        rows = np.array([[math.nan if v is None else v for v in r] for r in d["rows"]], dtype=np.float64)
+        rows = rows.reshape(-1, self.columns)
+        while rows.shape[0] > self.rows.shape[0]:
+            rows = rows[::2]
+        self.length = rows.shape[0]
+        self.rows[: self.length] = rows
+        self.stride = int(d.get("stride", 1))
+
+
+def _plain(a: np.ndarray) -> list:
+    out = a.tolist()
+    if not np.isfinite(a).all():
+        out = [[v if math.isfinite(v) else None for v in row] for row in out]
+    return out
+
+
+def _column(a: np.ndarray) -> list:
+    return [v if math.isfinite(v) else None for v in a.tolist()]
+
+
+class History:
+    """Columns of ``steps``: step, batch loss, ‖∂L/∂W_l‖² per layer.
+    Columns of ``evals``: step, train loss, test loss, train accuracy, test accuracy."""
+
+    def __init__(self, n_layers: int, capacity: int = 10_000) -> None:
+        self.n_layers = n_layers
+        self.steps = Series(2 + n_layers, capacity)
+        self.evals = Series(5, capacity)
+
+    def record_step(self, step: int, loss: float, grad_sq_norms: np.ndarray) -> None:
+        if self.steps.wants(step):
+            row = np.empty(2 + self.n_layers)
+            row[0] = step
+            row[1] = loss
+            row[2:] = grad_sq_norms
+            self.steps.append(row)
+
+    def record_eval(self, step: int, train: float, test: float, acc_train: float | None, acc_test: float | None) -> None:
+        ev = self.evals
+        if ev.length and ev.rows[ev.length - 1, 0] == step:
+            ev.length -= 1  # re-evaluated at the same step (e.g. after new weights): replace
+        nan = math.nan
+        ev.append((step, train, test, nan if acc_train is None else acc_train, nan if acc_test is None else acc_test))
+
+    def series(self) -> dict[str, Any]:
+        """The public form: plain lists, norms (not squares), None for non-finite."""
+        s = self.steps.values()
+        e = self.evals.values()
+        norms = np.sqrt(s[:, 2:])
+        return {
+            "step": s[:, 0].astype(int).tolist(),
+            "batch_loss": _column(s[:, 1]),
+            "grad_norms": [_column(norms[:, i]) for i in range(self.n_layers)],
+            "eval_step": e[:, 0].astype(int).tolist(),
+            "train_loss": _column(e[:, 1]),
+            "test_loss": _column(e[:, 2]),
+            "train_accuracy": _column(e[:, 3]),
+            "test_accuracy": _column(e[:, 4]),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"capacity": self.steps.capacity, "steps": self.steps.to_dict(), "evals": self.evals.to_dict()}
+
+    @classmethod
+    def from_dict(cls, n_layers: int, d: dict[str, Any]) -> History:
+        h = cls(n_layers, int(d.get("capacity", 10_000)))
+        h.steps.load(d["steps"])
+        h.evals.load(d["evals"])
+        return h

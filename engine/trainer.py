@@ -1,0 +1,400 @@
+"""The trainer: data, a network, an optimizer, and the clock of updates.
+
+``Trainer(config)`` builds everything from one configuration (see
+``config.py``) and one seed.  ``step(n)`` runs ``n`` mini-batch updates; the
+last update's values stay readable on the layers; ``history`` records every
+update; ``trace(x, y)`` runs a pass with no update; ``grids(r)`` computes
+what a frame draws; ``to_state()``/``from_state()`` save and resume
+bit-for-bit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from . import data as datamod
+from .config import ConfigError, output_units, resolve_config, structural_change, task_of
+from .history import History
+from .init import initialize
+from .network import Network, build_dense
+from .optimizers import make_optimizer
+
+Array = np.ndarray
+STATE_VERSION = 1
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def plain(a: Array | None) -> list | None:
+    """An array as nested lists, with ``None`` for any non-finite entry."""
+    if a is None:
+        return None
+    if np.isfinite(a).all():
+        return a.tolist()
+    return _nan_to_none(a.tolist())
+
+
+def _nan_to_none(x):
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    return x if math.isfinite(x) else None
+
+
+class Trainer:
+    """One network learning one data set, step by step."""
+
+    def __init__(self, config: dict[str, Any] | None = None, *, resolved: bool = False) -> None:
+        self.config = dict(config) if resolved else resolve_config(config)
+        self.reset()
+
+    # -- building ----------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        """Return exactly to the initial state of ``seed`` (default: the
+        configured seed): same data, same weights, same shuffling."""
+        if seed is not None:
+            self.config = resolve_config({"seed": seed}, self.config)
+        cfg = self.config
+        seq = np.random.SeedSequence(cfg["seed"])
+        data_seq, init_seq, shuffle_seq = seq.spawn(3)
+        self._build_data(np.random.default_rng(data_seq))
+        self._build_network()
+        initialize(self.network, cfg["init"], np.random.default_rng(init_seq))
+        self.shuffle_rng = np.random.default_rng(shuffle_seq)
+        self.optimizer = make_optimizer(cfg["optimizer"], self.network.params.size, cfg["learning_rate"], cfg["momentum"])
+        self.step_count = 0
+        self.epochs_done = 0
+        self.position = self.n_train  # forces a fresh shuffle at the first update
+        self.order = np.arange(self.n_train)
+        self.status = "ok"
+        self.message = ""
+        self.history = History(len(self.network.layers))
+        self._version = 0  # bumps whenever the weights change
+        self._eval_key: tuple[int, int] | None = None
+        self._eval: dict[str, Any] = {}
+        self._grid_cache: dict[int, Array] = {}
+        self.evaluate()
+
+    def _build_data(self, rng: np.random.Generator) -> None:
+        cfg = self.config
+        self.task, self.inputs, self.classes = task_of(cfg)
+        if cfg["dataset"] == "custom":
+            raw = np.asarray(cfg["points"]["x"], dtype=np.float64)
+            labels = np.asarray(cfg["points"]["y"], dtype=np.float64)
+        else:
+            info = datamod.DATASETS[cfg["dataset"]]
+            raw, labels = info.generate(rng, cfg["n_samples"], cfg["noise"])
+        train, test = datamod.split(rng, raw.shape[0], cfg["train_fraction"])
+        self.n_outputs = output_units(self.task, self.classes, cfg["loss"])
+        self.raw_train, self.raw_test = raw[train], raw[test]
+        self.labels_train, self.labels_test = labels[train], labels[test]
+        self.x_train = datamod.transform(self.raw_train, cfg["features"])
+        self.x_test = datamod.transform(self.raw_test, cfg["features"])
+        self.y_train = datamod.targets(self.labels_train, self.task, self.n_outputs)
+        self.y_test = datamod.targets(self.labels_test, self.task, self.n_outputs)
+        self.n_train = self.x_train.shape[0]
+
+    def _build_network(self) -> None:
+        cfg = self.config
+        hidden = cfg["hidden_layers"]
+        act = cfg["activation"]
+        acts = list(act) if isinstance(act, list) else [act] * len(hidden)
+        sizes = [len(cfg["features"]), *hidden, self.n_outputs]
+        self.network: Network = build_dense(sizes, [*acts, cfg["output_activation"]], cfg["loss"], cfg["l1"], cfg["l2"])
+
+    def update_config(self, partial: dict[str, Any]) -> bool:
+        """Apply a partial configuration.  Hyper-parameters apply live; a
+        structural change rebuilds and resets.  Returns whether it reset."""
+        new = resolve_config(partial, self.config)
+        old, self.config = self.config, new
+        if structural_change(old, new):
+            self.reset()
+            return True
+        net = self.network
+        net.l1, net.l2 = new["l1"], new["l2"]
+        if new["optimizer"] != old["optimizer"]:
+            self.optimizer = make_optimizer(new["optimizer"], net.params.size, new["learning_rate"], new["momentum"])
+        self.optimizer.learning_rate = new["learning_rate"]
+        if hasattr(self.optimizer, "momentum"):
+            self.optimizer.momentum = new["momentum"]
+        if new["l1"] != old["l1"] or new["l2"] != old["l2"]:
+            self._version += 1  # the penalty, hence the reported loss, changed
+        return False
+
+    # -- training ----------------------------------------------------------
+    @property
+    def epoch(self) -> float:
+        return self.epochs_done + min(self.position, self.n_train) / self.n_train if self.step_count else 0.0
+
+    def step(self, n: int = 1, max_seconds: float | None = None) -> int:
+        """Run up to ``n`` mini-batch updates; return how many ran.
+
+        Stops early when training diverges (non-finite loss or gradient: the
+        offending update is *not* applied, so the weights stay finite) or when
+        ``max_seconds`` have passed.
+        """
+        if self.status == "diverged" or n <= 0:
+            return 0
+        net, opt, hist = self.network, self.optimizer, self.history
+        batch = self.config["batch_size"]
+        n_train = self.n_train
+        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+        done = 0
+        xs = ys = None
+        if self.position < n_train:
+            xs, ys = self._shuffled
+        while done < n:
+            if self.position >= n_train:
+                if self.step_count:
+                    self.epochs_done += 1
+                self.order = self.shuffle_rng.permutation(n_train)
+                xs, ys = self._shuffled = (self.x_train[self.order], self.y_train[self.order])
+                self.position = 0
+            start = self.position
+            stop = min(start + batch, n_train)
+            self.position = stop
+            loss = net.forward_backward(xs[start:stop], ys[start:stop])
+            sq = net.grad_sq_norms()
+            if not (math.isfinite(loss) and math.isfinite(float(np.dot(net.grads, net.grads)))):
+                self._diverge(loss)
+                break
+            opt.update(net.params, net.grads)
+            self.step_count += 1
+            done += 1
+            hist.record_step(self.step_count, loss, sq)
+            if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
+                break
+        if done:
+            self._version += 1
+        return done
+
+    def _diverge(self, loss: float) -> None:
+        self.status = "diverged"
+        self.history.record_step(self.step_count + 1, loss, self.network.grad_sq_norms())
+        lr = self.config["learning_rate"]
+        self.message = (
+            f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew beyond "
+            f"what a computer can represent, so that update was not applied. The learning rate "
+            f"(η = {lr:g}) is probably too large for this network: lower it (try {lr / 10:g}) and press reset."
+        )
+
+    # -- measuring ---------------------------------------------------------
+    def _loss_and_accuracy(self, x: Array, y: Array, labels: Array) -> tuple[float, float | None]:
+        net = self.network
+        a = x
+        z = a
+        for layer in net.layers:
+            z, a = layer.evaluate(a)
+        with np.errstate(all="ignore"):
+            loss = net.loss.value(z, a, y) + net.penalty()
+        if self.task != "classification":
+            return loss, None
+        pred = (a[:, 0] > 0.5) if a.shape[1] == 1 else a.argmax(axis=1)
+        return loss, float(np.mean(pred == labels))
+
+    def evaluate(self) -> dict[str, Any]:
+        """Loss (data + penalty) and accuracy on the whole train and test
+        sets; cached until the weights change, and recorded in the history."""
+        key = (self.step_count, self._version)
+        if self._eval_key != key:
+            with np.errstate(all="ignore"):
+                tr, acc_tr = self._loss_and_accuracy(self.x_train, self.y_train, self.labels_train)
+                te, acc_te = self._loss_and_accuracy(self.x_test, self.y_test, self.labels_test)
+            self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
+                          "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te}}
+            self._eval_key = key
+            self.history.record_eval(self.step_count, tr, te, acc_tr, acc_te)
+        return self._eval
+
+    def snapshot(self) -> dict[str, Any]:
+        """The API's ``Snapshot``: step, epoch, status, loss, accuracy, layers."""
+        ev = self.evaluate()
+        snap = {
+            "step": self.step_count,
+            "epoch": self.epoch,
+            "status": self.status,
+            "loss": ev["loss"],
+            "accuracy": ev["accuracy"],
+            "layers": [
+                {
+                    "activation": layer.activation.name,
+                    "W": layer.W.tolist(),
+                    "b": layer.b.tolist(),
+                    "dW": plain(layer.dW) if layer.has_grad else None,
+                    "db": plain(layer.db) if layer.has_grad else None,
+                }
+                for layer in self.network.layers
+            ],
+        }
+        if self.status != "ok":
+            snap["message"] = self.message
+        return snap
+
+    def grad_norms(self) -> list[float | None]:
+        """‖∂L/∂W_l‖ of the last update, per layer (None before the first)."""
+        if not self.network.layers[-1].has_grad:
+            return [None] * len(self.network.layers)
+        return [_finite(math.sqrt(v)) for v in self.network.grad_sq_norms().tolist()]
+
+    # -- one pass, no update ------------------------------------------------
+    def trace(self, x, y) -> dict[str, Any]:
+        """Forward and backward on ``x`` (``N × n0``, input space) and ``y``
+        (``N × n_outputs``, targets as in ``data()``), with no update."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        n0 = self.network.layers[0].n_in
+        if x.ndim != 2 or x.shape[1] != n0 or x.shape[0] < 1:
+            raise ConfigError("x", f"x must be a non-empty list of rows of {n0} numbers (N × {n0})")
+        if y.ndim != 2 or y.shape != (x.shape[0], self.n_outputs):
+            raise ConfigError("y", f"y must have one row of {self.n_outputs} numbers per row of x "
+                                   f"({x.shape[0]} × {self.n_outputs})")
+        if not (np.isfinite(x).all() and np.isfinite(y).all()):
+            raise ConfigError("x", "x and y must hold finite numbers only")
+        with np.errstate(all="ignore"):
+            return self.network.trace(x, y)
+
+    def data(self) -> dict[str, Any]:
+        """Train and test sets exactly as the network sees them."""
+        return {
+            "train": {"x": self.x_train.tolist(), "y": self.y_train.tolist()},
+            "test": {"x": self.x_test.tolist(), "y": self.y_test.tolist()},
+        }
+
+    def set_weights(self, layers: list[dict[str, Any]]) -> None:
+        """Replace every layer's W and b (shapes must match exactly)."""
+        net = self.network
+        if not isinstance(layers, list) or len(layers) != len(net.layers):
+            raise ConfigError("layers", f"layers must be a list of {len(net.layers)} objects {{W, b}}")
+        new = []
+        for i, (given, layer) in enumerate(zip(layers, net.layers, strict=True)):
+            try:
+                W = np.asarray(given["W"], dtype=np.float64)
+                b = np.asarray(given["b"], dtype=np.float64)
+            except (KeyError, TypeError, ValueError):
+                raise ConfigError(f"layers[{i}]", f"layers[{i}] needs W ({layer.n_out} × {layer.n_in}) "
+                                                  f"and b ({layer.n_out}) of numbers") from None
+            if W.shape != layer.W.shape:
+                raise ConfigError(f"layers[{i}].W", f"layers[{i}].W must be {layer.n_out} × {layer.n_in} "
+                                                    f"(got {' × '.join(map(str, W.shape)) or 'a number'})")
+            if b.shape != layer.b.shape:
+                raise ConfigError(f"layers[{i}].b", f"layers[{i}].b must hold {layer.n_out} numbers")
+            if not (np.isfinite(W).all() and np.isfinite(b).all()):
+                raise ConfigError(f"layers[{i}]", f"layers[{i}]: weights must be finite numbers")
+            new.append((W, b))
+        for layer, (W, b) in zip(net.layers, new, strict=True):
+            layer.W[...] = W
+            layer.b[...] = b
+        self._version += 1
+        if self.status == "diverged":
+            self.status, self.message = "ok", ""
+
+    # -- what a frame draws ---------------------------------------------------
+    def grid_inputs(self, resolution: int) -> Array:
+        """The network's input over a ``resolution``-point grid of the input
+        plane (``R² × n0`` for two raw inputs, ``R × n0`` for one), x1 along
+        columns and x2 along rows, from −6 to 6."""
+        cached = self._grid_cache.get(resolution)
+        if cached is None:
+            axis = np.linspace(-datamod.DOMAIN, datamod.DOMAIN, resolution)
+            if self.inputs == 2:
+                g1, g2 = np.meshgrid(axis, axis)
+                raw = np.column_stack([g1.ravel(), g2.ravel()])
+            else:
+                raw = axis[:, None]
+            cached = self._grid_cache[resolution] = datamod.transform(raw, self.config["features"])
+        return cached
+
+    def grids(self, resolution: int = 50) -> list[Array]:
+        """Every neuron's activation over the input plane, layer by layer,
+        inputs first: a list of arrays of shape ``n_l × R × R`` (``n_l × R`` for
+        one-input data).  The last entry is the output map."""
+        x = self.grid_inputs(resolution)
+        shape = (resolution, resolution) if self.inputs == 2 else (resolution,)
+        out = [x.T.reshape(x.shape[1], *shape)]
+        a = x
+        with np.errstate(all="ignore"):
+            for layer in self.network.layers:
+                a = layer.evaluate(a)[1]
+                out.append(a.T.reshape(a.shape[1], *shape))
+        return out
+
+    # -- saving and resuming ------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """Everything needed to continue bit-for-bit, as plain JSON-ready data."""
+        return {
+            "version": STATE_VERSION,
+            "config": self.config,
+            "data": {
+                "raw_train": self.raw_train.tolist(), "raw_test": self.raw_test.tolist(),
+                "labels_train": self.labels_train.tolist(), "labels_test": self.labels_test.tolist(),
+            },
+            "network": self.network.to_dict(),
+            "grads": plain(self.network.grads) if self.network.layers[-1].has_grad else None,
+            "optimizer": {"name": self.optimizer.name, **self.optimizer.state()},
+            "shuffle_rng": self.shuffle_rng.bit_generator.state,
+            "order": self.order.tolist(),
+            "position": self.position,
+            "step": self.step_count,
+            "epochs_done": self.epochs_done,
+            "status": self.status,
+            "message": self.message,
+            "history": self.history.to_dict(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Trainer:
+        """Rebuild a trainer from ``to_state()``; raises ``ValueError`` (or
+        ``ConfigError``) when the document is not a valid state."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            raise ConfigError("version", f"not a chainrule session export (version must be {STATE_VERSION})")
+        try:
+            t = cls(state["config"])
+            d = state["data"]
+            t.raw_train = np.asarray(d["raw_train"], dtype=np.float64).reshape(-1, t.inputs)
+            t.raw_test = np.asarray(d["raw_test"], dtype=np.float64).reshape(-1, t.inputs)
+            t.labels_train = np.asarray(d["labels_train"], dtype=np.float64)
+            t.labels_test = np.asarray(d["labels_test"], dtype=np.float64)
+            feats = t.config["features"]
+            t.x_train = datamod.transform(t.raw_train, feats)
+            t.x_test = datamod.transform(t.raw_test, feats)
+            t.y_train = datamod.targets(t.labels_train, t.task, t.n_outputs)
+            t.y_test = datamod.targets(t.labels_test, t.task, t.n_outputs)
+            t.n_train = t.x_train.shape[0]
+            if t.labels_train.shape[0] != t.n_train or t.labels_test.shape[0] != t.x_test.shape[0]:
+                raise ValueError("data: labels and points differ in count")
+            t.set_weights(state["network"]["layers"])
+            if state.get("grads") is not None:
+                g = np.array([math.nan if v is None else v for v in state["grads"]], dtype=np.float64)
+                t.network.grads[...] = g
+                for layer in t.network.layers:
+                    layer.has_grad = True
+            opt = dict(state["optimizer"])
+            if opt.pop("name") != t.optimizer.name:
+                raise ValueError("optimizer: state does not match the configured optimizer")
+            t.optimizer.load_state(opt)
+            t.shuffle_rng.bit_generator.state = state["shuffle_rng"]
+            t.order = np.asarray(state["order"], dtype=np.int64)
+            if sorted(t.order.tolist()) != list(range(t.n_train)):
+                raise ValueError("order: not a permutation of the training set")
+            t.position = int(state["position"])
+            t.step_count = int(state["step"])
+            t.epochs_done = int(state["epochs_done"])
+            t._shuffled = (t.x_train[t.order], t.y_train[t.order])
+            t.status = state.get("status", "ok")
+            t.message = state.get("message", "")
+            t.history = History.from_dict(len(t.network.layers), state["history"])
+            t._version += 1
+            t._eval_key = None
+        except ConfigError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            raise ConfigError("state", f"the export document is incomplete or damaged: {e}") from None
+        return t
+
+    def copy(self) -> Trainer:
+        return Trainer.from_state(self.to_state())
