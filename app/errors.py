@@ -1,0 +1,69 @@
+"""Typed errors and their answers: every failure is ``{"detail", "field"}``.
+
+Validation errors name the field and its allowed range; no client input can
+produce a 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.config import PROPERTY, ConfigError, _range_text
+
+from .models import Problem
+
+NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
+INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
+
+
+class SessionNotFound(StarletteHTTPException):
+    def __init__(self, what: str = "session") -> None:
+        super().__init__(404, f"unknown {what}: it never existed, was deleted, or timed out")
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    name = ""
+    for p in parts:
+        name += f"[{p}]" if p.isdigit() else (f".{p}" if name else p)
+    return name or "body"
+
+
+def _describe(err: dict) -> str:
+    loc = tuple(err.get("loc", ()))
+    field = _field_name(loc)
+    msg = err.get("msg", "invalid value")
+    if err.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    top = next((p for p in loc if p in PROPERTY), None)
+    prop = PROPERTY.get(top) if top else None
+    if prop is not None:
+        if prop.minimum is not None and prop.type in ("int", "float", "list[int]"):
+            kind = "an integer" if prop.type != "float" else "a number"
+            return f"{field} must be {kind} in {_range_text(prop)}: {msg}"
+        if prop.choices:
+            return f"{field} must be one of {', '.join(prop.choices)}: {msg}"
+    ctx = err.get("ctx") or {}
+    bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt", "min_length",
+                                                                             "max_length")]
+    return f"{field}: {msg}" + (f" (allowed: {', '.join(bounds)})" if bounds else "")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        field = _field_name(tuple(first.get("loc", ()))) if first else None
+        return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
+
+    @app.exception_handler(ConfigError)
+    async def config_error(request: Request, exc: ConfigError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "field": exc.field}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail), "field": None}, exc.status_code, headers=exc.headers)

@@ -1,0 +1,179 @@
+"""Live training: one producer per session, any number of receivers.
+
+While a session plays, one background task trains ``steps_per_frame``
+updates in a worker thread, encodes the frame once, and hands the same text
+to every connected socket (controllers and watchers alike).  The next frame
+is only produced after the last one was built, and at most ``max_fps`` times
+a second, so under load the rate drops instead of falling behind.
+
+Every receiver has its own sender task and a one-frame mailbox: a slow
+receiver simply gets the newest frame when it is ready again (older frames
+are dropped for it alone), so it never slows anyone else.  ``data`` messages
+(the shape of what is drawn) are never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket
+
+from .frames import data_message, encode, frame_message
+
+if TYPE_CHECKING:
+    from engine.trainer import Trainer
+
+    from .settings import Settings
+    from .store import Session
+
+log = logging.getLogger("chainrule.live")
+
+
+class Receiver:
+    """One connected socket and its mailbox."""
+
+    def __init__(self, ws: WebSocket, readonly: bool) -> None:
+        self.ws = ws
+        self.readonly = readonly
+        self.data: str | None = None
+        self.frame: str | None = None
+        self.direct: deque[str] = deque(maxlen=16)
+        self.wake = asyncio.Event()
+        self.dropped = 0
+        self.sent = 0
+        self.task: asyncio.Task | None = None
+        self.alive = True
+
+    def offer(self, text: str, kind: str) -> None:
+        if kind == "data":
+            self.data, self.frame = text, None  # a frame of the old shape is useless now
+        elif kind == "frame":
+            if self.frame is not None:
+                self.dropped += 1
+            self.frame = text
+        else:
+            self.direct.append(text)
+        self.wake.set()
+
+    async def pump(self) -> None:
+        try:
+            while self.alive:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.direct or self.data or self.frame:
+                    if self.direct:
+                        text = self.direct.popleft()
+                    elif self.data is not None:
+                        text, self.data = self.data, None
+                    else:
+                        text, self.frame = self.frame, None
+                    await self.ws.send_text(text)
+                    self.sent += 1
+        except Exception:  # the socket went away: the receive loop cleans up
+            self.alive = False
+
+
+class Live:
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.receivers: set[Receiver] = set()
+        self.playing = False
+        self.steps_per_frame = 1
+        self.task: asyncio.Task | None = None
+        self.frames_produced = 0
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.receivers)
+
+    # -- receivers ------------------------------------------------------------
+    async def attach(self, ws: WebSocket, readonly: bool) -> Receiver:
+        receiver = Receiver(ws, readonly)
+        self.receivers.add(receiver)
+        receiver.task = asyncio.create_task(receiver.pump())
+        data, frame = await self.session.run(lambda t: (encode(data_message(t)), encode(self._frame(t))))
+        receiver.offer(data, "data")
+        receiver.offer(frame, "frame")
+        return receiver
+
+    async def detach(self, receiver: Receiver) -> None:
+        receiver.alive = False
+        self.receivers.discard(receiver)
+        if receiver.task is not None:
+            receiver.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await receiver.task
+        if not self.receivers:
+            self.pause()  # nobody is looking: stop training
+
+    def close(self) -> None:
+        self.pause()
+        for r in list(self.receivers):
+            r.alive = False
+            if r.task is not None:
+                r.task.cancel()
+
+    def broadcast(self, text: str, kind: str) -> None:
+        for r in list(self.receivers):
+            r.offer(text, kind)
+
+    def _frame(self, trainer: Trainer) -> dict[str, Any]:
+        frame = frame_message(trainer)
+        frame["playing"] = self.playing
+        frame["steps_per_frame"] = self.steps_per_frame
+        return frame
+
+    async def publish(self, data: bool = False) -> None:
+        """Send the current state to everyone connected (after a REST change)."""
+        if not self.receivers:
+            return
+
+        def build(t: Trainer) -> tuple[str | None, str]:
+            return (encode(data_message(t)) if data else None), encode(self._frame(t))
+
+        data_text, frame_text = await self.session.run(build)
+        if data_text is not None:
+            self.broadcast(data_text, "data")
+        self.broadcast(frame_text, "frame")
+
+    # -- playing ----------------------------------------------------------------
+    def play(self) -> None:
+        if self.playing or self.session.closed:
+            return
+        self.playing = True
+        self.task = asyncio.create_task(self._loop())
+
+    def pause(self) -> None:
+        self.playing = False
+
+    async def _loop(self) -> None:
+        interval = 1.0 / self.settings.max_fps
+        try:
+            while self.playing and self.receivers and not self.session.closed:
+                started = time.monotonic()
+
+                def work(t: Trainer) -> tuple[str, str]:
+                    t.step(self.steps_per_frame, max_seconds=0.5)
+                    return encode(self._frame(t)), t.status
+
+                text, status = await self.session.run(work)
+                self.frames_produced += 1
+                self.broadcast(text, "frame")
+                if status != "ok":
+                    break
+                await asyncio.sleep(max(interval - (time.monotonic() - started), 0.001))
+        except Exception:
+            log.exception("live training of a session stopped")
+        finally:
+            was_playing = self.playing
+            self.playing = False
+            if was_playing and self.receivers and not self.session.closed:
+                # Tell everyone the play button is up again (e.g. after divergence).
+                with contextlib.suppress(Exception):
+                    await self.publish()

@@ -1,0 +1,227 @@
+"""Pydantic models of the HTTP contract (API.md), as documented in OpenAPI.
+
+Ranges come from the engine's configuration table, so the schema, the
+validation and the engine agree.  Cross-field rules (a batch larger than the
+training set, a loss that does not fit the output layer) are checked by the
+engine and answered with the same 422 shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_REGULARIZATION, MAX_SEED, PROPERTY
+from engine.data import DATASETS, FEATURES, MAX_POINTS, MIN_POINTS
+from engine.init import INITIALIZERS
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
+
+DatasetName = Literal[tuple(DATASETS) + ("custom",)]  # type: ignore[valid-type]
+FeatureName = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
+HiddenActivation = Literal[HIDDEN_ACTIVATIONS]  # type: ignore[valid-type]
+OutputActivation = Literal[OUTPUT_ACTIVATIONS]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+InitName = Literal[tuple(INITIALIZERS)]  # type: ignore[valid-type]
+OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+
+
+def _doc(name: str) -> str:
+    return PROPERTY[name].help
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Points(Strict):
+    x: list[list[float]] = Field(min_length=MIN_POINTS, max_length=MAX_POINTS,
+                                 description="N rows of 2 numbers (or 1 for one-input data) in [-6, 6]")
+    y: list[float] = Field(min_length=MIN_POINTS, max_length=MAX_POINTS,
+                           description="N targets: class labels 0..k-1, or reals for regression")
+
+
+class SessionConfig(Strict):
+    """Every field is optional; missing ones take their defaults."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False,
+        json_schema_extra={"examples": [{"dataset": "xor", "hidden_layers": [4, 4], "learning_rate": 0.03}]},
+    )
+
+    dataset: DatasetName | None = Field(None, description=_doc("dataset"))
+    n_samples: int | None = Field(None, ge=10, le=5000, description=_doc("n_samples"))
+    noise: float | None = Field(None, ge=0.0, le=1.0, description=_doc("noise"))
+    train_fraction: float | None = Field(None, ge=0.1, le=0.9, description=_doc("train_fraction"))
+    features: list[FeatureName] | None = Field(None, min_length=1, max_length=len(FEATURES),
+                                               description=_doc("features"))
+    points: Points | None = Field(None, description=_doc("points"))
+    task: Literal["classification", "regression"] | None = Field(None, description=_doc("task"))
+    hidden_layers: list[int] | None = Field(None, max_length=MAX_HIDDEN_LAYERS, description=_doc("hidden_layers"),
+                                            json_schema_extra={"items": {"type": "integer", "minimum": 1,
+                                                                         "maximum": MAX_NEURONS}})
+    activation: HiddenActivation | list[HiddenActivation] | None = Field(None, description=_doc("activation"))
+    output_activation: OutputActivation | None = Field(None, description=_doc("output_activation"))
+    loss: LossName | None = Field(None, description=_doc("loss"))
+    init: InitName | None = Field(None, description=_doc("init"))
+    optimizer: OptimizerName | None = Field(None, description=_doc("optimizer"))
+    learning_rate: float | None = Field(None, gt=0.0, le=10.0, description=_doc("learning_rate"))
+    momentum: float | None = Field(None, ge=0.0, lt=1.0, description=_doc("momentum"))
+    batch_size: int | None = Field(None, ge=1, le=5000, description=_doc("batch_size"))
+    l1: float | None = Field(None, ge=0.0, le=MAX_REGULARIZATION, description=_doc("l1"))
+    l2: float | None = Field(None, ge=0.0, le=MAX_REGULARIZATION, description=_doc("l2"))
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description=_doc("seed"))
+
+    def given(self) -> dict[str, Any]:
+        """Only the fields the client sent (``None`` means 'not sent')."""
+        return self.model_dump(exclude_none=True, exclude_unset=True)
+
+
+class FullConfig(BaseModel):
+    """A complete configuration, as the server answers it."""
+
+    dataset: str
+    n_samples: int
+    noise: float
+    train_fraction: float
+    features: list[str]
+    points: dict[str, Any] | None
+    task: str | None
+    hidden_layers: list[int]
+    activation: str | list[str]
+    output_activation: str
+    loss: str
+    init: str
+    optimizer: str
+    learning_rate: float
+    momentum: float
+    batch_size: int
+    l1: float
+    l2: float
+    seed: int
+
+
+class LossPair(BaseModel):
+    train: float | None
+    test: float | None
+
+
+class LayerState(BaseModel):
+    activation: str
+    W: list[list[float]]
+    b: list[float]
+    dW: list[list[float | None]] | None
+    db: list[float | None] | None
+
+
+class Snapshot(BaseModel):
+    step: int
+    epoch: float
+    status: Literal["ok", "diverged"]
+    message: str | None = Field(None, description="what happened and what to try (when status is not ok)")
+    loss: LossPair
+    accuracy: LossPair | None
+    layers: list[LayerState]
+    steps_run: int | None = Field(None, description="step requests: how many updates ran")
+    stopped_early: str | None = Field(None, description="step requests: why fewer updates ran than asked")
+
+
+class Session(BaseModel):
+    id: str = Field(description="capability: whoever holds it controls the session")
+    watch_id: str = Field(description="read-only link: lets a viewer follow the session")
+    config: FullConfig
+    state: Snapshot
+
+
+class WatchedSession(BaseModel):
+    watch_id: str
+    config: FullConfig
+    state: Snapshot
+
+
+class PatchAnswer(BaseModel):
+    config: FullConfig
+    reset: bool = Field(description="true when the change was structural and the session was rebuilt")
+    state: Snapshot
+
+
+class StepRequest(Strict):
+    steps: int = Field(1, ge=1, le=100_000, description="mini-batch updates to run (1 to 100,000)")
+
+
+class ResetRequest(Strict):
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="a new seed (default: keep the current one)")
+
+
+class TraceRequest(Strict):
+    x: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_inputs, in the network's input space")
+    y: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_outputs, targets as in /data")
+
+
+class TraceLayer(BaseModel):
+    z: list[list[float | None]]
+    a: list[list[float | None]]
+    dL_da: list[list[float | None]]
+    dL_dz: list[list[float | None]]
+    dW: list[list[float | None]]
+    db: list[float | None]
+
+
+class Trace(BaseModel):
+    loss: float | None
+    data_loss: float | None
+    penalty: float | None
+    input: list[list[float]]
+    layers: list[TraceLayer]
+
+
+class LayerWeights(Strict):
+    W: list[list[float]]
+    b: list[float]
+
+
+class WeightsRequest(Strict):
+    layers: list[LayerWeights] = Field(max_length=MAX_HIDDEN_LAYERS + 1)
+
+
+class DataSplit(BaseModel):
+    x: list[list[float]]
+    y: list[list[float]]
+
+
+class DataAnswer(BaseModel):
+    train: DataSplit
+    test: DataSplit
+
+
+class History(BaseModel):
+    step: list[int] = Field(description="update numbers of the per-step series (thinned evenly on long runs)")
+    batch_loss: list[float | None] = Field(description="mini-batch loss of each recorded update")
+    grad_norms: list[list[float | None]] = Field(description="per layer: ‖∂L/∂W_l‖ of each recorded update")
+    eval_step: list[int] = Field(description="update numbers at which the full train and test sets were evaluated")
+    train_loss: list[float | None]
+    test_loss: list[float | None]
+    train_accuracy: list[float | None]
+    test_accuracy: list[float | None]
+
+
+class ExportDocument(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"format": "chainrule-session", "version": 1,
+                                                               "state": {"...": "from GET /export"}}]})
+    format: Literal["chainrule-session"]
+    version: int
+    state: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Problem(BaseModel):
+    """Every error answer: a readable message, and the field at fault if any."""
+
+    detail: str
+    field: str | None = None

@@ -1,0 +1,58 @@
+"""``/api/health`` and ``/api/catalog``: what the server offers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES
+from engine.data import DATASETS, FEATURE_LABELS, FEATURES
+from engine.init import INITIALIZERS
+from engine.losses import LOSSES
+from engine.optimizers import OPTIMIZERS
+
+from .. import __version__
+from ..models import Health
+
+router = APIRouter(prefix="/api", tags=["catalog"])
+
+# Lessons: each is a configuration plus what to look at (issue: lessons).
+PRESETS: list[dict[str, Any]] = []
+
+
+@router.get("/health", response_model=Health, summary="Is the server up?")
+async def health() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/catalog", summary="Data sets, activations, losses, optimizers, features, presets, limits")
+async def catalog(request: Request) -> dict[str, Any]:
+    s = request.app.state.settings
+    return {
+        "datasets": [
+            {"name": d.name, "task": d.task, "inputs": d.inputs, "classes": d.classes, "description": d.description}
+            for d in DATASETS.values()
+        ],
+        "activations": [{"name": a.name, "formula": a.formula, "hidden": a.name in HIDDEN_ACTIVATIONS}
+                        for a in ACTIVATIONS.values()],
+        "losses": [{"name": loss.name, "formula": loss.formula, "output_activation": loss.fused_with}
+                   for loss in LOSSES.values()],
+        "optimizers": list(OPTIMIZERS),
+        "inits": list(INITIALIZERS),
+        "features": [{"name": f, "label": FEATURE_LABELS[f], "needs_inputs": FEATURES[f][0]} for f in FEATURES],
+        "presets": PRESETS,
+        "config": [
+            {"name": p.name, "type": p.type, "default": p.default, "group": p.group, "live": p.live,
+             "choices": list(p.choices) if p.choices else None, "minimum": p.minimum, "maximum": p.maximum,
+             "help": p.help}
+            for p in PROPERTIES
+        ],
+        "limits": {
+            "hidden_layers": [0, MAX_HIDDEN_LAYERS], "neurons": [1, MAX_NEURONS], "n_samples": [10, 5000],
+            "noise": [0, 1], "train_fraction": [0.1, 0.9], "learning_rate": [0, 10],
+            "steps_per_request": [1, s.max_steps_per_request], "trace_rows": [1, s.max_trace_rows],
+            "steps_per_frame": [1, s.max_steps_per_frame], "max_sessions": s.max_sessions,
+        },
+    }

@@ -1,0 +1,205 @@
+"""``/api/sessions``: create, read, change, train and inspect a session."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response, WebSocket
+from fastapi.responses import JSONResponse
+
+from engine.config import ConfigError
+from engine.trainer import Trainer, plain
+
+from ..errors import INVALID, NOT_FOUND, SessionNotFound
+from ..models import (
+    DataAnswer,
+    ExportDocument,
+    History,
+    PatchAnswer,
+    ResetRequest,
+    Session,
+    SessionConfig,
+    Snapshot,
+    StepRequest,
+    Trace,
+    TraceRequest,
+    WeightsRequest,
+)
+from ..settings import Settings
+from ..socket import serve_socket
+from ..store import Session as LiveSession
+from ..store import SessionStore
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses={**NOT_FOUND, **INVALID})
+
+EXPORT_FORMAT = "chainrule-session"
+
+
+def get_store(request: Request) -> SessionStore:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(session_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+    session = store.get(session_id)
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+Store = Annotated[SessionStore, Depends(get_store)]
+Current = Annotated[LiveSession, Depends(get_session)]
+Config = Annotated[Settings, Depends(get_settings)]
+
+
+def _json(content: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(content, status)
+
+
+async def create_session(store: SessionStore, trainer_factory) -> LiveSession:
+    from anyio import to_thread
+
+    trainer = await to_thread.run_sync(trainer_factory)
+    return store.add(trainer)
+
+
+@router.post("", status_code=201, response_model=Session, summary="Create a session")
+async def create(store: Store, config: Annotated[SessionConfig | None, Body()] = None) -> JSONResponse:
+    """Build a network and its data from a configuration (every field optional)."""
+    given = config.given() if config else {}
+    session = await create_session(store, lambda: Trainer(given))
+    state = await session.run(lambda t: t.snapshot())
+    return _json(session.public(state), 201)
+
+
+@router.post("/import", status_code=201, response_model=Session, summary="Import an exported session")
+async def import_session(store: Store, document: ExportDocument) -> JSONResponse:
+    """A new session that continues bit-for-bit from an ``export`` document."""
+    session = await create_session(store, lambda: Trainer.from_state(document.state))
+    state = await session.run(lambda t: t.snapshot())
+    return _json(session.public(state), 201)
+
+
+@router.get("/{session_id}", response_model=Session, summary="Read a session")
+async def read(session: Current) -> JSONResponse:
+    state = await session.run(lambda t: t.snapshot())
+    return _json(session.public(state))
+
+
+@router.patch("/{session_id}", response_model=PatchAnswer, summary="Change the configuration")
+async def patch(session: Current, config: SessionConfig) -> JSONResponse:
+    """Hyper-parameters (learning rate, optimizer settings, l1, l2, batch size)
+    apply live; anything structural rebuilds the network and resets it."""
+    given = config.given()
+
+    def change(t: Trainer) -> tuple[bool, dict]:
+        return t.update_config(given), t.snapshot()
+
+    was_reset, state = await session.run(change)
+    await session.live.publish(data=was_reset)
+    return _json({"config": session.trainer.config, "reset": was_reset, "state": state})
+
+
+@router.post("/{session_id}/step", response_model=Snapshot, summary="Train")
+async def step(session: Current, settings: Config, body: Annotated[StepRequest | None, Body()] = None) -> JSONResponse:
+    """Run ``steps`` mini-batch updates (it may stop early at the time limit or
+    on divergence, and says so in ``stopped_early``)."""
+    steps = body.steps if body else 1
+    limit = settings.step_time_limit
+
+    def run(t: Trainer) -> dict:
+        done = t.step(steps, max_seconds=limit)
+        snap = t.snapshot()
+        snap["steps_run"] = done
+        if done < steps:
+            snap["stopped_early"] = (
+                "training diverged" if t.status == "diverged"
+                else f"time limit of {limit:g} s reached; ask again to continue"
+            )
+        return snap
+
+    state = await session.run(run)
+    await session.live.publish()
+    return _json(state)
+
+
+@router.post("/{session_id}/reset", response_model=Snapshot, summary="Reset to step 0")
+async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] = None) -> JSONResponse:
+    """Back to step 0; the same seed gives the same initial weights and data."""
+    seed = body.seed if body else None
+
+    def run(t: Trainer) -> dict:
+        t.reset(seed)
+        return t.snapshot()
+
+    state = await session.run(run)
+    await session.live.publish(data=True)
+    return _json(state)
+
+
+@router.post("/{session_id}/trace", response_model=Trace, summary="One forward and backward pass, no update")
+async def trace(session: Current, body: TraceRequest) -> JSONResponse:
+    def run(t: Trainer) -> dict:
+        tr = t.trace(body.x, body.y)
+        return {
+            "loss": _finite(tr["loss"]),
+            "data_loss": _finite(tr["data_loss"]),
+            "penalty": _finite(tr["penalty"]),
+            "input": tr["input"].tolist(),
+            "layers": [{k: plain(v) for k, v in layer.items()} for layer in tr["layers"]],
+        }
+
+    return _json(await session.run(run))
+
+
+def _finite(v: float) -> float | None:
+    return v if v == v and abs(v) != float("inf") else None
+
+
+@router.put("/{session_id}/weights", response_model=Snapshot, summary="Replace the weights")
+async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
+    """Set every layer's ``W`` and ``b``; 422 on any shape mismatch."""
+    layers = [layer.model_dump() for layer in body.layers]
+
+    def run(t: Trainer) -> dict:
+        t.set_weights(layers)
+        return t.snapshot()
+
+    state = await session.run(run)
+    await session.live.publish()
+    return _json(state)
+
+
+@router.get("/{session_id}/data", response_model=DataAnswer, summary="The data as the network sees it")
+async def data(session: Current) -> JSONResponse:
+    return _json(await session.run(lambda t: t.data()))
+
+
+@router.get("/{session_id}/history", response_model=History, summary="Per-step series")
+async def history(session: Current) -> JSONResponse:
+    return _json(await session.run(lambda t: t.history.series()))
+
+
+@router.get("/{session_id}/export", response_model=ExportDocument, summary="Everything needed to resume")
+async def export(session: Current) -> JSONResponse:
+    state = await session.run(lambda t: t.to_state())
+    return _json({"format": EXPORT_FORMAT, "version": 1, "state": state})
+
+
+@router.delete("/{session_id}", status_code=204, summary="Delete a session", response_class=Response)
+async def delete(session_id: str, store: Store) -> Response:
+    if not store.remove(session_id):
+        raise SessionNotFound()
+    return Response(status_code=204)
+
+
+@router.websocket("/{session_id}/live")
+async def live(websocket: WebSocket, session_id: str) -> None:
+    store: SessionStore = websocket.app.state.store
+    await serve_socket(websocket, store.get(session_id), readonly=False)
+
+
+__all__ = ["router", "ConfigError"]

@@ -1,0 +1,52 @@
+"""``/api/watch``: follow a session read-only, or fork it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, WebSocket
+from fastapi.responses import JSONResponse
+
+from engine.trainer import Trainer
+
+from ..errors import NOT_FOUND, SessionNotFound
+from ..models import Session, WatchedSession
+from ..socket import serve_socket
+from ..store import Session as LiveSession
+from ..store import SessionStore
+from .sessions import create_session, get_store
+
+router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND)
+
+
+def get_watched(watch_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+    session = store.by_watch(watch_id)
+    if session is None:
+        raise SessionNotFound("watch link")
+    return session
+
+
+Watched = Annotated[LiveSession, Depends(get_watched)]
+
+
+@router.get("/{watch_id}", response_model=WatchedSession, summary="Read a watched session")
+async def read(session: Watched) -> JSONResponse:
+    """The same session, read-only: its configuration and state, never its ``id``."""
+    state = await session.run(lambda t: t.snapshot())
+    return JSONResponse({"watch_id": session.watch_id, "config": session.trainer.config, "state": state})
+
+
+@router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")
+async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)]) -> JSONResponse:
+    """A new session of one's own that continues from the watched state
+    (weights, optimizer state, data, step)."""
+    state = await session.run(lambda t: t.to_state())
+    forked = await create_session(store, lambda: Trainer.from_state(state))
+    snap = await forked.run(lambda t: t.snapshot())
+    return JSONResponse(forked.public(snap), 201)
+
+
+@router.websocket("/{watch_id}/live")
+async def live(websocket: WebSocket, watch_id: str) -> None:
+    store: SessionStore = websocket.app.state.store
+    await serve_socket(websocket, store.by_watch(watch_id), readonly=True)

@@ -1,0 +1,86 @@
+"""The live WebSocket protocol (API.md): commands in, frames out.
+
+Client → server: ``play``, ``pause``, ``step`` (``steps``), ``reset`` (optional
+``seed``), ``speed`` (``steps_per_frame``).  A malformed or unknown message, or
+any command on a watch link, is answered with ``{"type": "error", "message"}``
+and the connection stays up.  Disconnects are quiet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from engine.config import MAX_SEED, ConfigError
+
+from .frames import encode
+from .store import Session
+
+COMMANDS = ("play", "pause", "step", "reset", "speed")
+READONLY = ("this is a watch link: it follows the session but cannot change it; "
+            "fork it (POST /api/watch/{watch_id}/fork) to get a session of your own")
+
+
+def _int(msg: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -> int | None:
+    if key not in msg:
+        return default
+    v = msg[key]
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"{key} must be an integer in [{lo}, {hi}]")
+    return v
+
+
+async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -> None:
+    await ws.accept()
+    if session is None:
+        await ws.send_text(encode({"type": "error", "message": "unknown session: it never existed, "
+                                                               "was deleted, or timed out"}))
+        await ws.close(code=4404)
+        return
+    live = session.live
+    receiver = await live.attach(ws, readonly)
+    settings = live.settings
+    try:
+        while True:
+            text = await ws.receive_text()
+            try:
+                msg = json.loads(text)
+                if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+                    raise ValueError('a command is a JSON object {"type": ...}')
+                kind = msg["type"]
+                if kind not in COMMANDS:
+                    raise ValueError(f"unknown command {kind!r}; commands: {', '.join(COMMANDS)}")
+                if readonly:
+                    raise PermissionError(READONLY)
+                if kind == "play":
+                    live.play()
+                    await live.publish()
+                elif kind == "pause":
+                    live.pause()
+                    await live.publish()
+                elif kind == "speed":
+                    spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
+                    if spf is None:
+                        raise ValueError(f"speed needs steps_per_frame, an integer in [1, {settings.max_steps_per_frame}]")
+                    live.steps_per_frame = spf
+                    await live.publish()
+                elif kind == "step":
+                    n = _int(msg, "steps", 1, 1, settings.max_steps_per_request)
+                    limit = settings.step_time_limit
+                    await session.run(lambda t: t.step(n, max_seconds=limit))
+                    await live.publish()
+                elif kind == "reset":
+                    seed = _int(msg, "seed", None, 0, MAX_SEED)
+                    await session.run(lambda t: t.reset(seed))
+                    await live.publish(data=True)
+            except (ValueError, PermissionError, ConfigError) as e:
+                message = str(e) if not isinstance(e, json.JSONDecodeError) else "a command must be valid JSON"
+                receiver.offer(encode({"type": "error", "message": message}), "direct")
+    except WebSocketDisconnect:
+        pass
+    except RuntimeError:  # the socket closed while we were using it
+        pass
+    finally:
+        await live.detach(receiver)
