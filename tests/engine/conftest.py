@@ -19,19 +19,6 @@ from engine import build_dense
 
 LEAKY_SLOPE = 0.01  # the engine's (and PyTorch's default) leaky-ReLU slope
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-# (output activation, loss, output units) pairings that mean something.
-OUTPUT_LOSS = (
-    ("sigmoid", "bce", 1),
-    ("softmax", "cross_entropy", 3),
-    ("linear", "mse", 2),
-    ("sigmoid", "mse", 2),
-    ("tanh", "mse", 2),
-    ("softmax", "mse", 3),
-)
-REGULARISERS = {"none": (0.0, 0.0), "l1": (0.03, 0.0), "l2": (0.0, 0.05), "both": (0.02, 0.04)}
-
-
 # -- a reference forward pass, written from the formulas ---------------------
 def ref_activation(name: str, z: np.ndarray) -> np.ndarray:
     if name == "sigmoid":
