@@ -47,7 +47,7 @@ FIXED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0
 
 def quantise(values: np.ndarray, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
     """A float array as ``{"lo", "hi", "data": base64 bytes}``."""
-    v = np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
+    v = values if np.isfinite(values).all() else np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
     if lo is None or hi is None:
         lo, hi = float(v.min()), float(v.max())
     span = hi - lo

@@ -21,6 +21,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from anyio import CapacityLimiter
 from starlette.websockets import WebSocket
 
 from .frames import data_message, encode, frame_message
@@ -79,8 +80,9 @@ class Receiver:
 
 
 class Live:
-    def __init__(self, session: Session, settings: Settings) -> None:
+    def __init__(self, session: Session, settings: Settings, limiter: CapacityLimiter | None = None) -> None:
         self.session = session
+        self.limiter = limiter
         self.settings = settings
         self.receivers: set[Receiver] = set()
         self.playing = False
@@ -162,7 +164,7 @@ class Live:
                     t.step(self.steps_per_frame, max_seconds=0.5)
                     return encode(self._frame(t)), t.status
 
-                text, status = await self.session.run(work)
+                text, status = await self.session.run(work, self.limiter)
                 self.frames_produced += 1
                 self.broadcast(text, "frame")
                 if status != "ok":

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -44,8 +45,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.store = SessionStore(settings.max_sessions, settings.idle_timeout,
-                                   lambda session: Live(session, settings))
+    # All live frame production shares one worker thread (see Session.run);
+    # created lazily, inside the event loop that will use it.
+    limiter: list[CapacityLimiter] = []
+
+    def live_factory(session):
+        if not limiter:
+            limiter.append(CapacityLimiter(1))
+        return Live(session, settings, limiter[0])
+
+    app.state.store = SessionStore(settings.max_sessions, settings.idle_timeout, live_factory)
     errors.install(app)
     app.include_router(catalog.router)
     app.include_router(sessions.router)

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 
 from engine.trainer import Trainer
 
@@ -43,15 +43,19 @@ class Session:
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
-    async def run(self, fn: Callable[[Trainer], T]) -> T:
-        """Run ``fn(trainer)`` in a worker thread, holding this session's lock."""
+    async def run(self, fn: Callable[[Trainer], T], limiter: CapacityLimiter | None = None) -> T:
+        """Run ``fn(trainer)`` in a worker thread, holding this session's lock.
+
+        ``limiter`` bounds how many such threads run at once (live frames
+        share one, so that request threads never queue behind dozens of
+        frame builders for Python's interpreter lock)."""
 
         def locked() -> T:
             with self.lock:
                 return fn(self.trainer)
 
         self.touch()
-        return await to_thread.run_sync(locked)
+        return await to_thread.run_sync(locked, limiter=limiter)
 
     def public(self, state: dict[str, Any]) -> dict[str, Any]:
         return {"id": self.id, "watch_id": self.watch_id, "config": self.trainer.config, "state": state}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 import plotly
@@ -16,10 +16,13 @@ from .. import __version__
 def _asset_dir(name: str) -> Path:
     """``static/`` or ``templates/``: beside the source tree when run from a
     checkout, else from the installed package data."""
-    here = Path(__file__).resolve().parents[2] / name
-    if here.is_dir():
-        return here
-    return Path(str(resources.files(f"chainrule_{name}")))
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / name).is_dir():
+        return checkout / name
+    spec = importlib.util.find_spec(f"chainrule_{name}")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"chainrule's {name}/ folder is missing: reinstall chainrule")
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 STATIC_DIR = _asset_dir("static")
