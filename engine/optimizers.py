@@ -24,9 +24,11 @@ class SGD:
 
     def __init__(self, size: int, learning_rate: float, **_: Any) -> None:
         self.learning_rate = learning_rate
+        self.delta = np.zeros(size)  # the last step taken: params_new = params_old − delta
 
     def update(self, params: Array, grads: Array) -> None:
-        params -= self.learning_rate * grads
+        np.multiply(grads, self.learning_rate, out=self.delta)
+        params -= self.delta
 
     def state(self) -> dict[str, Any]:
         return {}
@@ -42,12 +44,14 @@ class Momentum:
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.velocity = np.zeros(size)
+        self.delta = np.zeros(size)
 
     def update(self, params: Array, grads: Array) -> None:
         v = self.velocity
         v *= self.momentum
         v += grads
-        params -= self.learning_rate * v
+        np.multiply(v, self.learning_rate, out=self.delta)
+        params -= self.delta
 
     def state(self) -> dict[str, Any]:
         return {"velocity": self.velocity.tolist()}
@@ -67,12 +71,12 @@ class Adam:
         self.m = np.zeros(size)
         self.s = np.zeros(size)
         self.t = 0
-        self._tmp = np.zeros(size)
+        self.delta = np.zeros(size)
 
     def update(self, params: Array, grads: Array) -> None:
         b1, b2 = self.beta1, self.beta2
         self.t += 1
-        m, s, tmp = self.m, self.s, self._tmp
+        m, s, tmp = self.m, self.s, self.delta
         m *= b1
         m += (1.0 - b1) * grads
         s *= b2

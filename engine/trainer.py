@@ -118,7 +118,9 @@ class Trainer:
         net = self.network
         net.l1, net.l2 = new["l1"], new["l2"]
         if new["optimizer"] != old["optimizer"]:
+            delta = self.optimizer.delta
             self.optimizer = make_optimizer(new["optimizer"], net.params.size, new["learning_rate"], new["momentum"])
+            self.optimizer.delta[...] = delta
         self.optimizer.learning_rate = new["learning_rate"]
         if hasattr(self.optimizer, "momentum"):
             self.optimizer.momentum = new["momentum"]
@@ -184,32 +186,63 @@ class Trainer:
         )
 
     # -- measuring ---------------------------------------------------------
-    def _loss_and_accuracy(self, x: Array, y: Array, labels: Array) -> tuple[float, float | None]:
+    def _measure(self, x: Array, y: Array, labels: Array) -> tuple[float, float | None, list[tuple[Array, Array]]]:
+        """Loss (data + penalty), accuracy and every layer's (z, a) on a data set."""
         net = self.network
+        passes = []
         a = x
-        z = a
         for layer in net.layers:
             z, a = layer.evaluate(a)
-        with np.errstate(all="ignore"):
-            loss = net.loss.value(z, a, y) + net.penalty()
+            passes.append((z, a))
+        z = passes[-1][0]
+        loss = net.loss.value(z, a, y) + net.penalty()
         if self.task != "classification":
-            return loss, None
+            return loss, None, passes
         pred = (a[:, 0] > 0.5) if a.shape[1] == 1 else a.argmax(axis=1)
-        return loss, float(np.mean(pred == labels))
+        return loss, float(np.mean(pred == labels)), passes
 
     def evaluate(self) -> dict[str, Any]:
         """Loss (data + penalty) and accuracy on the whole train and test
-        sets; cached until the weights change, and recorded in the history."""
+        sets, and per-layer health on the training set; cached until the
+        weights change, and recorded in the history."""
         key = (self.step_count, self._version)
         if self._eval_key != key:
             with np.errstate(all="ignore"):
-                tr, acc_tr = self._loss_and_accuracy(self.x_train, self.y_train, self.labels_train)
-                te, acc_te = self._loss_and_accuracy(self.x_test, self.y_test, self.labels_test)
+                tr, acc_tr, passes = self._measure(self.x_train, self.y_train, self.labels_train)
+                te, acc_te, _ = self._measure(self.x_test, self.y_test, self.labels_test)
+                stats = self._layer_stats(passes)
             self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
-                          "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te}}
+                          "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te},
+                          "layers": stats}
             self._eval_key = key
             self.history.record_eval(self.step_count, tr, te, acc_tr, acc_te)
         return self._eval
+
+    def _layer_stats(self, passes: list[tuple[Array, Array]]) -> list[dict[str, float | None]]:
+        """Per weight layer: share of dead ReLU units (zero on every training
+        sample), share of saturated sigmoid/tanh units (in the flat tails,
+        f′(z) below a tenth of its peak, on ≥ 90 % of training samples),
+        ‖∂L/∂W‖ and the update ratio ‖ΔW‖/‖W‖ of the last update."""
+        net = self.network
+        delta = getattr(self.optimizer, "delta", None)
+        norms = self.grad_norms()
+        out = []
+        for i, (layer, (z, a)) in enumerate(zip(net.layers, passes, strict=True)):
+            name = layer.activation.name
+            dead = saturated = None
+            if name == "relu":
+                dead = float(np.mean(np.all(z <= 0, axis=0)))
+            elif name == "tanh":
+                saturated = float(np.mean(np.mean(np.abs(a) > 0.95, axis=0) >= 0.9))
+            elif name == "sigmoid":
+                saturated = float(np.mean(np.mean(np.abs(a - 0.5) > 0.44, axis=0) >= 0.9))
+            ratio = None
+            if delta is not None and self.step_count:
+                w = net._weight_slices[i]
+                wn = float(np.linalg.norm(net.params[w]))
+                ratio = _finite(float(np.linalg.norm(delta[w])) / wn) if wn > 0 else None
+            out.append({"dead": dead, "saturated": saturated, "grad_norm": norms[i], "update_ratio": ratio})
+        return out
 
     def snapshot(self) -> dict[str, Any]:
         """The API's ``Snapshot``: step, epoch, status, loss, accuracy, layers."""
@@ -336,6 +369,7 @@ class Trainer:
             "network": self.network.to_dict(),
             "grads": plain(self.network.grads) if self.network.layers[-1].has_grad else None,
             "optimizer": {"name": self.optimizer.name, **self.optimizer.state()},
+            "delta": plain(self.optimizer.delta),
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
             "order": self.order.tolist(),
             "position": self.position,
@@ -377,6 +411,8 @@ class Trainer:
             if opt.pop("name") != t.optimizer.name:
                 raise ValueError("optimizer: state does not match the configured optimizer")
             t.optimizer.load_state(opt)
+            if state.get("delta") is not None:
+                t.optimizer.delta[...] = [math.nan if v is None else v for v in state["delta"]]
             t.shuffle_rng.bit_generator.state = state["shuffle_rng"]
             t.order = np.asarray(state["order"], dtype=np.int64)
             if sorted(t.order.tolist()) != list(range(t.n_train)):
