@@ -18,6 +18,7 @@ does not change from one update to the next:
      "message": str (when diverged), "loss": {"train", "test"}, "accuracy": {...} | null,
      "batch_loss": float | null, "grad_norms": [‖∂L/∂W_l‖ per layer] (null before the first update),
      "stats": [{"dead", "saturated", "grad_norm", "update_ratio"} per weight layer],
+     "insights": [{"id", "severity", "panel", "title", "text"}]  (plain-language diagnoses),
      "layers": [{"W": n_l × n_{l−1}, "b": n_l, "dW": ... | null, "db": ... | null}],
      "neurons": {"resolution": r, "maps": [[Map per neuron] per weight layer]},
      "output": {"resolution": R, "maps": [Map per output unit]}}
@@ -119,6 +120,7 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
         "accuracy": ev["accuracy"],
         "batch_loss": batch_loss,
         "grad_norms": [None if v is None else _round(v) for v in trainer.grad_norms()],
+        "insights": ev["insights"],
         "stats": [{k: None if v is None else _round(v) for k, v in layer.items()} for layer in ev["layers"]],
         "layers": [
             {

@@ -20,6 +20,7 @@ from . import data as datamod
 from .config import ConfigError, output_units, resolve_config, structural_change, task_of
 from .history import History
 from .init import initialize
+from .insights import Diagnostician, Observation
 from .network import Network, build_dense
 from .optimizers import make_optimizer
 
@@ -74,6 +75,7 @@ class Trainer:
         self.status = "ok"
         self.message = ""
         self.history = History(len(self.network.layers))
+        self.insights = Diagnostician()
         self._version = 0  # bumps whenever the weights change
         self._eval_key: tuple[int, int] | None = None
         self._eval: dict[str, Any] = {}
@@ -211,9 +213,14 @@ class Trainer:
                 tr, acc_tr, passes = self._measure(self.x_train, self.y_train, self.labels_train)
                 te, acc_te, _ = self._measure(self.x_test, self.y_test, self.labels_test)
                 stats = self._layer_stats(passes)
+            insights = self.insights.observe(Observation(
+                self.step_count, _finite(tr), _finite(te),
+                grad_norms=[s["grad_norm"] for s in stats], update_ratios=[s["update_ratio"] for s in stats],
+                dead=[s["dead"] for s in stats], saturated=[s["saturated"] for s in stats],
+            ))
             self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
                           "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te},
-                          "layers": stats}
+                          "layers": stats, "insights": insights}
             self._eval_key = key
             self.history.record_eval(self.step_count, tr, te, acc_tr, acc_te)
         return self._eval

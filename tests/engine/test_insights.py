@@ -1,0 +1,128 @@
+"""Diagnoses on constructed histories: each switches on when its condition
+holds, off when it clearly stops, and never flaps near its threshold."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine.insights import PATIENCE, Diagnostician, Observation
+from engine.trainer import Trainer
+
+
+def healthy(step: int, **over) -> Observation:
+    base = dict(step=step, train_loss=0.5, test_loss=0.52, grad_norms=[0.1, 0.1, 0.1],
+                update_ratios=[1e-3, 1e-3, 1e-3], dead=[None, None, None], saturated=[0.0, 0.0, 0.0])
+    base.update(over)
+    return Observation(**base)
+
+
+def ids(d: Diagnostician) -> set[str]:
+    return {i["id"] for i in d.active()}
+
+
+def feed(d: Diagnostician, observations) -> list[set[str]]:
+    return [{i["id"] for i in d.observe(o)} for o in observations]
+
+
+def test_healthy_stream_says_nothing():
+    d = Diagnostician()
+    assert all(s == set() for s in feed(d, [healthy(i) for i in range(1, 100)]))
+
+
+def test_non_finite_is_immediate_and_clears():
+    d = Diagnostician()
+    feed(d, [healthy(i) for i in range(1, 5)])
+    assert "non_finite" in feed(d, [healthy(5, train_loss=None)])[-1]
+    feed(d, [healthy(i) for i in range(6, 8)])
+    assert "non_finite" not in ids(d)
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "bad", "good"),
+    [
+        ("vanishing", "grad_norms", [1e-6, 1e-3, 1e-1], [0.05, 0.08, 0.1]),
+        ("exploding", "grad_norms", [1e3, 1e3, 1e3], [1.0, 1.0, 1.0]),
+        ("lr_high", "update_ratios", [0.2, 0.2, 0.2], [1e-3, 1e-3, 1e-3]),
+        ("dead", "dead", [0.75, 0.0, None], [0.0, 0.0, None]),
+        ("saturated", "saturated", [0.0, 0.8, 0.0], [0.0, 0.1, 0.0]),
+    ],
+)
+def test_rule_switches_on_after_patience_and_off_again(rule, field, bad, good):
+    d = Diagnostician()
+    states = feed(d, [healthy(i, **{field: bad}) for i in range(1, 30)])
+    first_on = next(i for i, s in enumerate(states) if rule in s)
+    assert first_on >= PATIENCE - 1  # not on the first bad observation
+    assert all(rule in s for s in states[first_on:])
+    states = feed(d, [healthy(i, **{field: good}) for i in range(30, 60)])
+    assert rule not in states[-1]
+    # Once off, it stays off while the values stay good.
+    first_off = next(i for i, s in enumerate(states) if rule not in s)
+    assert all(rule not in s for s in states[first_off:])
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "make"),
+    [
+        # values alternating just around the switch-on threshold
+        ("vanishing", "grad_norms", lambda k: [10 ** (-2.0 + (0.05 if k % 2 else -0.05)) * 0.1, 0.1, 0.1]),
+        ("exploding", "grad_norms", lambda k: [10 ** (2.0 + (0.05 if k % 2 else -0.05))] * 3),
+        ("lr_high", "update_ratios", lambda k: [10 ** (-1.5 + (0.05 if k % 2 else -0.05))] * 3),
+        ("dead", "dead", lambda k: [0.45 if k % 2 else 0.55, 0.0, None]),
+        ("saturated", "saturated", lambda k: [0.45 if k % 2 else 0.55, 0.0, 0.0]),
+    ],
+)
+def test_no_flapping_near_threshold(rule, field, make):
+    d = Diagnostician()
+    states = feed(d, [healthy(i, **{field: make(i)}) for i in range(1, 200)])
+    flags = [rule in s for s in states]
+    changes = sum(1 for a, b in zip(flags, flags[1:], strict=False) if a != b)
+    assert changes <= 1, f"{rule} flapped {changes} times"
+
+
+def test_overfitting_when_test_rises_while_train_falls():
+    d = Diagnostician()
+    obs = []
+    for i in range(1, 80):
+        train = 0.6 * math.exp(-i / 20)
+        test = 0.3 + 0.004 * i
+        obs.append(healthy(i, train_loss=train, test_loss=test))
+    states = feed(d, obs)
+    assert "overfitting" in states[-1]
+    assert "overfitting" not in states[10]  # needs a full window of evidence first
+
+
+def test_no_overfitting_when_both_fall():
+    d = Diagnostician()
+    obs = [healthy(i, train_loss=0.6 * math.exp(-i / 20), test_loss=0.7 * math.exp(-i / 25)) for i in range(1, 80)]
+    assert all("overfitting" not in s for s in feed(d, obs))
+
+
+def test_learning_rate_too_low_only_while_loss_is_still_high():
+    d = Diagnostician()
+    stuck = [healthy(i, train_loss=0.69, update_ratios=[1e-7] * 3) for i in range(1, 20)]
+    assert "lr_low" in feed(d, stuck)[-1]
+    d = Diagnostician()
+    converged = [healthy(1, train_loss=0.69)] + [
+        healthy(i, train_loss=0.01, update_ratios=[1e-7] * 3) for i in range(2, 20)
+    ]
+    assert all("lr_low" not in s for s in feed(d, converged))
+
+
+def test_live_deep_sigmoid_network_reports_vanishing_gradients():
+    t = Trainer({"hidden_layers": [8] * 6, "activation": "sigmoid"})
+    for _ in range(20):
+        t.step(10)
+        t.evaluate()
+    norms = np.array(t.grad_norms())
+    assert norms[0] < norms[-1] / 100  # the lesson's claim, in the engine's numbers
+    assert "vanishing" in {i["id"] for i in t.evaluate()["insights"]}
+
+
+def test_live_divergence_reports_non_finite():
+    t = Trainer({"learning_rate": 10, "dataset": "plane", "activation": "relu", "hidden_layers": [8, 8]})
+    t.step(1000)
+    assert t.status == "diverged"
+    assert "non_finite" in {i["id"] for i in t.evaluate()["insights"]}
