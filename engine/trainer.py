@@ -144,10 +144,17 @@ class Trainer:
         """
         if self.status == "diverged" or n <= 0:
             return 0
-        net, opt, hist = self.network, self.optimizer, self.history
         batch = self.config["batch_size"]
         n_train = self.n_train
         deadline = None if max_seconds is None else time.perf_counter() + max_seconds
+        with np.errstate(all="ignore"):  # overflow is detected below, not warned about
+            done = self._run(n, batch, n_train, deadline)
+        if done:
+            self._version += 1
+        return done
+
+    def _run(self, n: int, batch: int, n_train: int, deadline: float | None) -> int:
+        net, opt, hist = self.network, self.optimizer, self.history
         done = 0
         xs = ys = None
         if self.position < n_train:
@@ -173,8 +180,6 @@ class Trainer:
             hist.record_step(self.step_count, loss, sq)
             if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
                 break
-        if done:
-            self._version += 1
         return done
 
     def _diverge(self, loss: float) -> None:

@@ -10,6 +10,7 @@ from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES
 from engine.data import DATASETS, FEATURE_LABELS, FEATURES
 from engine.init import INITIALIZERS
+from engine.lessons import LESSONS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 
@@ -18,9 +19,7 @@ from ..models import Health
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
-# Lessons: each is a configuration plus what to look at (issue: lessons).
-PRESETS: list[dict[str, Any]] = []
-
+PRESETS: list[dict[str, Any]] = LESSONS
 
 @router.get("/health", response_model=Health, summary="Is the server up?")
 async def health() -> dict[str, str]:

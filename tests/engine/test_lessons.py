@@ -1,0 +1,88 @@
+"""Every lesson's claim holds in the engine's own numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.config import resolve_config
+from engine.lessons import LESSON, LESSONS
+from engine.trainer import Trainer
+
+
+def run(config: dict, steps: int, **over) -> Trainer:
+    t = Trainer({**config, **over})
+    t.step(steps)
+    return t
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[x["id"] for x in LESSONS])
+def test_every_lesson_is_a_valid_configuration_with_text(lesson):
+    resolve_config(lesson["config"])
+    assert 2 <= lesson["text"].count(". ") + 1 <= 5
+    assert lesson["title"]
+
+
+def test_xor_needs_a_hidden_layer():
+    cfg = LESSON["xor-needs-hidden"]["config"]
+    flat = run(cfg, 3000).evaluate()["accuracy"]["test"]
+    hidden = run(cfg, 3000, hidden_layers=[4]).evaluate()["accuracy"]["test"]
+    assert flat < 0.7
+    assert hidden > 0.9
+
+
+def test_relu_beats_sigmoid_on_the_spiral():
+    cfg = LESSON["activations-spiral"]["config"]
+    sigmoid = run(cfg, 8000).evaluate()["accuracy"]["test"]
+    relu = run(cfg, 8000, activation="relu").evaluate()["accuracy"]["test"]
+    assert relu > sigmoid + 0.2
+
+
+def test_vanishing_gradients_fixed_by_relu():
+    cfg = LESSON["vanishing-gradients"]["config"]
+    norms = np.array(run(cfg, 50).grad_norms())
+    assert norms[0] * 100 <= norms[-1]
+    relu = np.array(run(cfg, 50, activation="relu").grad_norms())
+    assert relu[0] / relu[-1] > 10 * norms[0] / norms[-1]
+
+
+def test_too_high_learning_rate_diverges_and_says_so():
+    t = run(LESSON["learning-rate-too-high"]["config"], 2000)
+    assert t.status == "diverged"
+    assert "learning rate" in t.message and "reset" in t.message
+    assert np.isfinite(t.network.params).all()
+    fine = run(LESSON["learning-rate-too-high"]["config"], 2000, learning_rate=0.03)
+    assert fine.status == "ok"
+
+
+def test_overfitting_and_what_l2_does():
+    cfg = LESSON["overfitting-and-l2"]["config"]
+    plain = run(cfg, 6000).evaluate()["loss"]
+    l2 = run(cfg, 6000, l2=0.003).evaluate()["loss"]
+    assert plain["test"] > 10 * plain["train"]  # memorised the training points
+    assert l2["test"] < plain["test"]
+
+
+def test_zero_init_keeps_hidden_units_identical():
+    t = run(LESSON["zero-init-symmetry"]["config"], 500)
+    for layer in t.network.layers[:-1]:
+        assert np.allclose(layer.W, layer.W[0])  # every unit has the same incoming weights
+        assert np.allclose(layer.b, layer.b[0])
+    x = t.x_train[:20]
+    for a in t.network.activations(x)[:-1]:
+        assert np.allclose(a, a[:, :1])
+
+
+def test_cross_entropy_learns_faster_than_mse_on_classification():
+    cfg = LESSON["mse-vs-cross-entropy"]["config"]
+    mse = run(cfg, 500).evaluate()["accuracy"]["test"]
+    bce = run(cfg, 500, loss="bce").evaluate()["accuracy"]["test"]
+    assert bce > mse + 0.1
+
+
+def test_three_classes_with_softmax():
+    t = run(LESSON["three-classes-softmax"]["config"], 10000)
+    out = t.network.predict(t.x_test)
+    assert out.shape[1] == 3
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert t.evaluate()["accuracy"]["test"] > 0.8
