@@ -45,13 +45,11 @@ def _elementwise(name: str, forward, derivative, formula: str) -> Activation:
 
 
 def _sigmoid(z: Array) -> Array:
-    # σ(z) = ½(1 + tanh(z/2)): one stable ufunc pass, no overflow for any
-    # finite z (exp(−z) would overflow for z < −709).
-    a = np.multiply(z, 0.5)
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
-    return a
+    # With e = exp(−|z|) ≤ 1 nothing overflows, and both halves keep their
+    # relative precision: σ(z) = 1/(1+e) for z ≥ 0 and e/(1+e) for z < 0.
+    e = np.exp(-np.abs(z))
+    r = 1.0 / (1.0 + e)
+    return np.where(z >= 0, r, e * r)
 
 
 def _softmax(z: Array) -> Array:

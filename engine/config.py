@@ -96,6 +96,8 @@ LIVE_FIELDS = frozenset(p.name for p in PROPERTIES if p.live)
 def _range_text(p: Property) -> str:
     lo = "(" if p.exclusive_minimum else "["
     hi = ")" if p.exclusive_maximum else "]"
+    if p.type in ("int", "list[int]"):
+        return f"{lo}{int(p.minimum)}, {int(p.maximum)}{hi}"
     return f"{lo}{p.minimum:g}, {p.maximum:g}{hi}"
 
 
@@ -160,7 +162,8 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
 
     Raises :class:`ConfigError` naming the first offending field.
     """
-    partial = dict(partial or {})
+    # null means "not given": the current value (or the default) stays.
+    partial = {k: v for k, v in (partial or {}).items() if v is not None}
     unknown = sorted(set(partial) - set(PROPERTY))
     if unknown:
         raise ConfigError(unknown[0], f"unknown field {unknown[0]!r}; known fields: {', '.join(PROPERTY)}")
@@ -233,14 +236,17 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         raise ConfigError("activation", f"activation: a list needs one entry per hidden layer ({n_hidden})")
 
     out_default, loss_default = defaults_for(task, classes)
+    out = cfg["output_activation"]
     if cfg["loss"] is None:
-        if cfg["output_activation"] == "softmax" and task == "classification":
-            cfg["loss"] = "cross_entropy"
-        elif cfg["output_activation"] not in (None, "sigmoid") or task == "regression":
-            cfg["loss"] = "mse"
-        else:
+        if out is None:
             cfg["loss"] = loss_default
-    if cfg["output_activation"] is None:
+        elif out == "softmax" and task == "classification":
+            cfg["loss"] = "cross_entropy"
+        elif out == "sigmoid" and classes == 2:
+            cfg["loss"] = "bce"
+        else:
+            cfg["loss"] = "mse"
+    if out is None:
         cfg["output_activation"] = {"bce": "sigmoid", "cross_entropy": "softmax"}.get(cfg["loss"], out_default)
     if task == "regression" and cfg["loss"] != "mse":
         raise ConfigError("loss", f"loss: regression data needs 'mse' (got {cfg['loss']!r})")

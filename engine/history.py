@@ -18,7 +18,8 @@ import numpy as np
 class Series:
     """Rows of floats recorded every ``stride`` steps, thinned when full."""
 
-    def __init__(self, columns: int, capacity: int) -> None:
+    def __init__(self, columns: int, capacity: int, by_step: bool = True) -> None:
+        self.by_step = by_step  # rows are recorded at multiples of the stride
         self.columns = columns
         self.capacity = capacity
         self.rows = np.empty((2 * capacity, columns))
@@ -30,10 +31,15 @@ class Series:
 
     def append(self, row) -> None:
         if self.length == self.rows.shape[0]:
-            kept = self.rows[: self.length : 2].copy()
+            full = self.rows[: self.length]
+            # Keep the rows of the doubled stride, so the spacing stays even.
+            kept = full[full[:, 0] % (2 * self.stride) == 0] if self.by_step else full[::2]
+            kept = kept.copy()
             self.length = kept.shape[0]
             self.rows[: self.length] = kept
             self.stride *= 2
+            if self.by_step and row[0] % self.stride:
+                return  # not on the new, coarser grid of steps
         self.rows[self.length] = row
         self.length += 1
 
@@ -71,7 +77,7 @@ class History:
     def __init__(self, n_layers: int, capacity: int = 10_000) -> None:
         self.n_layers = n_layers
         self.steps = Series(2 + n_layers, capacity)
-        self.evals = Series(5, capacity)
+        self.evals = Series(5, capacity, by_step=False)
 
     def record_step(self, step: int, loss: float, grad_sq_norms: np.ndarray) -> None:
         if self.steps.wants(step):

@@ -1,0 +1,558 @@
+"""The trainer: counting, epochs, resets, saving and resuming, divergence,
+live configuration, weights, traces, history and grids."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine import ConfigError, Trainer
+from engine.history import History
+
+
+def _roundtrip(doc):
+    return json.loads(json.dumps(doc, allow_nan=False))
+
+
+def _weights(t):
+    return [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in t.network.layers]
+
+
+# -- counting and epochs -------------------------------------------------------------
+def test_step_counts_exactly():
+    t = Trainer()
+    assert t.step_count == 0 and t.snapshot()["step"] == 0 and t.epoch == 0.0
+    assert t.step(1) == 1
+    assert t.step(0) == 0 and t.step(-3) == 0
+    assert t.step(37) == 37
+    assert t.step(1000) == 1000
+    assert t.step_count == 1038
+    assert t.snapshot()["step"] == 1038
+    assert len(t.history.series()["step"]) == 1038
+
+
+def test_epoch_is_steps_times_batch_over_training_set():
+    t = Trainer({"batch_size": 10})  # 250 training points: 25 updates per epoch
+    assert t.n_train == 250
+    for _ in range(80):
+        t.step(1)
+        assert t.epoch == pytest.approx(t.step_count * 10 / 250, rel=1e-12, abs=1e-15)
+        assert t.snapshot()["epoch"] == t.epoch
+    assert t.epoch == pytest.approx(3.2)
+
+
+def test_partial_last_batch():
+    """250 points in batches of 7: 35 full batches and one of 5 per epoch
+    (36 updates); every point is used exactly once per epoch, and the next
+    epoch is shuffled anew."""
+    t = Trainer({"batch_size": 7})
+    seen = []
+    sizes = []
+    for s in range(1, 73):
+        t.step(1)
+        a_in = t.network.layers[0].a_in
+        sizes.append(a_in.shape[0])
+        seen.append(a_in.copy())
+        full, r = divmod(s, 36)
+        expected = full + 7 * r / 250 if r else float(full)
+        assert t.epoch == pytest.approx(expected, rel=1e-12), s
+    assert sizes == ([7] * 35 + [5]) * 2
+    for epoch in range(2):
+        rows = np.concatenate(seen[36 * epoch : 36 * (epoch + 1)])
+        assert rows.shape == (250, 2)
+        key = lambda a: sorted(map(tuple, a.tolist()))  # noqa: E731
+        assert key(rows) == key(t.x_train)
+    first = np.concatenate(seen[:36])
+    second = np.concatenate(seen[36:])
+    assert not np.array_equal(first, second)
+    t.step(1)
+    assert t.epoch == pytest.approx(2 + 7 / 250)
+
+
+def test_full_batch():
+    t = Trainer({"batch_size": 250})
+    t.step(3)
+    assert t.epoch == 3.0
+    assert t.network.layers[0].a_in.shape == (250, 2)
+
+
+def test_step_stops_at_the_time_limit():
+    t = Trainer()
+    done = t.step(100_000, max_seconds=0.02)
+    assert 0 < done < 100_000
+    assert t.step_count == done
+
+
+# -- reset and reproducibility -------------------------------------------------------------
+def test_reset_returns_exactly_to_the_start():
+    t = Trainer({"dataset": "xor", "optimizer": "adam"})
+    params0, data0, snap0 = t.network.params.copy(), t.data(), t.snapshot()
+    t.step(123)
+    assert not np.array_equal(t.network.params, params0)
+    t.reset()
+    assert np.array_equal(t.network.params, params0)
+    assert t.data() == data0
+    assert t.snapshot() == snap0
+    assert t.step_count == 0 and t.epoch == 0.0 and t.status == "ok"
+    assert t.history.series()["step"] == []
+    assert snap0["layers"][0]["dW"] is None
+    # and the run after the reset is the run before it
+    t.step(50)
+    other = Trainer({"dataset": "xor", "optimizer": "adam"})
+    other.step(50)
+    assert np.array_equal(t.network.params, other.network.params)
+
+
+def test_reset_with_a_seed():
+    t = Trainer()
+    t.step(10)
+    t.reset(5)
+    fresh = Trainer({"seed": 5})
+    assert t.config["seed"] == 5
+    assert np.array_equal(t.network.params, fresh.network.params)
+    assert t.data() == fresh.data()
+    assert not np.array_equal(t.network.params, Trainer().network.params)
+    with pytest.raises(ConfigError) as e:
+        t.reset(-1)
+    assert e.value.field == "seed"
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_same_seed_same_run(optimizer):
+    cfg = {"dataset": "spiral", "optimizer": optimizer, "noise": 0.2, "batch_size": 7, "seed": 3}
+    a, b = Trainer(cfg), Trainer(cfg)
+    a.step(300)
+    for _ in range(300):
+        b.step(1)
+    assert np.array_equal(a.network.params, b.network.params)
+    assert a.history.series() == b.history.series()
+    assert a.snapshot() == b.snapshot()
+
+
+def test_different_seeds_differ():
+    a, b = Trainer({"seed": 1}), Trainer({"seed": 2})
+    assert not np.array_equal(a.network.params, b.network.params)
+    assert a.data()["train"]["x"] != b.data()["train"]["x"]
+
+
+def test_initial_weights_follow_the_init_scheme():
+    t = Trainer({"hidden_layers": [50, 40], "init": "xavier"})
+    for layer in t.network.layers:
+        r = np.sqrt(6 / (layer.n_in + layer.n_out))
+        assert np.abs(layer.W).max() <= r
+        assert (layer.b == 0).all()
+    big = Trainer({"hidden_layers": [120], "init": "he", "n_samples": 1000})
+    W = big.network.layers[1].W  # 1 × 120, N(0, 2/120)
+    assert np.std(big.network.layers[0].W) == pytest.approx(1.0, rel=0.25)  # N(0, 2/2)
+    assert W.shape == (1, 120)
+    zero = Trainer({"init": "zeros"})
+    assert not zero.network.params.any()
+    uni = Trainer({"init": "uniform", "hidden_layers": [64, 64]})
+    assert np.abs(uni.network.params).max() <= 0.5
+
+
+# -- saving and resuming -------------------------------------------------------------------------
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_state_round_trip_continues_bit_for_bit(optimizer):
+    cfg = {"dataset": "moons", "optimizer": optimizer, "batch_size": 7, "noise": 0.1,
+           "learning_rate": 0.05, "l1": 0.001, "l2": 0.002, "hidden_layers": [5, 3], "seed": 11}
+    a = Trainer(cfg)
+    a.step(40)  # mid-epoch: 40 = 36 + 4
+    doc = _roundtrip(a.to_state())
+    b = Trainer.from_state(doc)
+    assert b.snapshot() == a.snapshot()
+    assert b.epoch == a.epoch and b.step_count == 40
+    for _ in range(3):
+        a.step(77)
+        b.step(77)
+        assert np.array_equal(a.network.params, b.network.params)
+    assert a.history.series() == b.history.series()
+    assert a.snapshot() == b.snapshot()
+    assert _roundtrip(a.to_state()) == _roundtrip(b.to_state())
+
+
+def test_state_round_trip_of_a_fresh_trainer_and_of_custom_points():
+    x = np.random.default_rng(0).uniform(-5, 5, (20, 2)).tolist()
+    y = [i % 2 for i in range(20)]
+    for cfg in ({}, {"dataset": "custom", "task": "classification", "points": {"x": x, "y": y}, "batch_size": 3}):
+        a = Trainer(cfg)
+        b = Trainer.from_state(_roundtrip(a.to_state()))
+        a.step(25)
+        b.step(25)
+        assert np.array_equal(a.network.params, b.network.params)
+
+
+def test_copy_is_independent():
+    a = Trainer()
+    a.step(5)
+    b = a.copy()
+    b.step(5)
+    assert a.step_count == 5 and b.step_count == 10
+    a.step(5)
+    assert np.array_equal(a.network.params, b.network.params)
+
+
+@pytest.mark.parametrize(
+    "damage,field",
+    [(lambda d: {"version": 99}, "version"), (lambda d: [], "version"),
+     (lambda d: {k: v for k, v in d.items() if k != "order"}, "state"),
+     (lambda d: {**d, "order": d["order"][:-1] + d["order"][:1]}, "state"),
+     (lambda d: {**d, "optimizer": {**d["optimizer"], "name": "adam"}}, "state"),
+     (lambda d: {**d, "network": {**d["network"], "layers": d["network"]["layers"][:1]}}, "layers"),
+     (lambda d: {**d, "config": {**d["config"], "learning_rate": -1}}, "learning_rate")],
+)
+def test_damaged_state_is_a_config_error(damage, field):
+    t = Trainer()
+    t.step(3)
+    doc = _roundtrip(t.to_state())
+    with pytest.raises(ConfigError) as e:
+        Trainer.from_state(damage(doc))
+    assert e.value.field == field
+
+
+# -- divergence ---------------------------------------------------------------------------------
+def test_divergence_stops_with_a_message_and_finite_weights():
+    t = Trainer({"dataset": "plane", "activation": "linear", "learning_rate": 10})
+    with np.errstate(all="ignore"):
+        done = t.step(100)
+    assert done < 100
+    assert t.step_count == done
+    assert t.status == "diverged"
+    assert "diverged" in t.message and "learning rate" in t.message and "η = 10" in t.message
+    assert np.isfinite(t.network.params).all()
+    snap = t.snapshot()
+    assert snap["status"] == "diverged" and snap["message"] == t.message
+    json.dumps(snap, allow_nan=False)  # never NaN/Infinity in JSON
+    json.dumps(t.to_state(), allow_nan=False)
+    json.dumps(t.history.series(), allow_nan=False)
+    assert t.step(10) == 0 and t.step_count == done
+    # a state saved after divergence comes back diverged
+    back = Trainer.from_state(_roundtrip(t.to_state()))
+    assert back.status == "diverged" and back.step(1) == 0
+    t.reset()
+    assert t.status == "ok" and "message" not in t.snapshot()
+
+
+# -- live configuration -----------------------------------------------------------------------------
+def test_new_learning_rate_applies_without_reset():
+    t = Trainer()
+    t.step(20)
+    params = t.network.params.copy()
+    assert t.update_config({"learning_rate": 0.5}) is False
+    assert np.array_equal(t.network.params, params)
+    assert t.step_count == 20 and t.config["learning_rate"] == 0.5
+    t.step(1)
+    # sgd: W ← W − η g with the new η and the gradient of that update
+    assert np.array_equal(t.network.params, params - 0.5 * t.network.grads)
+
+
+def test_live_changes_of_optimizer_momentum_batch_and_penalty():
+    t = Trainer({"optimizer": "momentum"})
+    t.step(10)
+    params = t.network.params.copy()
+    assert t.update_config({"momentum": 0.5, "batch_size": 4, "l2": 0.1}) is False
+    assert np.array_equal(t.network.params, params)
+    assert t.optimizer.momentum == 0.5 and t.network.l2 == 0.1
+    penalty = 0.1 * sum(float((layer.W**2).sum()) for layer in t.network.layers)
+    t0 = Trainer({"optimizer": "momentum"})
+    t0.step(10)
+    assert t.snapshot()["loss"]["train"] == pytest.approx(t0.snapshot()["loss"]["train"] + penalty, rel=1e-12)
+    t.step(1)
+    assert t.network.layers[0].a_in.shape[0] == 4
+    assert t.update_config({"optimizer": "adam"}) is False
+    assert t.optimizer.name == "adam" and t.optimizer.t == 0
+    assert t.step_count == 11
+
+
+def test_structural_change_resets():
+    t = Trainer()
+    t.step(30)
+    assert t.update_config({"hidden_layers": [3]}) is True
+    assert t.step_count == 0 and t.network.sizes == [2, 3, 1]
+    assert np.array_equal(t.network.params, Trainer({"hidden_layers": [3]}).network.params)
+    assert t.update_config({"seed": 9}) is True
+    assert np.array_equal(t.network.params, Trainer({"hidden_layers": [3], "seed": 9}).network.params)
+    assert t.update_config({"dataset": "spiral3"}) is True
+    assert t.network.sizes == [2, 3, 3] and t.config["loss"] == "cross_entropy"
+
+
+def test_invalid_update_changes_nothing():
+    t = Trainer()
+    t.step(5)
+    cfg, params = dict(t.config), t.network.params.copy()
+    with pytest.raises(ConfigError) as e:
+        t.update_config({"learning_rate": 11})
+    assert e.value.field == "learning_rate"
+    assert t.config == cfg and np.array_equal(t.network.params, params) and t.step_count == 5
+
+
+# -- weights ---------------------------------------------------------------------------------------
+def test_set_weights_applies_exactly():
+    t = Trainer()
+    t.step(3)
+    rng = np.random.default_rng(0)
+    layers = [{"W": rng.normal(size=(4, 2)).tolist(), "b": rng.normal(size=4).tolist()},
+              {"W": rng.normal(size=(2, 4)).tolist(), "b": [0.5, -0.5]},
+              {"W": [[1.0, -1.0]], "b": [0.25]}]
+    t.set_weights(layers)
+    snap = t.snapshot()
+    for given, got in zip(layers, snap["layers"], strict=True):
+        assert got["W"] == given["W"] and got["b"] == given["b"]
+    x = np.array(t.data()["test"]["x"])
+    h1 = np.tanh(x @ np.array(layers[0]["W"]).T + layers[0]["b"])
+    h2 = np.tanh(h1 @ np.array(layers[1]["W"]).T + layers[1]["b"])
+    out = 1 / (1 + np.exp(-(h2 @ np.array(layers[2]["W"]).T + layers[2]["b"])))
+    np.testing.assert_allclose(t.network.predict(x), out, rtol=1e-12)
+    labels = t.labels_test
+    assert snap["accuracy"]["test"] == pytest.approx(np.mean((out[:, 0] > 0.5) == labels))
+
+
+@pytest.mark.parametrize(
+    "mutate,field",
+    [(lambda L: L[:2], "layers"), (lambda L: "nope", "layers"),
+     (lambda L: [{**L[0], "W": L[0]["W"][:3]}, *L[1:]], "layers[0].W"),
+     (lambda L: [L[0], {**L[1], "W": [row[:3] for row in L[1]["W"]]}, L[2]], "layers[1].W"),
+     (lambda L: [L[0], L[1], {**L[2], "W": L[2]["W"][0]}], "layers[2].W"),
+     (lambda L: [L[0], {**L[1], "b": L[1]["b"] + [0.0]}, L[2]], "layers[1].b"),
+     (lambda L: [{"W": L[0]["W"]}, *L[1:]], "layers[0]"),
+     (lambda L: [L[0], L[1], {**L[2], "b": [float("nan")]}], "layers[2]"),
+     (lambda L: [L[0], L[1], {**L[2], "W": [["a", "b"]]}], "layers[2]")],
+)
+def test_set_weights_rejects_bad_shapes(mutate, field):
+    t = Trainer()
+    params = t.network.params.copy()
+    with pytest.raises(ConfigError) as e:
+        t.set_weights(mutate(_weights(t)))
+    assert e.value.field == field
+    assert np.array_equal(t.network.params, params)
+
+
+# -- trace --------------------------------------------------------------------------------------------
+def _rest_loss(ref, params, acts, loss, layer, x, y, z=None, a=None):
+    """Total data loss with layer ``layer``'s z (or a) replaced, from there on."""
+    zs, outs = ref.ref_forward(params, acts, x)
+    if z is not None:
+        a_l = ref.ref_activation(acts[layer], z)
+    else:
+        a_l = a
+    rest_params, rest_acts = params[layer + 1 :], acts[layer + 1 :]
+    if rest_params:
+        _, rest = ref.ref_forward(rest_params, rest_acts, a_l)
+        a_l = rest[-1]
+    return ref.ref_data_loss(loss, a_l, y)
+
+
+@pytest.mark.parametrize(
+    "cfg,loss",
+    [({"dataset": "circle", "l2": 0.01, "l1": 0.01}, "bce"),
+     ({"dataset": "spiral3", "activation": "sigmoid", "hidden_layers": [5, 3]}, "cross_entropy"),
+     ({"dataset": "multigauss", "activation": "leaky_relu", "hidden_layers": [6]}, "mse")],
+)
+def test_trace_is_consistent_with_finite_differences(ref, cfg, loss):
+    t = Trainer(cfg)
+    t.step(40)
+    data = t.data()
+    x = np.array(data["test"]["x"][:4])
+    y = np.array(data["test"]["y"][:4])
+    before = (t.network.params.copy(), t.network.grads.copy(), t.snapshot(), t.history.series(),
+              [layer.z.copy() for layer in t.network.layers], t.epoch)
+    tr = t.trace(x.tolist(), y.tolist())
+    after = (t.network.params, t.network.grads, t.snapshot(), t.history.series(),
+             [layer.z for layer in t.network.layers], t.epoch)
+    # nothing in the trainer changed
+    assert np.array_equal(before[0], after[0]) and np.array_equal(before[1], after[1])
+    assert before[2] == after[2] and before[3] == after[3] and before[5] == after[5]
+    assert all(np.array_equal(u, v) for u, v in zip(before[4], after[4], strict=True))
+
+    params, acts = ref.net_params(t.network), ref.net_acts(t.network)
+    l1, l2 = t.config["l1"], t.config["l2"]
+    zs, outs = ref.ref_forward(params, acts, x)
+    assert np.array_equal(tr["input"], x)
+    assert tr["data_loss"] == pytest.approx(ref.ref_data_loss(loss, outs[-1], y), rel=1e-12)
+    assert tr["penalty"] == pytest.approx(ref.ref_penalty(params, l1, l2), rel=1e-12, abs=1e-300)
+    assert tr["loss"] == pytest.approx(tr["data_loss"] + tr["penalty"], rel=1e-15)
+    numeric = ref.ref_fd_gradient(params, acts, loss, x, y, l1, l2)
+    eps = 1e-6
+    for i, layer in enumerate(tr["layers"]):
+        np.testing.assert_allclose(layer["z"], zs[i], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer["a"], outs[i], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer["dW"], numeric[i][0], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(layer["db"], numeric[i][1], rtol=1e-6, atol=1e-9)
+        dz = np.zeros_like(zs[i])
+        da = np.zeros_like(zs[i])
+        for idx in np.ndindex(zs[i].shape):
+            for target, store in ((zs[i], dz), (outs[i], da)):
+                up, down = target.copy(), target.copy()
+                up[idx] += eps
+                down[idx] -= eps
+                kw_up = {"z": up} if target is zs[i] else {"a": up}
+                kw_down = {"z": down} if target is zs[i] else {"a": down}
+                store[idx] = (_rest_loss(ref, params, acts, loss, i, x, y, **kw_up)
+                              - _rest_loss(ref, params, acts, loss, i, x, y, **kw_down)) / (2 * eps)
+        np.testing.assert_allclose(layer["dL_dz"], dz, rtol=1e-6, atol=1e-9, err_msg=f"layer {i} dL_dz")
+        np.testing.assert_allclose(layer["dL_da"], da, rtol=1e-5, atol=1e-9, err_msg=f"layer {i} dL_da")
+
+
+def test_trace_validates_its_input():
+    t = Trainer()
+    with pytest.raises(ConfigError) as e:
+        t.trace([[1.0, 2.0, 3.0]], [[1.0]])
+    assert e.value.field == "x"
+    with pytest.raises(ConfigError) as e:
+        t.trace([], [])
+    assert e.value.field == "x"
+    with pytest.raises(ConfigError) as e:
+        t.trace([[1.0, 2.0]], [[1.0, 0.0]])
+    assert e.value.field == "y"
+    with pytest.raises(ConfigError) as e:
+        t.trace([[1.0, 2.0], [0.0, 0.0]], [[1.0]])
+    assert e.value.field == "y"
+    with pytest.raises(ConfigError) as e:
+        t.trace([[float("nan"), 2.0]], [[1.0]])
+    assert e.value.field == "x"
+
+
+def test_trace_of_huge_inputs_is_finite():
+    t = Trainer()
+    t.set_weights([{"W": (np.array(w["W"]) * 100).tolist(), "b": w["b"]} for w in _weights(t)])
+    tr = t.trace([[1e6, -1e6], [-1e6, 1e6]], [[1.0], [0.0]])
+    for layer in tr["layers"]:
+        for key in ("z", "a", "dL_da", "dL_dz", "dW", "db"):
+            assert np.isfinite(layer[key]).all(), key
+
+
+# -- snapshot and history ----------------------------------------------------------------------------------
+def test_snapshot_shape_and_last_update_gradients(ref):
+    t = Trainer()
+    snap = t.snapshot()
+    assert {"step", "epoch", "status", "loss", "accuracy", "layers"} <= set(snap)
+    assert [layer["activation"] for layer in snap["layers"]] == ["tanh", "tanh", "sigmoid"]
+    assert all(layer["dW"] is None and layer["db"] is None for layer in snap["layers"])
+    assert t.grad_norms() == [None, None, None]
+    pre = ref.net_params(t.network)
+    t.step(1)
+    rows = t.order[:10]
+    x, y = t.x_train[rows], t.y_train[rows]
+    numeric = ref.ref_fd_gradient(pre, ref.net_acts(t.network), "bce", x, y)
+    snap = t.snapshot()
+    for i, layer in enumerate(snap["layers"]):
+        np.testing.assert_allclose(layer["dW"], numeric[i][0], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(layer["db"], numeric[i][1], rtol=1e-6, atol=1e-9)
+        assert np.linalg.norm(layer["dW"]) == pytest.approx(t.grad_norms()[i], rel=1e-12)
+    json.dumps(snap, allow_nan=False)
+
+
+def test_snapshot_loss_and_accuracy_against_references(ref):
+    from sklearn.metrics import accuracy_score, log_loss, mean_squared_error
+
+    t = Trainer({"l2": 0.01})
+    t.step(200)
+    snap = t.snapshot()
+    p_train = t.network.predict(t.x_train)[:, 0]
+    p_test = t.network.predict(t.x_test)[:, 0]
+    penalty = 0.01 * sum(float((layer.W**2).sum()) for layer in t.network.layers)
+    assert snap["accuracy"]["train"] == accuracy_score(t.labels_train, p_train > 0.5)
+    assert snap["accuracy"]["test"] == accuracy_score(t.labels_test, p_test > 0.5)
+    assert snap["loss"]["test"] == pytest.approx(log_loss(t.labels_test, p_test) + penalty, rel=1e-9)
+
+    t3 = Trainer({"dataset": "spiral3"})
+    t3.step(100)
+    s3 = t3.snapshot()
+    assert s3["accuracy"]["test"] == accuracy_score(t3.labels_test, t3.network.predict(t3.x_test).argmax(axis=1))
+    assert s3["loss"]["train"] == pytest.approx(log_loss(t3.labels_train, t3.network.predict(t3.x_train)), rel=1e-9)
+
+    tr = Trainer({"dataset": "plane"})
+    tr.step(100)
+    sr = tr.snapshot()
+    assert sr["accuracy"] is None
+    assert sr["loss"]["test"] == pytest.approx(mean_squared_error(tr.y_test, tr.network.predict(tr.x_test)), rel=1e-12)
+
+
+def test_history_records_every_step(ref):
+    t = Trainer({"batch_size": 10, "l2": 0.01})
+    losses, norms = [], []
+    for step in range(30):
+        params = ref.net_params(t.network)
+        t.step(1)
+        start = 10 * (step % 25)
+        rows = t.order[start : start + 10]
+        x, y = t.x_train[rows], t.y_train[rows]
+        losses.append(ref.ref_total_loss(params, ref.net_acts(t.network), "bce", x, y, 0.0, 0.01))
+        norms.append([float(np.linalg.norm(layer.dW)) for layer in t.network.layers])
+    s = t.history.series()
+    assert s["step"] == list(range(1, 31))
+    np.testing.assert_allclose(s["batch_loss"], losses, rtol=1e-12)
+    for i in range(3):
+        np.testing.assert_allclose(s["grad_norms"][i], [n[i] for n in norms], rtol=1e-12)
+    # evaluations: at step 0 (construction) and whenever asked
+    assert s["eval_step"] == [0]
+    snap = t.snapshot()
+    s = t.history.series()
+    assert s["eval_step"] == [0, 30]
+    assert s["train_loss"][-1] == snap["loss"]["train"] and s["test_accuracy"][-1] == snap["accuracy"]["test"]
+    t.snapshot()
+    assert t.history.series()["eval_step"] == [0, 30]  # cached: no second record at the same weights
+
+
+def test_history_thinning_keeps_evenly_spaced_steps():
+    """When a series is full it drops every other row and from then on keeps
+    every second step: the steps it holds must stay evenly spaced (the kept
+    rows are steps 1, 3, 5, ... but the newly recorded ones are the even steps,
+    which puts two rows one step apart at every thinning)."""
+    h = History(1, capacity=4)
+    for step in range(1, 41):
+        h.record_step(step, float(step), np.array([1.0]))
+    steps = h.series()["step"]
+    assert len(steps) <= 8
+    gaps = set(np.diff(steps).tolist())
+    assert len(gaps) == 1, f"uneven steps {steps}"
+    assert 40 - steps[-1] < gaps.pop()
+
+
+def test_history_survives_a_long_run():
+    t = Trainer()
+    t.history = History(3, capacity=50)
+    t.step(1000)
+    s = t.history.series()
+    assert 50 <= len(s["step"]) <= 100
+    assert s["step"] == sorted(s["step"]) and s["step"][-1] >= 1000 - 32
+    assert all(len(g) == len(s["step"]) for g in s["grad_norms"])
+
+
+# -- grids --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("resolution", [2, 7, 50])
+def test_grids_shapes_and_output_map(resolution):
+    t = Trainer({"features": ["x1", "x2", "x1x2"], "hidden_layers": [5, 3]})
+    t.step(50)
+    grids = t.grids(resolution)
+    R = resolution
+    assert [g.shape for g in grids] == [(3, R, R), (5, R, R), (3, R, R), (1, R, R)]
+    axis = np.linspace(-6, 6, R)
+    # x1 runs along the columns, x2 along the rows
+    np.testing.assert_array_equal(grids[0][0], np.tile(axis, (R, 1)))
+    np.testing.assert_array_equal(grids[0][1], np.tile(axis[:, None], (1, R)))
+    np.testing.assert_allclose(grids[0][2], grids[0][0] * grids[0][1], rtol=1e-15)
+    x1, x2 = np.meshgrid(axis, axis)
+    inputs = np.column_stack([x1.ravel(), x2.ravel(), (x1 * x2).ravel()])
+    out = t.network.predict(inputs)
+    np.testing.assert_array_equal(grids[-1][0], out[:, 0].reshape(R, R))
+    for layer_grid, acts in zip(grids[1:], t.network.activations(inputs), strict=True):
+        np.testing.assert_array_equal(layer_grid, acts.T.reshape(-1, R, R))
+    # the grid follows the weights
+    t.step(10)
+    assert not np.array_equal(t.grids(resolution)[-1], grids[-1])
+
+
+def test_grids_for_one_input_and_for_three_classes():
+    t = Trainer({"dataset": "sine", "features": ["x1", "sin_x1"]})
+    g = t.grids(11)
+    assert [a.shape for a in g] == [(2, 11), (4, 11), (2, 11), (1, 11)]
+    axis = np.linspace(-6, 6, 11)
+    np.testing.assert_array_equal(g[0][0], axis)
+    np.testing.assert_allclose(g[-1][0], t.network.predict(np.column_stack([axis, np.sin(axis)]))[:, 0], rtol=1e-15)
+    t3 = Trainer({"dataset": "spiral3"})
+    g3 = t3.grids(9)
+    assert g3[-1].shape == (3, 9, 9)
+    np.testing.assert_allclose(g3[-1].sum(axis=0), 1.0, rtol=1e-14)
