@@ -6,12 +6,14 @@ produce a 500.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.config import PROPERTY, ConfigError, _range_text
+from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
 
 from .models import Problem
 
@@ -24,11 +26,18 @@ class SessionNotFound(StarletteHTTPException):
         super().__init__(404, f"unknown {what}: it never existed, was deleted, or timed out")
 
 
+# pydantic names the member of a union it tried (``literal['a','b']``, ``list[...]``) in ``loc``
+_UNION_TAG = re.compile(r"^[a-z][a-z-]*\[.*\]$")
+
+
 def _field_name(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    parts = [p for p in loc if p not in ("body", "query", "path")]
     name = ""
     for p in parts:
-        name += f"[{p}]" if p.isdigit() else (f".{p}" if name else p)
+        if isinstance(p, int):
+            name += f"[{p}]"
+        elif not _UNION_TAG.match(str(p)):
+            name += f".{p}" if name else str(p)
     return name or "body"
 
 
@@ -41,6 +50,9 @@ def _describe(err: dict) -> str:
     top = next((p for p in loc if p in PROPERTY), None)
     prop = PROPERTY.get(top) if top else None
     if prop is not None:
+        if prop.type == "list[int]" and field == prop.name:
+            return (f"{field} must be a list of 0 to {MAX_HIDDEN_LAYERS} layer sizes, each an integer in "
+                    f"{_range_text(prop)}: {msg}")
         if prop.minimum is not None and prop.type in ("int", "float", "list[int]"):
             kind = "an integer" if prop.type != "float" else "a number"
             return f"{field} must be {kind} in {_range_text(prop)}: {msg}"
@@ -57,7 +69,15 @@ def install(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
+        if first:
+            # Of the alternatives of a union (a name, or a list of names), report the one that got
+            # furthest into the value: for a list, the entry at fault.
+            field = _field_name(tuple(first.get("loc", ())))
+            same = [e for e in errors if _field_name(tuple(e.get("loc", ()))).startswith(field)]
+            first = max(same, key=lambda e: len(e.get("loc", ())))
         field = _field_name(tuple(first.get("loc", ()))) if first else None
+        if first.get("type") == "json_invalid":
+            field = "body"
         return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
 
     @app.exception_handler(ConfigError)
@@ -66,4 +86,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that cannot even be decoded: invalid input like any other
+            return JSONResponse({"detail": "the request body is not valid JSON (UTF-8 text)", "field": "body"}, 422)
         return JSONResponse({"detail": str(exc.detail), "field": None}, exc.status_code, headers=exc.headers)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chainrule.live")
 
+GONE = 4404  # close code: no such session (any more)
+GONE_MESSAGE = "unknown session: it never existed, was deleted, or timed out"
+
 
 class Receiver:
     """One connected socket and its mailbox."""
@@ -49,9 +52,16 @@ class Receiver:
         self.sent = 0
         self.task: asyncio.Task | None = None
         self.alive = True
+        self.closing = False  # send what is queued, then close the socket
 
     def offer(self, text: str, kind: str) -> None:
-        if kind == "data":
+        if self.closing:  # the session is gone: nothing more goes out
+            return
+        if kind == "close":
+            self.direct.append(text)
+            self.data = self.frame = None
+            self.closing = True
+        elif kind == "data":
             self.data, self.frame = text, None  # a frame of the old shape is useless now
         elif kind == "frame":
             if self.frame is not None:
@@ -75,6 +85,9 @@ class Receiver:
                         text, self.frame = self.frame, None
                     await self.ws.send_text(text)
                     self.sent += 1
+                if self.closing:
+                    self.alive = False
+                    await self.ws.close(code=GONE)
         except Exception:  # the socket went away: the receive loop cleans up
             self.alive = False
 
@@ -115,11 +128,11 @@ class Live:
             self.pause()  # nobody is looking: stop training
 
     def close(self) -> None:
+        """The session is gone (deleted, evicted, timed out): tell every socket, then close it."""
         self.pause()
+        text = encode({"type": "error", "message": GONE_MESSAGE})
         for r in list(self.receivers):
-            r.alive = False
-            if r.task is not None:
-                r.task.cancel()
+            r.offer(text, "close")
 
     def broadcast(self, text: str, kind: str) -> None:
         for r in list(self.receivers):

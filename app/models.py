@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, MAX_REGULARIZATION, MAX_SEED, PROPERTY
@@ -158,6 +158,13 @@ class ResetRequest(Strict):
 class TraceRequest(Strict):
     x: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_inputs, in the network's input space")
     y: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_outputs, targets as in /data")
+
+    @field_validator("x", "y")
+    @classmethod
+    def _rectangular(cls, rows: list[list[float]]) -> list[list[float]]:
+        if any(len(row) != len(rows[0]) for row in rows):
+            raise ValueError("every row must hold the same number of values (a matrix, N × columns)")
+        return rows
 
 
 class TraceLayer(BaseModel):

@@ -3,7 +3,9 @@
 Client → server: ``play``, ``pause``, ``step`` (``steps``), ``reset`` (optional
 ``seed``), ``speed`` (``steps_per_frame``).  A malformed or unknown message, or
 any command on a watch link, is answered with ``{"type": "error", "message"}``
-and the connection stays up.  Disconnects are quiet.
+and the connection stays up.  Disconnects are quiet.  An unknown session, or
+one deleted, evicted or timed out while connected, gets an ``error`` message
+and then a close with code 4404.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from engine.config import MAX_SEED, ConfigError
 
 from .frames import encode
+from .live import GONE, GONE_MESSAGE
 from .store import Session
 
 COMMANDS = ("play", "pause", "step", "reset", "speed")
@@ -35,17 +38,23 @@ def _int(msg: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -
 async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -> None:
     await ws.accept()
     if session is None:
-        await ws.send_text(encode({"type": "error", "message": "unknown session: it never existed, "
-                                                               "was deleted, or timed out"}))
-        await ws.close(code=4404)
+        await ws.send_text(encode({"type": "error", "message": GONE_MESSAGE}))
+        await ws.close(code=GONE)
         return
     live = session.live
     receiver = await live.attach(ws, readonly)
     settings = live.settings
     try:
         while True:
-            text = await ws.receive_text()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            if session.closed:  # deleted meanwhile: the pump has said so and closed the socket
+                break
+            text = message.get("text")
             try:
+                if text is None:
+                    raise ValueError('commands are JSON text messages, e.g. {"type": "play"}')
                 msg = json.loads(text)
                 if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                     raise ValueError('a command is a JSON object {"type": ...}')

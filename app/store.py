@@ -81,10 +81,12 @@ class SessionStore:
         session.live = self._live_factory(session)
         self._sessions[session.id] = session
         self._watch[session.watch_id] = session.id
-        while len(self._sessions) > self.capacity:
-            victim = next((s for s in self._sessions.values() if not s.live.connected), None)
-            if victim is None:  # everyone is connected: evict the oldest anyway
-                victim = next(iter(self._sessions.values()))
+        while len(self._sessions) > max(self.capacity, 1):
+            # The least recently used first; never the session just created.
+            others = [s for s in self._sessions.values() if s is not session]
+            victim = next((s for s in others if not s.live.connected), None)
+            if victim is None:  # everyone else is connected: evict the oldest anyway
+                victim = others[0]
             self.remove(victim.id)
             self.evicted += 1
         return session

@@ -56,7 +56,10 @@ class Series:
             rows = rows[::2]
         self.length = rows.shape[0]
         self.rows[: self.length] = rows
-        self.stride = int(d.get("stride", 1))
+        stride = d.get("stride", 1)
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+            raise ValueError("history stride must be a whole number ≥ 1")
+        self.stride = stride
 
 
 def _plain(a: np.ndarray) -> list:
@@ -115,7 +118,10 @@ class History:
 
     @classmethod
     def from_dict(cls, n_layers: int, d: dict[str, Any]) -> History:
-        h = cls(n_layers, int(d.get("capacity", 10_000)))
+        capacity = d.get("capacity", 10_000)
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 1_000_000:
+            raise ValueError("history.capacity must be a whole number from 1 to 1,000,000")
+        h = cls(n_layers, capacity)
         h.steps.load(d["steps"])
         h.evals.load(d["evals"])
         return h

@@ -47,6 +47,26 @@ def _nan_to_none(x):
     return x if math.isfinite(x) else None
 
 
+def _array(value: Any, name: str, size: int | None = None, allow_missing: bool = False) -> Array:
+    """A float64 array from a document; ``None`` entries become NaN only where
+    allowed (gradients of a diverged update); ``size`` checks the length."""
+    if allow_missing and isinstance(value, list):
+        value = [math.nan if v is None else v for v in value]
+    a = np.asarray(value, dtype=np.float64)
+    if size is not None and a.shape != (size,):
+        raise ValueError(f"{name}: expected {size} numbers, got shape {a.shape}")
+    if not allow_missing and not np.isfinite(a).all():
+        raise ValueError(f"{name}: every entry must be a finite number")
+    return a
+
+
+def _count(value: Any, name: str, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (maximum is not None and value > maximum):
+        limit = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be a whole number ≥ 0{limit}")
+    return value
+
+
 class Trainer:
     """One network learning one data set, step by step."""
 
@@ -290,8 +310,11 @@ class Trainer:
     def trace(self, x, y) -> dict[str, Any]:
         """Forward and backward on ``x`` (``N × n0``, input space) and ``y``
         (``N × n_outputs``, targets as in ``data()``), with no update."""
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
+        try:
+            x = np.asarray(x, dtype=np.float64)
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ConfigError("x", "x and y must be rectangular lists of rows of numbers") from None
         n0 = self.network.layers[0].n_in
         if x.ndim != 2 or x.shape[1] != n0 or x.shape[0] < 1:
             raise ConfigError("x", f"x must be a non-empty list of rows of {n0} numbers (N × {n0})")
@@ -394,54 +417,76 @@ class Trainer:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Trainer:
-        """Rebuild a trainer from ``to_state()``; raises ``ValueError`` (or
-        ``ConfigError``) when the document is not a valid state."""
+        """Rebuild a trainer from ``to_state()``; raises ``ConfigError`` (field
+        ``state`` or ``version``) when the document is not a valid state, so
+        that nothing damaged gets in to fail later."""
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             raise ConfigError("version", f"not a chainrule session export (version must be {STATE_VERSION})")
         try:
-            t = cls(state["config"])
-            d = state["data"]
-            t.raw_train = np.asarray(d["raw_train"], dtype=np.float64).reshape(-1, t.inputs)
-            t.raw_test = np.asarray(d["raw_test"], dtype=np.float64).reshape(-1, t.inputs)
-            t.labels_train = np.asarray(d["labels_train"], dtype=np.float64)
-            t.labels_test = np.asarray(d["labels_test"], dtype=np.float64)
-            feats = t.config["features"]
-            t.x_train = datamod.transform(t.raw_train, feats)
-            t.x_test = datamod.transform(t.raw_test, feats)
-            t.y_train = datamod.targets(t.labels_train, t.task, t.n_outputs)
-            t.y_test = datamod.targets(t.labels_test, t.task, t.n_outputs)
-            t.n_train = t.x_train.shape[0]
-            if t.labels_train.shape[0] != t.n_train or t.labels_test.shape[0] != t.x_test.shape[0]:
-                raise ValueError("data: labels and points differ in count")
-            t.set_weights(state["network"]["layers"])
-            if state.get("grads") is not None:
-                g = np.array([math.nan if v is None else v for v in state["grads"]], dtype=np.float64)
-                t.network.grads[...] = g
-                for layer in t.network.layers:
-                    layer.has_grad = True
-            opt = dict(state["optimizer"])
-            if opt.pop("name") != t.optimizer.name:
-                raise ValueError("optimizer: state does not match the configured optimizer")
-            t.optimizer.load_state(opt)
-            if state.get("delta") is not None:
-                t.optimizer.delta[...] = [math.nan if v is None else v for v in state["delta"]]
-            t.shuffle_rng.bit_generator.state = state["shuffle_rng"]
-            t.order = np.asarray(state["order"], dtype=np.int64)
-            if sorted(t.order.tolist()) != list(range(t.n_train)):
-                raise ValueError("order: not a permutation of the training set")
-            t.position = int(state["position"])
-            t.step_count = int(state["step"])
-            t.epochs_done = int(state["epochs_done"])
-            t._shuffled = (t.x_train[t.order], t.y_train[t.order])
-            t.status = state.get("status", "ok")
-            t.message = state.get("message", "")
-            t.history = History.from_dict(len(t.network.layers), state["history"])
-            t._version += 1
-            t._eval_key = None
-        except ConfigError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise ConfigError("state", f"the export document is incomplete or damaged: {e}") from None
+            return cls._from_state(state)
+        except ConfigError as e:
+            if e.field in ("state", "version"):
+                raise
+            raise ConfigError("state", f"the export document is invalid: {e.message}") from None
+        except Exception as e:  # any damage at all is the document's fault, never a crash
+            raise ConfigError("state", f"the export document is incomplete or damaged: {type(e).__name__}: {e}") from None
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> Trainer:
+        t = cls(state["config"])
+        d = state["data"]
+        t.raw_train = _array(d["raw_train"], "data.raw_train").reshape(-1, t.inputs)
+        t.raw_test = _array(d["raw_test"], "data.raw_test").reshape(-1, t.inputs)
+        t.labels_train = _array(d["labels_train"], "data.labels_train")
+        t.labels_test = _array(d["labels_test"], "data.labels_test")
+        t.n_train = t.raw_train.shape[0]
+        if t.labels_train.shape != (t.n_train,) or t.labels_test.shape != (t.raw_test.shape[0],):
+            raise ValueError("data: labels and points differ in count")
+        if t.n_train < t.config["batch_size"] or t.raw_test.shape[0] < 1:
+            raise ValueError("data: the training set is smaller than batch_size, or the test set is empty")
+        if t.task == "classification":
+            for labels in (t.labels_train, t.labels_test):
+                if not np.all((labels == np.round(labels)) & (labels >= 0) & (labels < (t.classes or 2))):
+                    raise ValueError(f"data: labels must be whole numbers 0..{(t.classes or 2) - 1}")
+        feats = t.config["features"]
+        t.x_train = datamod.transform(t.raw_train, feats)
+        t.x_test = datamod.transform(t.raw_test, feats)
+        t.y_train = datamod.targets(t.labels_train, t.task, t.n_outputs)
+        t.y_test = datamod.targets(t.labels_test, t.task, t.n_outputs)
+        t.set_weights(state["network"]["layers"])
+        size = t.network.params.size
+        if state.get("grads") is not None:
+            t.network.grads[...] = _array(state["grads"], "grads", size, allow_missing=True)
+            for layer in t.network.layers:
+                layer.has_grad = True
+        opt = dict(state["optimizer"])
+        if opt.pop("name") != t.optimizer.name:
+            raise ValueError("optimizer: state does not match the configured optimizer")
+        for key in ("velocity", "m", "s"):
+            if hasattr(t.optimizer, key):
+                opt[key] = _array(opt[key], f"optimizer.{key}", size)
+                if key == "s" and (opt[key] < 0).any():
+                    raise ValueError("optimizer.s: second moments cannot be negative")
+        if "t" in opt and (not isinstance(opt["t"], int) or opt["t"] < 0):
+            raise ValueError("optimizer.t must be a whole number ≥ 0")
+        t.optimizer.load_state(opt)
+        if state.get("delta") is not None:
+            t.optimizer.delta[...] = _array(state["delta"], "delta", size, allow_missing=True)
+        t.shuffle_rng.bit_generator.state = state["shuffle_rng"]
+        t.order = np.asarray(state["order"], dtype=np.int64)
+        if t.order.shape != (t.n_train,) or sorted(t.order.tolist()) != list(range(t.n_train)):
+            raise ValueError("order: not a permutation of the training set")
+        t.position = _count(state["position"], "position", t.n_train)
+        t.step_count = _count(state["step"], "step")
+        t.epochs_done = _count(state["epochs_done"], "epochs_done")
+        t._shuffled = (t.x_train[t.order], t.y_train[t.order])
+        t.status = state.get("status", "ok")
+        if t.status not in ("ok", "diverged"):
+            raise ValueError("status must be 'ok' or 'diverged'")
+        t.message = str(state.get("message", ""))
+        t.history = History.from_dict(len(t.network.layers), state["history"])
+        t._version += 1
+        t._eval_key = None
         return t
 
     def copy(self) -> Trainer:

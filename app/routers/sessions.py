@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
@@ -59,9 +61,7 @@ def _json(content: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(content, status)
 
 
-async def create_session(store: SessionStore, trainer_factory) -> LiveSession:
-    from anyio import to_thread
-
+async def create_session(store: SessionStore, trainer_factory: Callable[[], Trainer]) -> LiveSession:
     trainer = await to_thread.run_sync(trainer_factory)
     return store.add(trainer)
 
@@ -78,7 +78,16 @@ async def create(store: Store, config: Annotated[SessionConfig | None, Body()] =
 @router.post("/import", status_code=201, response_model=Session, summary="Import an exported session")
 async def import_session(store: Store, document: ExportDocument) -> JSONResponse:
     """A new session that continues bit-for-bit from an ``export`` document."""
-    session = await create_session(store, lambda: Trainer.from_state(document.state))
+
+    def restore() -> Trainer:
+        try:
+            return Trainer.from_state(document.state)
+        except ConfigError:
+            raise
+        except Exception as e:  # a damaged document is the client's input: never a 500
+            raise ConfigError("state", f"the export document is incomplete or damaged: {e}") from None
+
+    session = await create_session(store, restore)
     state = await session.run(lambda t: t.snapshot())
     return _json(session.public(state), 201)
 

@@ -9,7 +9,6 @@ test module imports this file by name.
 
 from __future__ import annotations
 
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -222,5 +221,5 @@ def torch_net(torch, net):
 @pytest.fixture(scope="session")
 def ref():
     """The helpers above, as one namespace."""
-    module = sys.modules[__name__]
-    return SimpleNamespace(**{k: getattr(module, k) for k in dir(module) if not k.startswith("__")})
+    # globals(), not sys.modules[__name__]: every conftest.py is named "conftest".
+    return SimpleNamespace(**{k: v for k, v in globals().items() if not k.startswith("__")})

@@ -1,0 +1,297 @@
+"""Every error path: 404 for unknown sessions, 422 naming the field and its range,
+never a 500, never NaN in JSON; and divergence, recovered from."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+API = "/api/sessions"
+JSON = {"content-type": "application/json"}
+
+SESSION_ROUTES = [
+    ("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/step"), ("POST", "/reset"), ("POST", "/trace"),
+    ("PUT", "/weights"), ("GET", "/data"), ("GET", "/history"), ("GET", "/export"),
+]
+BODIES = {"PATCH": {"learning_rate": 0.1}, "/step": {"steps": 1}, "/reset": {}, "/trace": {"x": [[0, 0]], "y": [[1]]},
+          "/weights": {"layers": []}}
+
+
+@pytest.mark.parametrize(("method", "suffix"), SESSION_ROUTES)
+@pytest.mark.parametrize("sid", ["does-not-exist", "A" * 32, "deleted"])
+def test_unknown_session_is_404_on_every_route(client, api, method, suffix, sid):
+    if sid == "deleted":
+        sid = api.create(client)["id"]
+        assert client.delete(f"{API}/{sid}").status_code == 204
+    body = BODIES.get(suffix) or BODIES.get(method) if method != "GET" and method != "DELETE" else None
+    r = client.request(method, f"{API}/{sid}{suffix}", json=body)
+    assert r.status_code == 404, r.text
+    assert "unknown session" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/watch/{w}"), ("POST", "/api/watch/{w}/fork")])
+def test_unknown_watch_is_404(client, api, method, path):
+    r = client.request(method, path.format(w="nope"))
+    assert r.status_code == 404
+    s = api.create(client)
+    client.delete(f"{API}/{s['id']}")
+    assert client.request(method, path.format(w=s["watch_id"])).status_code == 404
+
+
+# -- 422 for each configuration field, naming the field and its range ----------------------
+RANGE_CASES = [
+    ("n_samples", 9, "[10, 5000]"), ("n_samples", 5001, "[10, 5000]"), ("n_samples", 10.5, "[10, 5000]"),
+    ("noise", -0.1, "[0, 1]"), ("noise", 1.01, "[0, 1]"),
+    ("train_fraction", 0.09, "[0.1, 0.9]"), ("train_fraction", 0.91, "[0.1, 0.9]"),
+    ("learning_rate", 0, "(0, 10]"), ("learning_rate", -1, "(0, 10]"), ("learning_rate", 10.01, "(0, 10]"),
+    ("learning_rate", "fast", "(0, 10]"),
+    ("momentum", 1.0, "[0, 1)"), ("momentum", -0.5, "[0, 1)"),
+    ("batch_size", 0, "[1, "), ("batch_size", 5001, "[1, "),
+    ("l1", -0.001, "[0, 10]"), ("l1", 10.5, "[0, 10]"), ("l2", -1, "[0, 10]"), ("l2", 11, "[0, 10]"),
+    ("seed", -1, "[0, 4294967295]"), ("seed", 2**32, "[0, 4294967295]"),
+    ("hidden_layers", [2] * 11, "10"), ("hidden_layers", "wide", "[1, 128]"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "allowed"), RANGE_CASES)
+def test_out_of_range_field_is_422_naming_field_and_range(client, field, value, allowed):
+    for r in (client.post(API, json={field: value}), None):
+        if r is None:  # the same through PATCH
+            sid = client.post(API).json()["id"]
+            r = client.patch(f"{API}/{sid}", json={field: value})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["field"] == field
+        assert field in body["detail"] and allowed in body["detail"], body["detail"]
+
+
+@pytest.mark.parametrize(("value", "field"), [([0], "hidden_layers[0]"), ([4, 129], "hidden_layers[1]"),
+                                              ([2, 1.5], "hidden_layers[1]")])
+def test_bad_layer_size_names_the_layer(client, value, field):
+    r = client.post(API, json={"hidden_layers": value})
+    assert r.status_code == 422
+    assert r.json()["field"] == field
+    assert "[1, 128]" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("dataset", "iris"), ("activation", "softmax"), ("activation", 3), ("output_activation", "step"),
+     ("loss", "hinge"), ("init", "ones"), ("optimizer", "rmsprop"), ("task", "ranking"), ("features", ["x3"]),
+     ("features", []), ("features", "x1")],
+)
+def test_unknown_choice_is_422_listing_the_choices(client, field, value):
+    r = client.post(API, json={field: value})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"].startswith(field)
+    assert field in body["detail"]
+
+
+def test_activation_list_names_the_bad_entry(client):
+    r = client.post(API, json={"hidden_layers": [3, 3], "activation": ["relu", "swish"]})
+    assert r.status_code == 422
+    assert r.json()["field"] == "activation[1]"
+    assert "relu" in r.json()["detail"]  # the allowed values
+    r = client.post(API, json={"hidden_layers": [3], "activation": ["relu", "relu"]})
+    assert r.status_code == 422 and r.json()["field"] == "activation"
+
+
+def test_unknown_field_is_422(client):
+    r = client.post(API, json={"learning_rte": 0.1})
+    assert r.status_code == 422
+    assert r.json()["field"] == "learning_rte"
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"loss": "bce", "output_activation": "softmax"}, "loss"),
+        ({"loss": "cross_entropy", "output_activation": "sigmoid"}, "loss"),
+        ({"dataset": "spiral3", "loss": "bce"}, "loss"),
+        ({"dataset": "sine", "loss": "cross_entropy"}, "loss"),
+        ({"dataset": "plane", "loss": "bce"}, "loss"),
+        ({"batch_size": 251}, "batch_size"),
+        ({"n_samples": 100, "train_fraction": 0.2, "batch_size": 21}, "batch_size"),
+        ({"dataset": "sine", "features": ["x1", "x2"]}, "features"),
+        ({"dataset": "custom"}, "points"),
+        ({"dataset": "custom", "points": {"x": [[0, 0]] * 4, "y": [0, 1, 0, 1]}}, "task"),
+    ],
+)
+def test_bad_pairings_are_422(client, config, field):
+    r = client.post(API, json=config)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field
+    assert field in r.json()["detail"]
+
+
+def test_batch_size_message_names_the_training_set_size(client):
+    r = client.post(API, json={"batch_size": 251})
+    assert "250" in r.json()["detail"]
+    assert client.post(API, json={"batch_size": 250}).status_code == 201  # full batch is allowed
+
+
+def test_patch_pairing_checked_against_the_current_config(client, api):
+    s = api.create(client, dataset="spiral3")
+    r = client.patch(f"{API}/{s['id']}", json={"loss": "bce"})
+    assert r.status_code == 422 and r.json()["field"] == "loss"
+    r = client.patch(f"{API}/{s['id']}", json={"batch_size": 300})
+    assert r.status_code == 422 and r.json()["field"] == "batch_size"
+
+
+def _custom(x, y, task="classification"):
+    return {"dataset": "custom", "task": task, "points": {"x": x, "y": y}, "batch_size": 1}
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        (_custom([[0, 0, 0]] * 6, [0, 1] * 3), "points"),
+        (_custom([[0, 0]] * 6, [0, 1] * 2), "points"),
+        (_custom([[0, 0], [1]] * 3, [0, 1] * 3), "points"),
+        (_custom([[]] * 6, [0, 1] * 3), "points"),
+        (_custom([[0, 0]] * 3, [0, 1, 0]), "points.x"),
+        (_custom([[0, 0]] * 6, [0, 1.5] * 3), "points"),
+        (_custom([[0, 0]] * 6, [0] * 6), "points"),
+        (_custom([[9, 0]] * 6, [0, 1] * 3), "points"),
+        (_custom([[0, 0]] * 6, [0, 1] * 3) | {"points": {"x": [[0, 0]] * 6}}, "points.y"),
+        (_custom([[0, 0]] * 6, [0, 1] * 3) | {"points": [[0, 0]]}, "points"),
+    ],
+)
+def test_custom_points_errors(client, config, field):
+    r = client.post(API, json=config)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field
+    assert "points" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"learning_rate": NaN}',
+        b'{"learning_rate": Infinity}',
+        b'{"noise": -Infinity}',
+        b'{"dataset": "custom", "task": "regression", "points": {"x": [[0], [1], [NaN], [2]], "y": [1, 2, 3, 4]}}',
+        b'{"dataset": "custom", "task": "regression", "points": {"x": [[0], [1], [3], [2]], "y": [1, 2, Infinity, 4]}}',
+    ],
+)
+def test_nan_and_infinity_are_422_not_500(client, api, raw):
+    r = client.post(API, content=raw, headers=JSON)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"]
+    sid = api.create(client)["id"]
+    r = client.patch(f"{API}/{sid}", content=raw, headers=JSON)
+    assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize("raw", [b"{", b'{"steps": }', b"not json", b"\xff\xfe", b'{"a": 1,}', b"[1, 2", b"nul"])
+@pytest.mark.parametrize(("method", "suffix"), [("POST", ""), ("PATCH", "/{sid}"), ("POST", "/{sid}/step"),
+                                                ("POST", "/{sid}/reset"), ("POST", "/{sid}/trace"),
+                                                ("PUT", "/{sid}/weights"), ("POST", "/import")])
+def test_malformed_json_body_is_4xx(client, api, raw, method, suffix):
+    sid = api.create(client)["id"]
+    r = client.request(method, API + suffix.format(sid=sid), content=raw, headers=JSON)
+    assert r.status_code == 422, r.text  # invalid input, like any other (API.md)
+    assert r.json()["field"] == "body" and "JSON" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("raw", [b"[]", b'"steps"', b"3", b"true"])
+@pytest.mark.parametrize(("method", "suffix"), [("POST", ""), ("PATCH", "/{sid}"), ("POST", "/{sid}/step"),
+                                                ("POST", "/{sid}/reset"), ("POST", "/{sid}/trace"),
+                                                ("PUT", "/{sid}/weights"), ("POST", "/import")])
+def test_wrong_json_type_is_422(client, api, raw, method, suffix):
+    sid = api.create(client)["id"]
+    r = client.request(method, API + suffix.format(sid=sid), content=raw, headers=JSON)
+    assert r.status_code == 422, r.text
+
+
+def test_wrong_content_type_is_4xx(client, api):
+    sid = api.create(client)["id"]
+    r = client.post(f"{API}/{sid}/step", content=b"steps=3", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert 400 <= r.status_code < 500
+
+
+# -- divergence -----------------------------------------------------------------------
+def strict(text: str):
+    def refuse(name: str):
+        raise AssertionError(f"{name} in JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"dataset": "plane", "hidden_layers": [8, 8], "activation": "relu", "learning_rate": 10},
+        {"dataset": "circle", "hidden_layers": [8, 8], "activation": "relu", "learning_rate": 10,
+         "loss": "mse", "output_activation": "linear"},
+    ],
+    ids=["plane", "circle-linear-mse"],
+)
+def test_divergence_is_reported_and_recoverable(client, api, config):
+    s = api.create(client, **config)
+    sid = s["id"]
+    r = client.post(f"{API}/{sid}/step", json={"steps": 2000})
+    assert r.status_code == 200
+    snap = strict(r.text)
+    assert snap["status"] == "diverged"
+    assert snap["message"] and "learning rate" in snap["message"]
+    assert snap["steps_run"] < 2000 and snap["stopped_early"]
+    # every read of the diverged session is valid JSON with no NaN/Infinity
+    for path in ("", "/history", "/export", "/data"):
+        r = client.get(f"{API}/{sid}{path}")
+        assert r.status_code == 200
+        strict(r.text)
+    assert strict(client.get(f"/api/watch/{s['watch_id']}").text)["state"]["status"] == "diverged"
+    data = client.get(f"{API}/{sid}/data").json()
+    r = client.post(f"{API}/{sid}/trace", json={"x": data["train"]["x"][:5], "y": data["train"]["y"][:5]})
+    assert r.status_code == 200
+    strict(r.text)
+    # further steps do nothing
+    again = strict(client.post(f"{API}/{sid}/step", json={"steps": 5}).text)
+    assert again["steps_run"] == 0 and again["step"] == snap["step"]
+    # lower the rate and reset: training works again
+    r = client.patch(f"{API}/{sid}", json={"learning_rate": 0.01})
+    assert r.status_code == 200
+    assert r.json()["reset"] is False
+    r = client.post(f"{API}/{sid}/reset")
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["step"] == 0
+    assert "message" not in r.json() or r.json()["message"] is None
+    ok = strict(client.post(f"{API}/{sid}/step", json={"steps": 50}).text)
+    assert ok["status"] == "ok" and ok["steps_run"] == 50
+    assert ok["loss"]["train"] is not None and ok["loss"]["train"] < 1e3
+
+
+def test_export_import_of_a_diverged_session_is_valid_json(client, api):
+    s = api.create(client, dataset="plane", hidden_layers=[8, 8], activation="relu", learning_rate=10)
+    api.step(client, s["id"], 1000)
+    doc = client.get(f"{API}/{s['id']}/export")
+    strict(doc.text)
+    r = client.post(f"{API}/import", content=doc.content, headers=JSON)
+    assert r.status_code == 201
+    strict(r.text)
+
+
+@pytest.mark.parametrize("config", [{}, {"dataset": "spiral3", "activation": "relu"}, {"dataset": "sine"}])
+def test_extreme_weights_never_put_nan_in_json(client, api, config):
+    s = api.create(client, **config)
+    sid = s["id"]
+    huge = [{"W": [[1e308] * len(x["W"][0]) for _ in x["W"]], "b": [-1e308] * len(x["b"])} for x in s["state"]["layers"]]
+    r = client.put(f"{API}/{sid}/weights", json={"layers": huge})
+    assert r.status_code == 200
+    strict(r.text)
+    n_in, n_out = len(huge[0]["W"][0]), len(huge[-1]["b"])
+    for method, path, body in [("GET", "", None), ("POST", "/step", {"steps": 3}), ("GET", "/history", None),
+                               ("GET", "/export", None), ("GET", "/data", None),
+                               ("POST", "/trace", {"x": [[1e308] * n_in], "y": [[0.0] * n_out]})]:
+        r = client.request(method, f"{API}/{sid}{path}", json=body)
+        assert r.status_code == 200, (path, r.text)
+        strict(r.text)
+    with client.websocket_connect(f"{API}/{sid}/live") as ws:
+        for _ in range(2):
+            strict(ws.receive_text())
+        ws.send_text('{"type": "step"}')
+        strict(ws.receive_text())
+    doc = client.get(f"{API}/{sid}/export")
+    assert client.post(f"{API}/import", content=doc.content, headers=JSON).status_code == 201

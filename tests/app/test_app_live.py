@@ -1,0 +1,350 @@
+"""The live WebSocket protocol: controllers, watchers, commands and frames."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+API = "/api/sessions"
+pytestmark = pytest.mark.timeout(60)
+
+
+def strict(text: str) -> dict[str, Any]:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} in a live message")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def recv(ws) -> dict[str, Any]:
+    return strict(ws.receive_text())
+
+
+def until(ws, pred: Callable[[dict[str, Any]], bool], limit: int = 500) -> dict[str, Any]:
+    """Read messages until one satisfies ``pred``."""
+    for _ in range(limit):
+        msg = recv(ws)
+        if pred(msg):
+            return msg
+    raise AssertionError("no such message arrived")
+
+
+def opening(ws) -> tuple[dict[str, Any], dict[str, Any]]:
+    data, frame = recv(ws), recv(ws)
+    assert data["type"] == "data", data
+    assert frame["type"] == "frame", frame
+    return data, frame
+
+
+def send(ws, **msg: Any) -> None:
+    ws.send_text(json.dumps(msg))
+
+
+def is_frame(msg: dict[str, Any]) -> bool:
+    return msg["type"] == "frame"
+
+
+# -- opening ------------------------------------------------------------------------
+def test_first_messages_are_data_then_frame(client, api):
+    s = api.create(client, dataset="xor", hidden_layers=[3])
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        data, frame = opening(ws)
+    assert data["sizes"] == [2, 3, 1]
+    assert data["config"] == s["config"]
+    assert len(data["train"]["x"]) == 250
+    assert frame["step"] == 0 and frame["status"] == "ok" and frame["epoch"] == 0.0
+    assert frame["loss"]["train"] == pytest.approx(s["state"]["loss"]["train"])
+    assert frame["playing"] is False
+    assert len(frame["layers"]) == 2
+
+
+def test_watch_socket_opens_the_same_way(client, api):
+    s = api.create(client)
+    api.step(client, s["id"], 4)
+    with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as ws:
+        data, frame = opening(ws)
+    assert frame["step"] == 4
+    assert s["id"] not in json.dumps(data) + json.dumps(frame)
+
+
+# -- commands -----------------------------------------------------------------------
+def test_step_command(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="step", steps=5)
+        frame = recv(ws)
+        assert frame["type"] == "frame" and frame["step"] == 5
+        send(ws, type="step")
+        assert recv(ws)["step"] == 6
+        send(ws, type="step", steps=30)
+        frame = recv(ws)
+        assert frame["step"] == 36
+    state = api.get(client, s["id"])["state"]
+    assert state["step"] == 36
+    assert frame["loss"]["train"] == pytest.approx(state["loss"]["train"], rel=1e-12)
+    # frames round weights to 6 significant digits; they are the REST weights to that precision
+    for got, exact in zip(frame["layers"], state["layers"], strict=True):
+        assert sum(got["W"], []) == pytest.approx(sum(exact["W"], []), rel=1e-5)
+        assert got["b"] == pytest.approx(exact["b"], rel=1e-5)
+
+
+def test_play_then_pause(client, api):
+    s = api.create(client)
+    sid = s["id"]
+    with client.websocket_connect(f"{API}/{sid}/live") as ws:
+        opening(ws)
+        send(ws, type="play")
+        steps = []
+        while len(steps) < 6:
+            msg = recv(ws)
+            if is_frame(msg) and msg["playing"]:
+                steps.append(msg["step"])
+        assert steps == sorted(steps) and steps[-1] > steps[0]
+        send(ws, type="pause")
+        paused = until(ws, lambda m: is_frame(m) and m["playing"] is False)
+        time.sleep(0.2)
+        assert api.get(client, sid)["state"]["step"] == paused["step"]
+        # still usable after pause
+        send(ws, type="step", steps=2)
+        assert until(ws, is_frame)["step"] == paused["step"] + 2
+
+
+def test_speed(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="speed", steps_per_frame=7)
+        frame = until(ws, is_frame)
+        assert frame["steps_per_frame"] == 7 and frame["step"] == 0
+        send(ws, type="play")
+        steps = []
+        while len(steps) < 5:
+            msg = recv(ws)
+            if is_frame(msg) and msg["playing"]:
+                steps.append(msg["step"])
+        send(ws, type="pause")
+        until(ws, lambda m: is_frame(m) and m["playing"] is False)
+    assert all(step % 7 == 0 for step in steps), steps
+    assert all(b > a for a, b in zip(steps, steps[1:], strict=False)), steps
+
+
+def test_reset_command(client, api):
+    s = api.create(client, seed=5)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="step", steps=10)
+        assert recv(ws)["step"] == 10
+        send(ws, type="reset")
+        data = recv(ws)
+        assert data["type"] == "data"  # the data (and the network) were rebuilt
+        frame = recv(ws)
+        assert frame["type"] == "frame" and frame["step"] == 0
+        assert frame["loss"] == s["state"]["loss"]
+        send(ws, type="reset", seed=6)
+        until(ws, lambda m: m["type"] == "data")
+        assert until(ws, is_frame)["step"] == 0
+    assert api.get(client, s["id"])["config"]["seed"] == 6
+
+
+# -- watchers -----------------------------------------------------------------------
+def test_watcher_receives_the_same_frames(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w1, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w2:
+        for ws in (ctl, w1, w2):
+            opening(ws)
+        for n in (1, 3, 10):
+            send(ctl, type="step", steps=n)
+            texts = [ws.receive_text() for ws in (ctl, w1, w2)]
+            assert texts[0] == texts[1] == texts[2]
+        assert strict(texts[0])["step"] == 14
+        # a REST step reaches everyone, too
+        api.step(client, s["id"], 2)
+        texts = [ws.receive_text() for ws in (ctl, w1, w2)]
+        assert texts[0] == texts[1] == texts[2] and strict(texts[0])["step"] == 16
+        # a structural PATCH sends new data to everyone
+        client.patch(f"{API}/{s['id']}", json={"hidden_layers": [3]})
+        for ws in (ctl, w1, w2):
+            data = until(ws, lambda m: m["type"] == "data")
+            assert data["sizes"] == [2, 3, 1]
+            assert until(ws, is_frame)["step"] == 0
+
+
+def test_watcher_sees_play(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(ctl)
+        opening(w)
+        send(ctl, type="play")
+        seen = [until(w, lambda m: is_frame(m) and m["playing"])["step"] for _ in range(4)]
+        assert seen == sorted(seen) and seen[-1] > seen[0]
+        send(ctl, type="pause")
+        until(w, lambda m: is_frame(m) and m["playing"] is False)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [{"type": "play"}, {"type": "pause"}, {"type": "step", "steps": 1}, {"type": "reset"},
+     {"type": "speed", "steps_per_frame": 3}],
+)
+def test_watcher_commands_are_refused_and_the_socket_stays_up(client, api, command):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(ctl)
+        opening(w)
+        w.send_text(json.dumps(command))
+        err = recv(w)
+        assert err["type"] == "error" and "watch" in err["message"]
+        assert api.get(client, s["id"])["state"]["step"] == 0
+        assert client.app.state.store.get(s["id"]).live.playing is False
+        send(ctl, type="step", steps=2)
+        assert recv(w)["step"] == 2
+        assert recv(ctl)["step"] == 2
+
+
+# -- bad messages ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json", "{", "[]", "null", "42", '"play"', "{}", '{"type": 5}', '{"type": "jump"}',
+        '{"type": "step", "steps": 0}', '{"type": "step", "steps": -3}', '{"type": "step", "steps": 100001}',
+        '{"type": "step", "steps": "many"}', '{"type": "step", "steps": 1.5}', '{"type": "step", "steps": true}',
+        '{"type": "step", "steps": NaN}', '{"type": "speed"}', '{"type": "speed", "steps_per_frame": 0}',
+        '{"type": "speed", "steps_per_frame": 1000000}', '{"type": "reset", "seed": -1}',
+        '{"type": "reset", "seed": "x"}', '{"type": "reset", "seed": 4294967296}',
+    ],
+)
+def test_bad_messages_get_an_error_and_the_socket_stays_usable(client, api, text):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        ws.send_text(text)
+        err = recv(ws)
+        assert err["type"] == "error" and err["message"], err
+        send(ws, type="step", steps=2)
+        assert until(ws, is_frame)["step"] == 2
+    assert api.get(client, s["id"])["state"]["step"] == 2
+
+
+def test_binary_message_gets_an_error_and_the_socket_stays_usable(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        ws.send_bytes(b'{"type": "step"}')
+        err = recv(ws)
+        assert err["type"] == "error" and "text" in err["message"]
+        send(ws, type="step", steps=1)
+        assert until(ws, is_frame)["step"] == 1
+
+
+@pytest.mark.parametrize("path", [f"{API}/nope/live", "/api/watch/nope/live"])
+def test_unknown_session_socket_gets_an_error_then_close(client, path):
+    with client.websocket_connect(path) as ws:
+        err = recv(ws)
+        assert err["type"] == "error" and "unknown session" in err["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_text()
+        assert closed.value.code != 1000
+
+
+def test_controller_id_is_not_a_watch_id_and_vice_versa(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"/api/watch/{s['id']}/live") as ws:
+        assert recv(ws)["type"] == "error"
+    with client.websocket_connect(f"{API}/{s['watch_id']}/live") as ws:
+        assert recv(ws)["type"] == "error"
+
+
+# -- lifecycle ------------------------------------------------------------------------
+def test_session_pauses_when_the_last_client_leaves(client, api):
+    s = api.create(client)
+    sid = s["id"]
+    live = client.app.state.store.get(sid).live
+    with client.websocket_connect(f"{API}/{sid}/live") as ctl:
+        opening(ctl)
+        with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+            opening(w)
+            send(ctl, type="play")
+            until(w, lambda m: is_frame(m) and m["playing"] and m["step"] > 2)
+        # one client left: still playing
+        time.sleep(0.05)
+        assert live.playing is True
+        until(ctl, lambda m: is_frame(m) and m["step"] > 5)
+    deadline = time.monotonic() + 5
+    while live.playing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert live.playing is False
+    time.sleep(0.1)
+    stopped = api.get(client, sid)["state"]["step"]
+    time.sleep(0.2)
+    assert api.get(client, sid)["state"]["step"] == stopped
+    assert not live.receivers
+
+
+def test_playing_into_divergence_stops_and_says_so(client, api):
+    s = api.create(client, dataset="plane", hidden_layers=[8, 8], activation="relu", learning_rate=10)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="speed", steps_per_frame=50)
+        send(ws, type="play")
+        frame = until(ws, lambda m: is_frame(m) and m["status"] == "diverged")
+        assert frame["message"]
+        until(ws, lambda m: is_frame(m) and m["playing"] is False)
+        # a reset after lowering the rate recovers
+        client.patch(f"{API}/{s['id']}", json={"learning_rate": 0.01})
+        send(ws, type="reset")
+        frame = until(ws, lambda m: is_frame(m) and m["step"] == 0)
+        assert frame["status"] == "ok"
+        send(ws, type="step", steps=5)
+        frame = until(ws, lambda m: is_frame(m) and m["step"] == 5)
+        assert frame["status"] == "ok"
+
+
+@pytest.mark.parametrize("how", ["delete", "evict", "store-remove"])
+def test_a_removed_session_tells_its_sockets_and_closes_them(make_client, api, how):
+    client = make_client(max_sessions=1)
+    s = api.create(client)
+    store = client.app.state.store
+    live = store.get(s["id"]).live
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(ctl)
+        opening(w)
+        send(ctl, type="play")
+        until(w, lambda m: is_frame(m) and m["playing"])
+        if how == "delete":
+            assert client.delete(f"{API}/{s['id']}").status_code == 204
+        elif how == "evict":
+            api.create(client)  # max_sessions=1: everyone else is connected, the oldest goes anyway
+        else:
+            client.portal.call(store.remove, s["id"])  # what an idle sweep does, on the event loop
+        for ws in (ctl, w):
+            err = until(ws, lambda m: m["type"] == "error")
+            assert "unknown session" in err["message"]
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+            assert closed.value.code == 4404
+    assert live.playing is False
+    assert client.get(f"{API}/{s['id']}").status_code == 404
+
+
+# -- size -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("config", "limit"), [({}, 20 * 1024), ({"hidden_layers": [8] * 6}, 100 * 1024)],
+                         ids=["default", "8x6"])
+def test_frame_size(client, api, config, limit):
+    s = api.create(client, **config)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="step", steps=3)
+        text = ws.receive_text()
+    assert strict(text)["step"] == 3
+    assert len(text) <= limit, len(text)
