@@ -169,15 +169,21 @@ class Live:
 
     async def _loop(self) -> None:
         interval = 1.0 / self.settings.max_fps
+        every = self.settings.checkpoint_interval
+        session = self.session
+        trained = False
         try:
             while self.playing and self.receivers and not self.session.closed:
                 started = time.monotonic()
 
                 def work(t: Trainer) -> tuple[str, str]:
                     t.step(self.steps_per_frame, max_seconds=0.5)
+                    if time.monotonic() - session.saved_at >= every:
+                        session.checkpoint()  # a crash loses at most `every` seconds of play
                     return encode(self._frame(t)), t.status
 
                 text, status = await self.session.run(work, self.limiter)
+                trained = True
                 self.frames_produced += 1
                 self.broadcast(text, "frame")
                 if status != "ok":
@@ -188,6 +194,9 @@ class Live:
         finally:
             was_playing = self.playing
             self.playing = False
+            if trained:  # saved on pause
+                with contextlib.suppress(Exception):
+                    await session.run(lambda t: None, save=True)
             if was_playing and self.receivers and not self.session.closed:
                 # Tell everyone the play button is up again (e.g. after divergence).
                 with contextlib.suppress(Exception):

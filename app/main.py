@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from anyio import CapacityLimiter
@@ -12,9 +13,26 @@ from fastapi.staticfiles import StaticFiles
 
 from . import __version__, errors
 from .live import Live
+from .persist import Database, ForeignDatabase
 from .routers import catalog, pages, sessions, watch
 from .settings import Settings
 from .store import SessionStore
+
+log = logging.getLogger("chainrule")
+
+
+def open_database(path: str) -> Database:
+    """Open the session database, or stop with a message that says why."""
+    try:
+        db = Database(path)
+    except (ForeignDatabase, OSError) as e:
+        log.error("chainrule: cannot use %s: %s", path, e)
+        raise SystemExit(2) from None
+    if db.moved_aside is not None:
+        log.warning("chainrule: the damaged database was moved to %s; starting with no saved sessions",
+                    db.moved_aside)
+    log.info("chainrule: sessions are saved in %s", path)
+    return db
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,7 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = app.state.store
+        store: SessionStore = app.state.store
+        if settings.db_path is not None:
+            store.db = open_database(settings.db_path)
+            store.db.prune(settings.retention)
 
         async def sweeper() -> None:
             while True:
@@ -34,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             task.cancel()
+            store.save_all()
             store.close_all()
+            if store.db is not None:
+                store.db.close()
 
     app = FastAPI(
         title="chainrule",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from .persist import default_path
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"CHAINRULE_{name}", default)
@@ -22,10 +24,22 @@ class Settings:
     step_time_limit: float = field(default_factory=lambda: float(_env("STEP_TIME_LIMIT", "10")))
     # Upper bound on live frames per second for one session.
     max_fps: float = field(default_factory=lambda: float(_env("MAX_FPS", "30")))
+    # Where sessions are saved (SQLite); None keeps them in memory only.
+    db_path: str | None = field(default_factory=lambda: _default_db())
+    # While a session plays, it is saved at least this often (seconds).
+    checkpoint_interval: float = field(default_factory=lambda: float(_env("CHECKPOINT_INTERVAL", "3")))
+    # Saved sessions not used for this long are forgotten (seconds; 30 days).
+    retention: float = field(default_factory=lambda: float(_env("RETENTION", str(30 * 24 * 3600))))
     max_steps_per_frame: int = 5000
     max_steps_per_request: int = 100_000
     max_trace_rows: int = 5000
     sweep_interval: float = 30.0
+
+
+def _default_db() -> str | None:
+    if _env("MEMORY", "").lower() in ("1", "true", "yes"):
+        return None
+    return _env("DB", str(default_path()))
 
 
 def get_settings() -> Settings:

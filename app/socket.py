@@ -78,11 +78,11 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                 elif kind == "step":
                     n = _int(msg, "steps", 1, 1, settings.max_steps_per_request)
                     limit = settings.step_time_limit
-                    await session.run(lambda t, n=n, limit=limit: t.step(n, max_seconds=limit))
+                    await session.run(lambda t, n=n, limit=limit: t.step(n, max_seconds=limit), save=True)
                     await live.publish()
                 elif kind == "reset":
                     seed = _int(msg, "seed", None, 0, MAX_SEED)
-                    await session.run(lambda t, seed=seed: t.reset(seed))
+                    await session.run(lambda t, seed=seed: t.reset(seed), save=True)
                     await live.publish(data=True)
             except (ValueError, PermissionError, ConfigError) as e:
                 message = str(e) if not isinstance(e, json.JSONDecodeError) else "a command must be valid JSON"

@@ -9,6 +9,7 @@ is kept, so a long run keeps its whole shape in bounded memory.
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
@@ -47,10 +48,17 @@ class Series:
         return self.rows[: self.length]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stride": self.stride, "rows": _plain(self.values())}
+        # Exact and compact: little-endian float64 bytes, base64 (NaN survives too).
+        data = np.ascontiguousarray(self.values(), dtype="<f8").tobytes()
+        return {"stride": self.stride, "columns": self.columns, "rows_b64": base64.b64encode(data).decode("ascii")}
 
     def load(self, d: dict[str, Any]) -> None:
-        rows = np.array([[math.nan if v is None else v for v in r] for r in d["rows"]], dtype=np.float64)
+        if "rows_b64" in d:
+            rows = np.frombuffer(base64.b64decode(d["rows_b64"], validate=True), dtype="<f8").astype(np.float64)
+        else:
+            rows = np.array([[math.nan if v is None else v for v in r] for r in d["rows"]], dtype=np.float64)
+        if rows.size % self.columns:
+            raise ValueError(f"history rows must have {self.columns} columns")
         rows = rows.reshape(-1, self.columns)
         while rows.shape[0] > self.rows.shape[0]:
             rows = rows[::2]
@@ -77,7 +85,7 @@ class History:
     """Columns of ``steps``: step, batch loss, ‖∂L/∂W_l‖² per layer.
     Columns of ``evals``: step, train loss, test loss, train accuracy, test accuracy."""
 
-    def __init__(self, n_layers: int, capacity: int = 10_000) -> None:
+    def __init__(self, n_layers: int, capacity: int = 1000) -> None:
         self.n_layers = n_layers
         self.steps = Series(2 + n_layers, capacity)
         self.evals = Series(5, capacity, by_step=False)
@@ -118,7 +126,7 @@ class History:
 
     @classmethod
     def from_dict(cls, n_layers: int, d: dict[str, Any]) -> History:
-        capacity = d.get("capacity", 10_000)
+        capacity = d.get("capacity", 1000)
         if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 1_000_000:
             raise ValueError("history.capacity must be a whole number from 1 to 1,000,000")
         h = cls(n_layers, capacity)

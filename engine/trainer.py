@@ -424,10 +424,8 @@ class Trainer:
             raise ConfigError("version", f"not a chainrule session export (version must be {STATE_VERSION})")
         try:
             return cls._from_state(state)
-        except ConfigError as e:
-            if e.field in ("state", "version"):
-                raise
-            raise ConfigError("state", f"the export document is invalid: {e.message}") from None
+        except ConfigError:  # names the field at fault (e.g. config's learning_rate)
+            raise
         except Exception as e:  # any damage at all is the document's fault, never a crash
             raise ConfigError("state", f"the export document is incomplete or damaged: {type(e).__name__}: {e}") from None
 

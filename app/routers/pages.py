@@ -8,7 +8,10 @@ from pathlib import Path
 import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+from starlette.types import Scope
 
 from .. import __version__
 
@@ -30,6 +33,18 @@ TEMPLATES_DIR = _asset_dir("templates")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+class StaticAssets(StaticFiles):
+    """``static/`` with ``Cache-Control: no-cache``: the page's ES modules
+    import each other without version tags, so the browser must revalidate
+    them (a cheap 304) or it could mix old and new modules after an upgrade."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
 router = APIRouter(include_in_schema=False)
 
 

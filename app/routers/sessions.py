@@ -45,8 +45,8 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(session_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
-    session = store.get(session_id)
+async def get_session(session_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+    session = await store.find(session_id)
     if session is None:
         raise SessionNotFound()
     return session
@@ -71,7 +71,7 @@ async def create(store: Store, config: Annotated[SessionConfig | None, Body()] =
     """Build a network and its data from a configuration (every field optional)."""
     given = config.given() if config else {}
     session = await create_session(store, lambda: Trainer(given))
-    state = await session.run(lambda t: t.snapshot())
+    state = await session.run(lambda t: t.snapshot(), save=True)
     return _json(session.public(state), 201)
 
 
@@ -88,7 +88,7 @@ async def import_session(store: Store, document: ExportDocument) -> JSONResponse
             raise ConfigError("state", f"the export document is incomplete or damaged: {e}") from None
 
     session = await create_session(store, restore)
-    state = await session.run(lambda t: t.snapshot())
+    state = await session.run(lambda t: t.snapshot(), save=True)
     return _json(session.public(state), 201)
 
 
@@ -107,7 +107,7 @@ async def patch(session: Current, config: SessionConfig) -> JSONResponse:
     def change(t: Trainer) -> tuple[bool, dict]:
         return t.update_config(given), t.snapshot()
 
-    was_reset, state = await session.run(change)
+    was_reset, state = await session.run(change, save=True)
     await session.live.publish(data=was_reset)
     return _json({"config": session.trainer.config, "reset": was_reset, "state": state})
 
@@ -130,7 +130,7 @@ async def step(session: Current, settings: Config, body: Annotated[StepRequest |
             )
         return snap
 
-    state = await session.run(run)
+    state = await session.run(run, save=True)
     await session.live.publish()
     return _json(state)
 
@@ -144,7 +144,7 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
         t.reset(seed)
         return t.snapshot()
 
-    state = await session.run(run)
+    state = await session.run(run, save=True)
     await session.live.publish(data=True)
     return _json(state)
 
@@ -177,7 +177,7 @@ async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
         t.set_weights(layers)
         return t.snapshot()
 
-    state = await session.run(run)
+    state = await session.run(run, save=True)
     await session.live.publish()
     return _json(state)
 
@@ -208,7 +208,7 @@ async def delete(session_id: str, store: Store) -> Response:
 @router.websocket("/{session_id}/live")
 async def live(websocket: WebSocket, session_id: str) -> None:
     store: SessionStore = websocket.app.state.store
-    await serve_socket(websocket, store.get(session_id), readonly=False)
+    await serve_socket(websocket, await store.find(session_id), readonly=False)
 
 
 __all__ = ["router", "ConfigError"]

@@ -19,8 +19,8 @@ from .sessions import create_session, get_store
 router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND)
 
 
-def get_watched(watch_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
-    session = store.by_watch(watch_id)
+async def get_watched(watch_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+    session = await store.find_watch(watch_id)
     if session is None:
         raise SessionNotFound("watch link")
     return session
@@ -42,11 +42,11 @@ async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_stor
     (weights, optimizer state, data, step)."""
     state = await session.run(lambda t: t.to_state())
     forked = await create_session(store, lambda: Trainer.from_state(state))
-    snap = await forked.run(lambda t: t.snapshot())
+    snap = await forked.run(lambda t: t.snapshot(), save=True)
     return JSONResponse(forked.public(snap), 201)
 
 
 @router.websocket("/{watch_id}/live")
 async def live(websocket: WebSocket, watch_id: str) -> None:
     store: SessionStore = websocket.app.state.store
-    await serve_socket(websocket, store.by_watch(watch_id), readonly=True)
+    await serve_socket(websocket, await store.find_watch(watch_id), readonly=True)

@@ -29,7 +29,7 @@ def settings(**overrides: Any) -> Settings:
     """Test settings: small, fast, and never read from the environment."""
     base: dict[str, Any] = {
         "host": "127.0.0.1", "port": 0, "max_sessions": 50, "idle_timeout": 3600.0,
-        "step_time_limit": 10.0, "max_fps": 60.0, "sweep_interval": 3600.0,
+        "step_time_limit": 10.0, "max_fps": 60.0, "sweep_interval": 3600.0, "db_path": None,
     }
     base.update(overrides)
     return Settings(**base)

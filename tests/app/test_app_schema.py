@@ -29,7 +29,7 @@ from app.main import create_app
 from app.settings import Settings
 
 APP = create_app(Settings(host="127.0.0.1", port=0, max_sessions=40, idle_timeout=3600.0, step_time_limit=0.3,
-                          max_fps=30.0, sweep_interval=3600.0))
+                          max_fps=30.0, sweep_interval=3600.0, db_path=None))
 CLIENT = TestClient(APP)  # no lifespan needed: the store lives on the app
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
