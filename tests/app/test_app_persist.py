@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -199,7 +200,10 @@ def test_many_creations_keep_memory_bounded(make_client, tmp_path):
         assert client.post(API, json={}).status_code == 201
     assert len(store) == 20
     assert store.db.count() == 1500
-    assert rss() - base < 40  # MB: 1200 more sessions live on disk, not in memory
+    gc.collect()
+    alive = sum(1 for o in gc.get_objects() if isinstance(o, Trainer))
+    assert alive <= 20 + 2  # 1480 sessions live on disk only
+    assert rss() - base < 100  # MB (loose: other tests share this process's allocator)
 
 
 class SlowSocket:
