@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from . import __version__, errors
 from .live import Live
@@ -84,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(watch.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+    app.mount("/static", pages.StaticAssets(directory=str(pages.STATIC_DIR)), name="static")
     return app
 
 

@@ -1,0 +1,44 @@
+// The REST calls the page makes (API.md). Every failure becomes an Error
+// whose message is the server's own words.
+
+export class ApiError extends Error {
+  constructor(status, detail, field) {
+    super(detail);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+async function call(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, 'the server cannot be reached — is it still running?', null);
+  }
+  if (res.status === 204) return null;
+  let payload = null;
+  try { payload = await res.json(); } catch { /* not JSON */ }
+  if (!res.ok) {
+    throw new ApiError(res.status, payload?.detail ?? `${method} ${path} failed (${res.status})`, payload?.field ?? null);
+  }
+  return payload;
+}
+
+export const catalog = () => call('GET', '/api/catalog');
+export const createSession = (config) => call('POST', '/api/sessions', config ?? {});
+export const readSession = (id) => call('GET', `/api/sessions/${id}`);
+export const patchSession = (id, partial) => call('PATCH', `/api/sessions/${id}`, partial);
+export const putWeights = (id, layers) => call('PUT', `/api/sessions/${id}/weights`, { layers });
+export const readWatched = (watchId) => call('GET', `/api/watch/${watchId}`);
+export const forkWatched = (watchId) => call('POST', `/api/watch/${watchId}/fork`);
+
+export function socketUrl(path) {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}${path}`;
+}

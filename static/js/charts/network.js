@@ -1,0 +1,290 @@
+// The network diagram: inputs → hidden layers → output. Each neuron is a small
+// heat-map of its activation over the input plane, each weight an edge
+// coloured by sign and sized by magnitude, each bias a small square. Hover
+// shows the values; clicking a weight or a bias lets the user type a new one
+// (handled by the caller through `onEdit`).
+//
+// The figure is a plotly plot: its layout images hold the neuron heat-maps,
+// its (static) marker traces are the hover and click targets, its
+// annotations the labels. The edges, which change every frame, are painted on
+// a canvas right beneath the transparent plot — redrawing hundreds of plotly
+// line traces 30 times a second would cost more than the frame. Live updates
+// are therefore one canvas repaint plus one Plotly.relayout of the images.
+// `setMode("backward")` recolours the edges by ∂L/∂W instead of W.
+
+import { diverging, rgbString, themeColors } from '../colors.js';
+import { num, sub } from '../format.js';
+import { centreOf, decodeBytes, lutFor, paintMap } from '../maps.js';
+import { biasPosition, layoutNetwork } from './network-layout.js';
+
+const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
+
+export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) {
+  let geo = null;
+  let columns = [], scale = 1;
+  let edgeCtx = null, dpr = 1;
+  let mode = 'forward';
+  let inputLuts = null;
+  let built = false;
+  const theme = themeColors();
+
+  function activationOf(layer) {           // layer: weight-layer index
+    const cfg = store.config;
+    const L = store.data.sizes.length - 1;
+    if (layer === L - 1) return cfg.output_activation;
+    return Array.isArray(cfg.activation) ? cfg.activation[layer] : cfg.activation;
+  }
+
+  function nodeName(col, i) {
+    const data = store.data;
+    const L = data.sizes.length - 1;
+    if (col === 0) return store.featureLabel(data.features[i]);
+    if (col === L) return data.sizes[L] > 1 ? `ŷ${sub(i + 1)}` : 'ŷ';
+    return `h${sub(col)},${sub(i + 1)}`;
+  }
+
+  function traces() {
+    const e = geo.edges;
+    const nx = [], ny = [], bx = [], by = [];
+    geo.nodes.forEach((col, c) => col.forEach((n) => {
+      nx.push(n.x); ny.push(n.y);
+      if (c > 0) { const b = biasPosition(geo, n); bx.push(b.x); by.push(b.y); }
+    }));
+    return [
+      { // edge handles: hover and click targets at the middle of each edge
+        type: 'scatter', mode: 'markers', x: e.map((d) => d.mx), y: e.map((d) => d.my), meta: 'edge',
+        marker: { size: 10, color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false,
+      },
+      { // neuron outlines and targets
+        type: 'scatter', mode: 'markers', x: nx, y: ny, hoverinfo: 'none', showlegend: false, meta: 'neuron',
+        marker: { symbol: 'square', size: geo.tile, color: 'rgba(0,0,0,0)', line: { color: theme.line, width: 1 } },
+      },
+      { // bias targets (the squares themselves are painted with the edges)
+        type: 'scatter', mode: 'markers', x: bx, y: by, hoverinfo: 'none', showlegend: false, meta: 'bias',
+        marker: { symbol: 'square', size: geo.bias + 4, color: 'rgba(0,0,0,0)' },
+      },
+    ];
+  }
+
+  function annotations() {
+    const L = store.data.sizes.length - 1;
+    const size = Math.max(11, Math.min(15, geo.tile * 0.4));
+    const label = (n, text, left) => ({
+      x: left ? n.x - geo.tile / 2 - 5 : n.x + geo.tile / 2 + 5, y: n.y, xref: 'x', yref: 'y', text,
+      showarrow: false, xanchor: left ? 'right' : 'left', font: { size, color: theme.ink },
+    });
+    return [...geo.nodes[0].map((n, i) => label(n, nodeName(0, i), true)),
+            ...geo.nodes[L].map((n, i) => label(n, nodeName(L, i), false))];
+  }
+
+  function rebuild() {
+    const data = store.data;
+    if (!data) return;
+    const width = Math.max(200, el.clientWidth), height = Math.max(120, el.clientHeight);
+    geo = layoutNetwork(data.sizes, width, height);
+    // neuron tiles: one narrow image per layer (small to encode), at most one
+    // pixel per map cell
+    const res = store.frame?.neurons?.resolution ?? data.input_maps.resolution;
+    scale = Math.min(1, res / geo.tile);
+    columns = geo.nodes.map((nodes) => {
+      const top = nodes[0].y + geo.tile / 2, bottom = nodes[nodes.length - 1].y - geo.tile / 2;
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(geo.tile * scale));
+      canvas.height = Math.max(1, Math.ceil((top - bottom) * scale));
+      const ctx = canvas.getContext('2d');
+      return { canvas, ctx, image: ctx.createImageData(canvas.width, canvas.height), top, bottom, x: nodes[0].x };
+    });
+    // edges: a canvas the size of the plot, sharp on high-density screens
+    dpr = window.devicePixelRatio || 1;
+    edgeCanvas.width = Math.round(width * dpr);
+    edgeCanvas.height = Math.round(height * dpr);
+    edgeCtx = edgeCanvas.getContext('2d');
+    inputLuts = data.input_maps.maps.map((m) => {
+      const { centre, half } = centreOf('linear', m);
+      return { bytes: decodeBytes(m.data), lut: lutFor(m, centre, half) };
+    });
+    const layout = {
+      width, height, margin: { l: 0, r: 0, t: 0, b: 0 },
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+      xaxis: { range: [0, width], visible: false, fixedrange: true },
+      yaxis: { range: [0, height], visible: false, fixedrange: true },
+      dragmode: false, hovermode: 'closest', hoverdistance: 14, showlegend: false,
+      annotations: annotations(),
+      images: columns.map((c) => ({
+        source: '', xref: 'x', yref: 'y', x: c.x - geo.tile / 2, y: c.top, sizex: geo.tile, sizey: c.top - c.bottom,
+        sizing: 'stretch', layer: 'below',
+      })),
+      font: { family: theme.font },
+    };
+    Plotly.react(el, traces(), layout, { displayModeBar: false, responsive: false, doubleClick: false });
+    el.dataset.sizes = data.sizes.join(',');
+    if (!built) { attachEvents(); built = true; }
+    if (fits(store.frame)) update(store.frame);
+    else edgeCtx.clearRect(0, 0, edgeCanvas.width, edgeCanvas.height);
+  }
+
+  /** Whether a frame has the shape the diagram was built for. */
+  function fits(frame) {
+    if (!geo || !frame || frame.layers.length !== geo.sizes.length - 1) return false;
+    return frame.layers.every((l, i) => l.W.length === geo.sizes[i + 1] && l.W[0].length === geo.sizes[i]);
+  }
+
+  function edgeMatrix(frame, layer) {
+    const l = frame.layers[layer];
+    return mode === 'backward' ? l.dW : l.W;
+  }
+
+  function update(frame) {
+    if (!fits(frame)) return;
+    drawEdges(frame);
+    paintTiles(frame);
+    const sources = {};
+    columns.forEach((c, i) => { sources[`images[${i}].source`] = c.canvas.toDataURL(); });
+    Plotly.relayout(el, sources);
+  }
+
+  function drawEdges(frame) {
+    const ctx = edgeCtx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, edgeCanvas.width, edgeCanvas.height);
+    ctx.setTransform(dpr, 0, 0, -dpr, 0, geo.height * dpr);  // plot coordinates, y up
+    let full = WEIGHT_FULL;
+    if (mode === 'backward') {
+      full = 0;
+      for (let l = 0; l < frame.layers.length; l++) {
+        const m = edgeMatrix(frame, l);
+        if (m) for (const row of m) for (const v of row) full = Math.max(full, Math.abs(v ?? 0));
+      }
+      full = full || 1;
+    }
+    const widthScale = Math.max(0.5, Math.min(1, geo.tile / 36));
+    ctx.lineCap = 'round';
+    for (const e of geo.edges) {
+      const m = edgeMatrix(frame, e.layer);
+      const w = m ? (m[e.to][e.from] ?? 0) : 0;
+      const a = Math.min(1, Math.abs(w) / full);
+      ctx.strokeStyle = rgbString(diverging(Math.sign(w) * (0.22 + 0.78 * Math.sqrt(a))));
+      ctx.lineWidth = (0.5 + 5 * a) * widthScale;
+      ctx.beginPath();
+      ctx.moveTo(e.xs[0], e.ys[0]);
+      ctx.bezierCurveTo(e.xs[1], e.ys[1], e.xs[2], e.ys[2], e.xs[3], e.ys[3]);
+      ctx.stroke();
+    }
+    // biases: small squares beside each neuron, coloured like the edges
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = theme.muted;
+    for (let l = 0; l < frame.layers.length; l++) {
+      const b = frame.layers[l].b;
+      geo.nodes[l + 1].forEach((n, j) => {
+        const p = biasPosition(geo, n);
+        const v = b[j] ?? 0;
+        ctx.fillStyle = rgbString(diverging(Math.sign(v) * Math.sqrt(Math.min(1, Math.abs(v) / WEIGHT_FULL))));
+        ctx.fillRect(p.x - geo.bias / 2, p.y - geo.bias / 2, geo.bias, geo.bias);
+        ctx.strokeRect(p.x - geo.bias / 2, p.y - geo.bias / 2, geo.bias, geo.bias);
+      });
+    }
+  }
+
+  function paintTiles(frame) {
+    const data = store.data;
+    const twoD = data.inputs === 2;
+    const t = Math.round(geo.tile * scale);
+    const put = (c, node, bytes, lut) => {
+      const oy = Math.round((c.top - node.y - geo.tile / 2) * scale);
+      paintMap(c.image, 0, oy, t, bytes, lut, twoD);
+    };
+    geo.nodes[0].forEach((n, i) => put(columns[0], n, inputLuts[i].bytes, inputLuts[i].lut));
+    const maps = frame.neurons.maps;
+    for (let l = 0; l < maps.length; l++) {
+      const act = activationOf(l);
+      const c = columns[l + 1];
+      maps[l].forEach((m, j) => {
+        const { centre, half } = centreOf(act, m);
+        put(c, geo.nodes[l + 1][j], decodeBytes(m.data), lutFor(m, centre, half));
+      });
+    }
+    for (const c of columns) c.ctx.putImageData(c.image, 0, 0);
+  }
+
+  // -- hover and click ------------------------------------------------------
+  function describe(point) {
+    const frame = store.frame, data = store.data;
+    if (!data || !fits(frame)) return null;
+    const kind = point.data.meta;
+    const L = data.sizes.length - 1;
+    if (kind === 'edge') {
+      const e = geo.edges[point.pointIndex];
+      const layer = frame.layers[e.layer];
+      const grad = layer.dW ? layer.dW[e.to][e.from] : null;
+      return {
+        title: `Weight ${nodeName(e.layer, e.from)} → ${nodeName(e.layer + 1, e.to)}`,
+        rows: [[`w = W${sub(e.layer + 1)}[${e.to + 1}, ${e.from + 1}]`, num(layer.W[e.to][e.from], 6)],
+               ['∂L/∂w (last update)', grad === null ? '— (no update yet)' : num(grad, 4)]],
+        foot: store.readonly ? '' : 'Click to type a new value.',
+        edit: { kind: 'weight', layer: e.layer, to: e.to, from: e.from, value: layer.W[e.to][e.from],
+                label: `w from ${nodeName(e.layer, e.from)} to ${nodeName(e.layer + 1, e.to)}` },
+      };
+    }
+    if (kind === 'bias') {
+      const { col, i } = flatToNode(point.pointIndex, 1);
+      const layer = frame.layers[col - 1];
+      return {
+        title: `Bias of ${nodeName(col, i)}`,
+        rows: [['b', num(layer.b[i], 6)], ['∂L/∂b (last update)', layer.db ? num(layer.db[i], 4) : '— (no update yet)']],
+        foot: store.readonly ? '' : 'Click to type a new value.',
+        edit: { kind: 'bias', layer: col - 1, to: i, value: layer.b[i], label: `the bias of ${nodeName(col, i)}` },
+      };
+    }
+    if (kind === 'neuron') {
+      const { col, i } = flatToNode(point.pointIndex, 0);
+      if (col === 0) {
+        const m = data.input_maps.maps[i];
+        return { title: `Input ${nodeName(0, i)}`, rows: [['range over the plane', `${num(m.lo, 3)} … ${num(m.hi, 3)}`]],
+                 foot: 'What the network is given of each point.' };
+      }
+      const m = frame.neurons.maps[col - 1][i];
+      return {
+        title: `${col === L ? 'Output' : 'Neuron'} ${nodeName(col, i)}`,
+        rows: [['activation', activationOf(col - 1)], ['bias b', num(frame.layers[col - 1].b[i], 6)],
+               ['a over the input plane', `${num(m.lo, 3)} … ${num(m.hi, 3)}`]],
+        foot: 'The picture: this neuron’s activation a = f(W·a + b) at every point of the plane.',
+      };
+    }
+    return null;
+  }
+
+  function flatToNode(index, firstCol) {
+    const sizes = store.data.sizes;
+    let k = index;
+    for (let c = firstCol; c < sizes.length; c++) {
+      if (k < sizes[c]) return { col: c, i: k };
+      k -= sizes[c];
+    }
+    return { col: sizes.length - 1, i: 0 };
+  }
+
+  function attachEvents() {
+    el.on('plotly_hover', (ev) => {
+      const info = describe(ev.points[0]);
+      if (info) hovercard.show(info, ev.event);
+    });
+    el.on('plotly_unhover', () => hovercard.hide());
+    el.on('plotly_click', (ev) => {
+      const info = describe(ev.points[0]);
+      if (info?.edit && !store.readonly) { hovercard.hide(); onEdit(info.edit, ev.event); }
+    });
+  }
+
+  function setMode(next) {
+    mode = next === 'backward' ? 'backward' : 'forward';
+    if (store.frame) update(store.frame);
+  }
+
+  const resize = new ResizeObserver(() => {
+    if (!geo) return;
+    if (Math.abs(el.clientWidth - geo.width) > 2 || Math.abs(el.clientHeight - geo.height) > 2) rebuild();
+  });
+  resize.observe(el);
+
+  return { rebuild, update, setMode, get geometry() { return geo; } };
+}

@@ -1,0 +1,103 @@
+// The training toolbar: learning rate, activation, loss, output, optimizer,
+// regularisation and its rate, initialisation, seed.
+
+import { choose, field, pretty, select, tooltip } from './fields.js';
+
+const RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REG_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const MOMENTA = [0.5, 0.8, 0.9, 0.95, 0.99];
+
+export function createHyperControls(root, store, apply) {
+  const cat = store.catalog;
+  const hidden = cat.activations.filter((a) => a.hidden).map((a) => a.name);
+  const formula = (name) => cat.activations.find((a) => a.name === name)?.formula ?? '';
+  const lossFormula = (name) => cat.losses.find((l) => l.name === name)?.formula ?? '';
+
+  const lr = select(RATES.map((r) => [r, String(r)]), 'learning-rate');
+  const activation = select(hidden.map((a) => [a, pretty(a)]), 'activation');
+  const loss = select(cat.losses.map((l) => [l.name, pretty(l.name)]), 'loss');
+  const output = select(cat.activations.map((a) => [a.name, pretty(a.name)]), 'output-activation');
+  const optimizer = select(cat.optimizers.map((o) => [o, pretty(o)]), 'optimizer');
+  const momentum = select(MOMENTA.map((m) => [m, String(m)]), 'momentum');
+  const reg = select([['none', 'None'], ['l1', 'L1'], ['l2', 'L2'], ['both', 'L1 + L2']], 'regularization');
+  const regRate = select(REG_RATES.map((r) => [r, String(r)]), 'reg-rate');
+  const init = select(cat.inits.map((i) => [i, pretty(i)]), 'init');
+  const seed = document.createElement('input');
+  Object.assign(seed, { type: 'number', id: 'seed', min: 0, max: 4294967295, step: 1 });
+  const dice = document.createElement('button');
+  Object.assign(dice, { type: 'button', className: 'icon-btn small', id: 'new-seed', textContent: '⚄',
+                        title: 'A new random seed: new data, new initial weights (rebuilds, starts again from step 0)' });
+  const seedBox = document.createElement('span');
+  seedBox.className = 'seed-box';
+  seedBox.append(seed, dice);
+  let lastRegRate = 0.001;
+
+  const momentumField = field('Momentum μ', momentum, tooltip(store, 'momentum', 'μ, how much of the previous update the momentum optimizer keeps'));
+  root.append(
+    field('Learning rate', lr, tooltip(store, 'learning_rate', 'Learning rate η: how far each update moves the weights against the gradient')),
+    field('Activation', activation, tooltip(store, 'activation', 'Activation of every hidden layer (per-layer choices sit above the diagram)')),
+    field('Loss', loss, tooltip(store, 'loss', 'The loss L the network minimises')),
+    field('Output', output, tooltip(store, 'output_activation', 'Activation of the output layer')),
+    field('Optimizer', optimizer, tooltip(store, 'optimizer', 'The update rule: SGD W ← W − ηg, momentum, or Adam')),
+    momentumField,
+    field('Regularization', reg, 'Regularization: a penalty on large weights added to the loss (L1: l1·Σ|W|, L2: l2·Σ‖W‖²). Applies at the next update, without a reset.'),
+    field('Reg. rate', regRate, tooltip(store, 'l2', 'How strong the penalty is (l1 or l2 above)')),
+    field('Initialisation', init, tooltip(store, 'init', 'How the weights are drawn at the start')),
+    field('Seed', seedBox, tooltip(store, 'seed', 'The seed of the data, the initial weights and the shuffling: the same seed gives the same start')),
+  );
+
+  lr.addEventListener('change', () => apply({ learning_rate: Number(lr.value) }));
+  activation.addEventListener('change', () => apply({ activation: activation.value }));
+  loss.addEventListener('change', () => {
+    // bce needs a sigmoid output and cross-entropy a softmax one: switch it along
+    const fused = cat.losses.find((l) => l.name === loss.value)?.output_activation;
+    apply(fused ? { loss: loss.value, output_activation: fused } : { loss: loss.value });
+  });
+  output.addEventListener('change', () => apply({ output_activation: output.value }));
+  optimizer.addEventListener('change', () => apply({ optimizer: optimizer.value }));
+  momentum.addEventListener('change', () => apply({ momentum: Number(momentum.value) }));
+  reg.addEventListener('change', () => applyReg());
+  regRate.addEventListener('change', () => { lastRegRate = Number(regRate.value); applyReg(); });
+  init.addEventListener('change', () => apply({ init: init.value }));
+  seed.addEventListener('change', () => {
+    const v = Number(seed.value);
+    if (Number.isInteger(v) && v >= 0) apply({ seed: v });
+    else render(store.config);
+  });
+  dice.addEventListener('click', () => apply({ seed: Math.floor(Math.random() * 100000) }));
+
+  function applyReg() {
+    const r = Number(regRate.value);
+    const mode = reg.value;
+    apply({ l1: mode === 'l1' || mode === 'both' ? r : 0, l2: mode === 'l2' || mode === 'both' ? r : 0 });
+  }
+
+  function render(cfg) {
+    choose(lr, cfg.learning_rate);
+    const acts = Array.isArray(cfg.activation) ? cfg.activation : [cfg.activation];
+    const mixed = acts.length > 1 && acts.some((a) => a !== acts[0]);
+    if (mixed) choose(activation, 'mixed', 'Per layer');
+    else choose(activation, acts[0] ?? 'tanh', pretty(acts[0]));
+    [...activation.options].forEach((o) => { if (o.value === 'mixed' && !mixed) o.remove(); });
+    activation.title = `${activation.parentElement.title}\n${hidden.map((a) => `${pretty(a)}: ${formula(a)}`).join('\n')}`;
+    choose(loss, cfg.loss, pretty(cfg.loss));
+    loss.title = `${loss.parentElement.title}\n${lossFormula(cfg.loss)}`;
+    choose(output, cfg.output_activation, pretty(cfg.output_activation));
+    output.title = `${output.parentElement.title}\n${pretty(cfg.output_activation)}: ${formula(cfg.output_activation)}`;
+    choose(optimizer, cfg.optimizer, pretty(cfg.optimizer));
+    choose(momentum, cfg.momentum);
+    momentumField.hidden = cfg.optimizer !== 'momentum';
+    const mode = cfg.l1 > 0 && cfg.l2 > 0 ? 'both' : cfg.l1 > 0 ? 'l1' : cfg.l2 > 0 ? 'l2' : 'none';
+    reg.value = mode;
+    const rate = Math.max(cfg.l1, cfg.l2);
+    if (rate > 0) lastRegRate = rate;
+    choose(regRate, lastRegRate);
+    regRate.disabled = store.readonly;
+    choose(init, cfg.init, pretty(cfg.init));
+    seed.value = String(cfg.seed);
+  }
+
+  store.on('config', render);
+  if (store.config) render(store.config);
+  return { render };
+}

@@ -1,0 +1,105 @@
+// + / − for hidden layers and for the neurons of each, and the activation of
+// each layer — in a strip whose columns line up with the network diagram's.
+
+import { button, pretty } from './fields.js';
+
+export function createLayerControls({ count, strip }, store, apply) {
+  const cat = store.catalog;
+  const hidden = cat.activations.filter((a) => a.hidden).map((a) => a.name);
+  const limits = cat.limits;
+  const STRUCT = 'Rebuilds the network and starts again from step 0.';
+
+  function activations(cfg) {
+    const n = cfg.hidden_layers.length;
+    return Array.isArray(cfg.activation) ? cfg.activation : Array(n).fill(cfg.activation);
+  }
+
+  /** A list of activations becomes one name when they are all equal. */
+  function compact(list) {
+    return list.length && list.every((a) => a === list[0]) ? list[0] : list;
+  }
+
+  function setLayers(layers, acts) {
+    const cfg = store.config;
+    const partial = { hidden_layers: layers };
+    // one activation for all stays one; a per-layer list must keep one entry per layer
+    if (Array.isArray(cfg.activation)) {
+      const list = acts ?? activations(cfg);
+      partial.activation = list.length === 0 ? (cfg.activation[0] ?? 'tanh') : compact(list);
+    }
+    apply(partial);
+  }
+
+  function render(cfg) {
+    const layers = cfg.hidden_layers;
+    const acts = activations(cfg);
+    const ro = store.readonly;
+    // hidden-layer count
+    const minus = button('−', `Remove the last hidden layer. ${STRUCT}`, 'icon-btn small');
+    const plus = button('+', `Add a hidden layer. ${STRUCT}`, 'icon-btn small');
+    minus.id = 'remove-layer'; plus.id = 'add-layer';
+    minus.disabled = ro || layers.length <= limits.hidden_layers[0];
+    plus.disabled = ro || layers.length >= limits.hidden_layers[1];
+    minus.addEventListener('click', () => setLayers(layers.slice(0, -1), acts.slice(0, -1)));
+    plus.addEventListener('click', () => setLayers([...layers, layers.at(-1) ?? 2], [...acts, acts.at(-1) ?? (typeof cfg.activation === 'string' ? cfg.activation : 'tanh')]));
+    const label = document.createElement('span');
+    label.className = 'layer-count-label';
+    label.textContent = `${layers.length} hidden layer${layers.length === 1 ? '' : 's'}`;
+    count.replaceChildren(minus, plus, label);
+
+    // one column per layer: inputs, hidden…, output
+    const cols = [];
+    const inputCol = document.createElement('div');
+    inputCol.className = 'layer-col';
+    inputCol.innerHTML = '<span class="layer-name">Inputs</span>';
+    cols.push(inputCol);
+    layers.forEach((n, l) => {
+      const col = document.createElement('div');
+      col.className = 'layer-col';
+      col.dataset.layer = String(l);
+      const name = document.createElement('span');
+      name.className = 'layer-name';
+      name.textContent = `Layer ${l + 1}`;
+      const row = document.createElement('span');
+      row.className = 'neuron-row';
+      const less = button('−', `One neuron fewer in hidden layer ${l + 1}. ${STRUCT}`, 'icon-btn tiny');
+      const more = button('+', `One neuron more in hidden layer ${l + 1}. ${STRUCT}`, 'icon-btn tiny');
+      less.dataset.action = 'remove-neuron'; more.dataset.action = 'add-neuron';
+      less.disabled = ro || n <= limits.neurons[0];
+      more.disabled = ro || n >= limits.neurons[1];
+      less.addEventListener('click', () => setLayers(layers.map((v, i) => (i === l ? v - 1 : v))));
+      more.addEventListener('click', () => setLayers(layers.map((v, i) => (i === l ? v + 1 : v))));
+      const count = document.createElement('span');
+      count.className = 'neuron-count';
+      count.textContent = `${n}`;
+      count.title = `${n} neuron${n === 1 ? '' : 's'}`;
+      row.append(less, count, more);
+      const sel = document.createElement('select');
+      sel.className = 'layer-activation';
+      sel.title = `Activation of hidden layer ${l + 1} only. ${STRUCT}`;
+      for (const a of hidden) {
+        const o = document.createElement('option');
+        o.value = a; o.textContent = pretty(a);
+        sel.append(o);
+      }
+      sel.value = acts[l];
+      sel.disabled = ro;
+      sel.addEventListener('change', () => {
+        const next = acts.slice();
+        next[l] = sel.value;
+        apply({ activation: compact(next) });
+      });
+      col.append(name, row, sel);
+      cols.push(col);
+    });
+    const outCol = document.createElement('div');
+    outCol.className = 'layer-col';
+    outCol.innerHTML = `<span class="layer-name">Output</span><span class="layer-note">${pretty(cfg.output_activation)}</span>`;
+    cols.push(outCol);
+    strip.style.gridTemplateColumns = `repeat(${cols.length}, minmax(0, 1fr))`;
+    strip.replaceChildren(...cols);
+  }
+
+  store.on('config', render);
+  if (store.config) render(store.config);
+}

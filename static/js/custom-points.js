@@ -1,0 +1,144 @@
+// Your own data: click the output plot to add points (shift-click for the
+// other class, alt-click for a third), clear them, or load a CSV file (picked
+// or dropped). Points are sent to the engine as dataset "custom"; until there
+// are enough of them (four, with both classes) they wait here as a draft.
+// A bad file or a refused set of points changes nothing.
+
+import { parsePointsCsv } from './csv.js';
+
+const round2 = (v) => Math.round(v * 100) / 100;
+
+export function createCustomPoints(store, { apply, boundary, notify, readouts, els }) {
+  let draft = null;       // {x, y} while drawing and not yet on the server
+  let queued = null;      // points waiting to be sent (clicks come faster than answers)
+  let sending = false;
+
+  function inCustomMode() {
+    return draft !== null || store.config?.dataset === 'custom';
+  }
+
+  function valid(points) {
+    if (points.x.length < 4) return false;
+    const k = Math.max(...points.y) + 1;
+    if (k < 2) return false;
+    for (let c = 0; c < k; c++) if (!points.y.includes(c)) return false;
+    return true;
+  }
+
+  function explainDraft() {
+    if (!draft) { readouts.setOverride(null); return; }
+    const n = draft.x.length;
+    const classes = new Set(draft.y).size;
+    const need = [];
+    if (n < 4) need.push(`${4 - n} more point${4 - n === 1 ? '' : 's'}`);
+    if (classes < 2) need.push('points of both classes (shift-click for orange)');
+    readouts.setOverride(`Drawing your own data: click to add a blue point, shift-click an orange one. Still needed: ${need.join(' and ')}.`);
+  }
+
+  function showDraft() {
+    boundary.setDraft(draft);
+    explainDraft();
+  }
+
+  /** The ✎ picture: start drawing (keeping your points if you already have some). */
+  function start() {
+    if (store.readonly) return;
+    const cfg = store.config;
+    if (cfg.dataset === 'custom' && cfg.task === 'classification' && cfg.points.x[0].length === 2) {
+      notify('Click the output plot to add points; shift-click for the other class.', 'info');
+      return;
+    }
+    draft = { x: [], y: [] };
+    showDraft();
+    notify('Click the output plot to add points: click for blue, shift-click for orange (alt-click for a third class, green).', 'info');
+  }
+
+  function clear() {
+    if (store.readonly) return;
+    draft = { x: [], y: [] };
+    queued = null;
+    showDraft();
+  }
+
+  async function send(points) {
+    queued = points;
+    if (sending) return;
+    sending = true;
+    while (queued) {
+      const next = queued;
+      queued = null;
+      const ok = await apply({ dataset: 'custom', task: 'classification', points: next }, { quiet: true });
+      if (ok && draft && draft.x.length <= next.x.length) { draft = null; showDraft(); }
+    }
+    sending = false;
+  }
+
+  function onPlaneClick(x1, x2, ev) {
+    if (store.readonly) return;
+    if (!inCustomMode()) {
+      notify('To draw your own data, pick ✎ (the last data set) first, then click here.', 'info');
+      return;
+    }
+    const label = ev.altKey ? 2 : ev.shiftKey ? 1 : 0;
+    const point = [round2(x1), round2(x2)];
+    if (draft) {
+      draft.x.push(point);
+      draft.y.push(label);
+      showDraft();
+      if (valid(draft)) send({ x: draft.x.slice(), y: draft.y.slice() });
+      return;
+    }
+    const cfg = store.config;
+    if (cfg.task !== 'classification' || cfg.points.x[0].length !== 2) {
+      notify('These points came from a file as a regression; clicking adds class points. Press “Clear points” to start drawing.', 'error');
+      return;
+    }
+    const base = queued ?? cfg.points;
+    send({ x: [...base.x, point], y: [...base.y, label] });
+  }
+
+  async function loadFile(file) {
+    if (store.readonly || !file) return;
+    let parsed;
+    try {
+      if (file.size > 2_000_000) throw new Error('the file is larger than 2 MB');
+      parsed = parsePointsCsv(await file.text());
+    } catch (e) {
+      notify(`Could not use “${file.name}”: ${e.message}. Nothing was changed.`, 'error');
+      return;
+    }
+    const ok = await apply({ dataset: 'custom', task: parsed.task, points: parsed.points },
+                          { quiet: true, failure: (m) => `Could not use “${file.name}”: ${m}. Nothing was changed.` });
+    if (ok) {
+      draft = null;
+      showDraft();
+      notify(`Loaded ${parsed.points.x.length} points from “${file.name}” (${parsed.task}). Training starts again from step 0.`, 'info');
+    }
+  }
+
+  // file picker and drag-and-drop anywhere on the page
+  els.input.addEventListener('change', () => {
+    const f = els.input.files?.[0];
+    els.input.value = '';
+    loadFile(f);
+  });
+  els.clear.addEventListener('click', clear);
+  let depth = 0;
+  const hasFiles = (ev) => [...(ev.dataTransfer?.types ?? [])].includes('Files');
+  document.addEventListener('dragenter', (ev) => {
+    if (!hasFiles(ev) || store.readonly) return;
+    depth++;
+    els.overlay.hidden = false;
+  });
+  document.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) els.overlay.hidden = true; });
+  document.addEventListener('dragover', (ev) => { if (hasFiles(ev)) ev.preventDefault(); });
+  document.addEventListener('drop', (ev) => {
+    if (!hasFiles(ev)) return;
+    ev.preventDefault();
+    depth = 0;
+    els.overlay.hidden = true;
+    loadFile(ev.dataTransfer.files[0]);
+  });
+
+  return { start, clear, onPlaneClick, loadFile, cancelDraft() { draft = null; showDraft(); } };
+}

@@ -1,0 +1,55 @@
+// The live WebSocket: commands out, "data" and "frame" messages in
+// (app/frames.py). Reconnects by itself when the connection drops.
+
+import { socketUrl } from './api.js';
+
+export class LiveSocket {
+  /**
+   * @param {string} path  e.g. /api/sessions/{id}/live
+   * @param {{onData, onFrame, onError, onState}} handlers
+   */
+  constructor(path, handlers) {
+    this.path = path;
+    this.handlers = handlers;
+    this.ws = null;
+    this.closed = false;
+    this.retry = 0;
+    this.queue = [];
+    this.connect();
+  }
+
+  connect() {
+    const ws = new WebSocket(socketUrl(this.path));
+    this.ws = ws;
+    ws.onopen = () => {
+      this.retry = 0;
+      this.handlers.onState?.('open');
+      for (const m of this.queue.splice(0)) ws.send(m);
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (msg.type === 'frame') this.handlers.onFrame(msg);
+      else if (msg.type === 'data') this.handlers.onData(msg);
+      else if (msg.type === 'error') this.handlers.onError(msg.message);
+    };
+    ws.onclose = (ev) => {
+      if (this.closed) return;
+      if (ev.code === 4404) { this.handlers.onState?.('gone'); return; }
+      this.handlers.onState?.('closed');
+      const wait = Math.min(5000, 250 * 2 ** this.retry++);
+      setTimeout(() => { if (!this.closed) this.connect(); }, wait);
+    };
+  }
+
+  send(command) {
+    const text = JSON.stringify(command);
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+    else this.queue.push(text);
+  }
+
+  close() {
+    this.closed = true;
+    this.ws?.close();
+  }
+}

@@ -1,0 +1,251 @@
+// The playground page: creates (or follows) a session, wires the controls to
+// the REST API and the live socket, and draws every frame.
+
+import * as api from './api.js';
+import { createBoundaryView } from './charts/boundary.js';
+import { createGradientChart } from './charts/gradient-chart.js';
+import { createLossChart } from './charts/loss-chart.js';
+import { createNetworkView } from './charts/network.js';
+import { createDataPanel } from './controls/data-panel.js';
+import { createFeatureToggles } from './controls/features.js';
+import { createHyperControls } from './controls/hyper.js';
+import { createLayerControls } from './controls/layers.js';
+import { createCustomPoints } from './custom-points.js';
+import { startDrawLoop } from './draw-loop.js';
+import { createHovercard } from './hovercard.js';
+import { decodeConfig } from './link.js';
+import { LiveSocket } from './live.js';
+import { createNotice } from './notice.js';
+import { createReadouts } from './readouts.js';
+import { createShareLinks } from './share.js';
+import { createSpeedControl } from './speed.js';
+import { Store } from './store.js';
+import { createTransport } from './transport.js';
+import { createWeightEditor } from './weight-editor.js';
+
+const $ = (id) => document.getElementById(id);
+
+const WORDS = {
+  dataset: 'data set', n_samples: 'number of points', noise: 'noise', train_fraction: 'train/test split',
+  features: 'input features', points: 'points', task: 'task', hidden_layers: 'layers', activation: 'activation',
+  output_activation: 'output activation', loss: 'loss', init: 'initialisation', seed: 'seed',
+  optimizer: 'optimizer', learning_rate: 'learning rate', momentum: 'momentum', batch_size: 'batch size',
+  l1: 'L1 rate', l2: 'L2 rate',
+};
+
+async function boot() {
+  const store = new Store();
+  const notify = createNotice($('notice'));
+  const hook = (window.__chainrule = {
+    ready: false, framesDrawn: 0, get framesReceived() { return store.framesReceived; },
+    get sessionId() { return store.sessionId; }, get watchId() { return store.watchId; },
+    get config() { return store.config; }, get frame() { return store.frame; }, get data() { return store.data; },
+    get playing() { return store.playing; }, store,
+  });
+
+  try {
+    store.catalog = await api.catalog();
+  } catch (e) {
+    $('status').textContent = `Cannot reach the chainrule server: ${e.message}`;
+    return;
+  }
+
+  // -- which session ----------------------------------------------------------
+  const watchId = document.body.dataset.watchId || null;
+  let session;
+  if (watchId) {
+    store.readonly = true;
+    store.watchId = watchId;
+    try {
+      session = await api.readWatched(watchId);
+    } catch (e) {
+      $('status').textContent = `This watch link does not work any more: ${e.message}`;
+      return;
+    }
+  } else {
+    session = await openSession(store, notify);
+    store.sessionId = session.id;
+    store.watchId = session.watch_id;
+  }
+  store.setConfig(session.config);
+  document.body.classList.toggle('readonly', store.readonly);
+
+  // -- views ------------------------------------------------------------------
+  const hovercard = createHovercard($('hovercard'));
+  const editor = createWeightEditor($('weight-editor'));
+  const readouts = createReadouts(store, {
+    step: $('step-count'), epoch: $('epoch-count'), lossTrain: $('loss-train'), lossTest: $('loss-test'),
+    accuracyTrain: $('accuracy-train'), accuracyTest: $('accuracy-test'), status: $('status'),
+    accuracyCells: [$('accuracy-head'), $('accuracy-train'), $('accuracy-test')],
+  });
+  const network = createNetworkView($('network'), $('network-edges'), store, { hovercard, onEdit: (edit, ev) => editParameter(edit, ev) });
+  let custom = null;
+  const boundary = createBoundaryView($('boundary'), store, { onPlaneClick: (x1, x2, ev) => custom.onPlaneClick(x1, x2, ev) });
+  const lossChart = createLossChart($('loss-chart'), store);
+  const gradientChart = createGradientChart($('gradient-chart'), store);
+
+  // -- changing the configuration ---------------------------------------------
+  async function apply(partial, { quiet = false, failure = null } = {}) {
+    if (store.readonly) return false;
+    if (partial.dataset && partial.dataset !== 'custom') custom?.cancelDraft();
+    if (Object.entries(partial).every(([k, v]) => JSON.stringify(store.config[k]) === JSON.stringify(v))) return true;
+    partial = fitBatch(partial, store.config);
+    try {
+      const answer = await api.patchSession(store.sessionId, partial);
+      store.setConfig(answer.config);
+      const what = Object.keys(partial).filter((k) => k !== 'task' && k !== 'output_activation').map((k) => WORDS[k] ?? k);
+      if (!quiet) {
+        if (answer.reset) notify(`Rebuilt with the new ${what.join(', ')}: training starts again from step 0.`, 'info');
+        else notify(`New ${what.join(', ')} applied live — training goes on from step ${answer.state.step}.`, 'info');
+      }
+      return true;
+    } catch (e) {
+      notify(failure ? failure(e.message) : `Not changed: ${e.message}`, 'error');
+      store.setConfig(store.config); // put the controls back
+      return false;
+    }
+  }
+
+  async function editParameter(edit, mouse) {
+    const wasPlaying = store.playing;
+    if (wasPlaying) send({ type: 'pause' });
+    const value = await editor.open({ text: edit.label, value: edit.value }, mouse);
+    if (value !== null) {
+      try {
+        const current = await api.readSession(store.sessionId);
+        const layers = current.state.layers.map((l) => ({ W: l.W, b: l.b }));
+        if (edit.kind === 'weight') layers[edit.layer].W[edit.to][edit.from] = value;
+        else layers[edit.layer].b[edit.to] = value;
+        await api.putWeights(store.sessionId, layers);
+        notify(`Set ${edit.label} to ${value}. The engine uses it from the next update on.`, 'info');
+      } catch (e) {
+        notify(`Not changed: ${e.message}`, 'error');
+      }
+    }
+    if (wasPlaying) send({ type: 'play' });
+  }
+
+  // -- controls ---------------------------------------------------------------
+  createHyperControls($('hyper'), store, apply);
+  createLayerControls({ count: $('layer-count'), strip: $('layer-strip') }, store, apply);
+  createDataPanel({ grid: $('datasets'), controls: $('data-controls'), titleRow: document.querySelector('.panel-data .panel-title-row') }, store, apply, { onCustom: () => custom.start() });
+  createFeatureToggles($('features'), store, apply, notify);
+  custom = createCustomPoints(store, {
+    apply, boundary, notify, readouts,
+    els: { input: $('csv-input'), clear: $('custom-clear'), overlay: $('drop-overlay') },
+  });
+  $('show-test').addEventListener('change', (ev) => boundary.setShowTest(ev.target.checked));
+  $('discretize').addEventListener('change', (ev) => boundary.setDiscretize(ev.target.checked));
+
+  // -- links ----------------------------------------------------------------------
+  createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
+
+  // -- the live socket ----------------------------------------------------------
+  let socket = null;
+  const send = (cmd) => { if (!store.readonly) socket?.send(cmd); };
+  const speed = createSpeedControl($('speed'), store, send, { initial: 20, max: store.catalog.limits.steps_per_frame[1] });
+  function connect() {
+    const path = store.readonly ? `/api/watch/${watchId}/live` : `/api/sessions/${store.sessionId}/live`;
+    socket = new LiveSocket(path, {
+      onData: (msg) => {
+        // your own points: show the held-out ones too, or half of your clicks would vanish
+        if (msg.config.dataset === 'custom' && store.data?.config.dataset !== 'custom' && !$('show-test').checked) {
+          $('show-test').checked = true;
+          boundary.setShowTest(true);
+        }
+        store.setData(msg);
+        network.rebuild();
+        boundary.rebuild();
+        lossChart.rebuild();
+        gradientChart.rebuild();
+      },
+      onFrame: (frame) => store.setFrame(frame),
+      onError: (message) => notify(message, 'error'),
+      onState: (state) => {
+        if (state === 'open') { if (!store.readonly) send({ type: 'speed', steps_per_frame: speed.stepsPerFrame }); }
+        else if (state === 'gone') restart();
+        else $('status').textContent = 'Connection lost — reconnecting…';
+      },
+    });
+  }
+  /** The session is gone (the server restarted, or it timed out): start the same setup again. */
+  async function restart() {
+    if (store.readonly) {
+      $('status').textContent = 'The session you were watching has ended.';
+      return;
+    }
+    try {
+      const fresh = await api.createSession(store.config);
+      store.sessionId = fresh.id;
+      store.watchId = fresh.watch_id;
+      store.setPlaying(false);
+      connect();
+      notify('The server had lost this session, so the same setup was started again from step 0.', 'info');
+    } catch (e) {
+      $('status').textContent = `This session has ended and a new one could not be started: ${e.message}`;
+    }
+  }
+  connect();
+
+  // -- transport: buttons and keys --------------------------------------------------
+  createTransport(store, send, { play: $('play'), step: $('step'), reset: $('reset') });
+
+  // -- read-only (watch) pages: every control off ------------------------------------
+  if (store.readonly) {
+    const disableAll = () => document.querySelectorAll('.app button, .app select, .app input').forEach((el) => {
+      if (!['fork', 'show-test', 'discretize'].includes(el.id)) el.disabled = true; // view options stay
+    });
+    store.on('config', disableAll);
+    disableAll();
+    // live changes (learning rate, …) come without a data message: look now and then
+    setInterval(async () => {
+      try {
+        const watched = await api.readWatched(watchId);
+        if (JSON.stringify(watched.config) !== JSON.stringify(store.config)) store.setConfig(watched.config);
+      } catch { /* the socket reports a lost session */ }
+    }, 3000);
+  }
+
+  // -- drawing --------------------------------------------------------------------
+  const stats = startDrawLoop(store, {
+    every: { network, boundary, readouts },
+    charts: [{ name: 'lossChart', view: lossChart, interval: 250 }, { name: 'gradientChart', view: gradientChart, interval: 250 }],
+    onDrawn: () => { hook.framesDrawn = stats.framesDrawn; hook.ready = true; },
+  });
+  Object.assign(hook, { speed, network, boundary, send, drawStats: stats });
+}
+
+/** A smaller data set may hold fewer training points than the batch size:
+ * then the batch becomes the whole (smaller) training set instead of a refusal. */
+function fitBatch(partial, config) {
+  if (!('points' in partial || 'n_samples' in partial || 'train_fraction' in partial || 'dataset' in partial)) return partial;
+  const merged = { ...config, ...partial };
+  const n = merged.dataset === 'custom' ? merged.points?.x?.length ?? 0 : merged.n_samples;
+  // a lower bound of the engine's training-set size (it rounds n·fraction)
+  const train = Math.max(1, Math.min(Math.floor(n * merged.train_fraction), n - 1));
+  return merged.batch_size > train ? { ...partial, batch_size: train } : partial;
+}
+
+/** The session this page drives: adopted from "#session=", or created from the link. */
+async function openSession(store, notify) {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const adopt = hash.get('session');
+  if (adopt) {
+    history.replaceState(null, '', location.pathname + location.search); // keep the capability out of copied links
+    try { return await api.readSession(adopt); } catch { /* gone: make a new one */ }
+  }
+  const { partial, errors } = decodeConfig(location.search, store.catalog);
+  if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');
+  try {
+    return await api.createSession(partial);
+  } catch (e) {
+    notify(`The link's setup was refused (${e.message}); starting from the defaults instead.`, 'error');
+    return api.createSession({});
+  }
+}
+
+boot().catch((e) => {
+  console.error(e);
+  const status = document.getElementById('status');
+  if (status) status.textContent = `Something went wrong starting the page: ${e.message}`;
+});

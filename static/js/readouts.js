@@ -1,0 +1,47 @@
+// The numbers and words around the plots: step, epoch, losses, accuracy, and
+// the status line (which says in plain words when training diverged).
+
+import { epoch, num, percent } from './format.js';
+
+export function createReadouts(store, els) {
+  function update(frame) {
+    els.step.textContent = String(frame.step);
+    els.epoch.textContent = epoch(frame.epoch);
+    els.lossTrain.textContent = num(frame.loss?.train);
+    els.lossTest.textContent = num(frame.loss?.test);
+    const acc = frame.accuracy;
+    for (const el of els.accuracyCells) el.hidden = !acc;
+    if (acc) {
+      els.accuracyTrain.textContent = percent(acc.train);
+      els.accuracyTest.textContent = percent(acc.test);
+    }
+    status(frame);
+  }
+
+  let override = null;   // a message that wins over the usual words (e.g. drawing points)
+  function status(frame = store.frame) {
+    const el = els.status;
+    const prefix = store.readonly ? 'Watching, read-only — ' : '';
+    if (!frame) { el.textContent = `${prefix}Connecting…`; return; }
+    const diverged = frame.status === 'diverged';
+    el.classList.toggle('status-bad', diverged);
+    el.classList.toggle('status-live', store.playing && !diverged);
+    if (diverged) { el.textContent = prefix + (frame.message || 'Training diverged: the numbers grew too large. Lower the learning rate and press reset.'); return; }
+    if (override) { el.textContent = prefix + override; return; }
+    if (store.playing) { el.textContent = `${prefix}Training… ${store.readonly ? '' : 'Space pauses, → steps once.'}`; return; }
+    if (frame.step === 0) {
+      el.textContent = `${prefix}Ready at step 0. ${store.readonly ? 'Waiting for the teacher to press play.' : 'Press play (space) to train, or step once (→).'}`;
+      return;
+    }
+    const loss = frame.loss?.test ?? frame.loss?.train;
+    el.textContent = `${prefix}Paused at step ${frame.step}${loss !== null && loss !== undefined ? ` — test loss ${num(loss)}` : ''}.`;
+  }
+
+  function setOverride(text) {
+    override = text;
+    status();
+  }
+
+  store.on('playing', () => status());
+  return { update, status, setOverride };
+}

@@ -1,0 +1,43 @@
+// The share link (the whole setup as an address), the watch link, and — on a
+// watch page — forking the watched session into one of your own.
+
+import * as api from './api.js';
+import { encodeConfig, shareUrl } from './link.js';
+
+export function createShareLinks(store, notify, { share, watch, fork }) {
+  function update() {
+    const url = shareUrl(store.config, store.catalog);
+    share.href = url;
+    // the address bar follows too, so a reload reproduces the setup
+    if (!store.readonly) history.replaceState(null, '', `/${url.slice(location.origin.length + 1)}`);
+  }
+  store.on('config', update);
+  update();
+
+  async function copy(text, message) {
+    try {
+      await navigator.clipboard.writeText(text);
+      notify(message, 'info');
+    } catch {
+      notify(`Copy this link: ${text}`, 'info');
+    }
+  }
+
+  share.addEventListener('click', (ev) => {
+    if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey) return; // let "open in new tab" work
+    ev.preventDefault();
+    copy(share.href, 'Share link copied: it opens this exact setup — same data, same initial weights.');
+  });
+  watch.hidden = store.readonly;
+  watch.addEventListener('click', () => copy(`${location.origin}/watch/${store.watchId}`,
+    'Watch link copied: whoever opens it follows this session live, read-only.'));
+  fork.hidden = !store.readonly;
+  fork.addEventListener('click', async () => {
+    try {
+      const mine = await api.forkWatched(store.watchId);
+      location.href = `/?${encodeConfig(mine.config, store.catalog)}#session=${mine.id}`;
+    } catch (e) {
+      notify(`Could not fork: ${e.message}`, 'error');
+    }
+  });
+}

@@ -1,0 +1,96 @@
+// The one place that holds the page's state. Modules read it and listen to
+// its events; only main.js and the controllers it wires change it.
+//
+// Events: "config" (the configuration changed), "data" (new data message:
+// the shape of what is drawn), "frame" (a frame arrived), "playing".
+
+const MAX_POINTS = 1500; // chart series are halved when they grow past this
+
+export class Store {
+  constructor() {
+    this.catalog = null;
+    this.sessionId = null;
+    this.watchId = null;
+    this.readonly = false;
+    this.config = null;
+    this.data = null;          // last "data" message
+    this.frame = null;         // newest "frame" message
+    this.playing = false;
+    this.series = emptySeries(0);
+    this.framesReceived = 0;
+    this.listeners = new Map();
+  }
+
+  on(name, fn) {
+    if (!this.listeners.has(name)) this.listeners.set(name, []);
+    this.listeners.get(name).push(fn);
+  }
+
+  emit(name, payload) {
+    for (const fn of this.listeners.get(name) ?? []) fn(payload);
+  }
+
+  setConfig(config) {
+    this.config = config;
+    this.emit('config', config);
+  }
+
+  setData(msg) {
+    this.data = msg;
+    this.frame = null;  // frames of the old shape are of no use now
+    this.config = msg.config;
+    this.series = emptySeries(msg.sizes.length - 1);
+    this.emit('config', this.config);
+    this.emit('data', msg);
+  }
+
+  setFrame(frame) {
+    const last = this.frame;
+    if (last && frame.step < last.step) this.series = emptySeries(frame.layers.length);
+    this.frame = frame;
+    this.framesReceived++;
+    record(this.series, frame);
+    if (frame.playing !== undefined && frame.playing !== this.playing) this.setPlaying(frame.playing);
+    this.emit('frame', frame);
+  }
+
+  setPlaying(on) {
+    this.playing = on;
+    this.emit('playing', on);
+  }
+
+  /** The feature names the catalog knows, with labels. */
+  featureLabel(name) {
+    return this.catalog?.features.find((f) => f.name === name)?.label ?? name;
+  }
+
+  property(name) {
+    return this.catalog?.config.find((p) => p.name === name);
+  }
+}
+
+function emptySeries(layers) {
+  return { step: [], train: [], test: [], gradStep: [], grad: Array.from({ length: layers }, () => []), revision: 0 };
+}
+
+function record(s, frame) {
+  const n = s.step.length;
+  if (n === 0 || s.step[n - 1] !== frame.step) {
+    s.step.push(frame.step);
+    s.train.push(frame.loss?.train ?? null);
+    s.test.push(frame.loss?.test ?? null);
+    if (frame.grad_norms && frame.grad_norms[0] !== null) {
+      if (s.grad.length !== frame.grad_norms.length) s.grad = frame.grad_norms.map(() => []);
+      s.gradStep.push(frame.step);
+      frame.grad_norms.forEach((v, i) => s.grad[i].push(v));
+    }
+    if (s.step.length > MAX_POINTS) thin(s);
+    s.revision++;
+  }
+}
+
+function thin(s) {
+  const half = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+  s.step = half(s.step); s.train = half(s.train); s.test = half(s.test);
+  s.gradStep = half(s.gradStep); s.grad = s.grad.map(half);
+}

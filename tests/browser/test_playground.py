@@ -1,0 +1,292 @@
+"""The playground page in real Chromium: controls, keys, live drawing, share
+links, your own data. Screenshots land in tests/artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NEURON_TRACE = "document.querySelector('[data-testid=network]').data.find(t => t.meta === 'neuron').x.length"
+
+
+def test_loads_without_console_errors_and_draws_every_plot(playground, new_playground):
+    pg = playground.open()
+    for testid in ("play", "step", "reset", "step-count", "loss-train", "loss-test", "status", "share-link"):
+        assert pg.page.locator(f"[data-testid={testid}]").count() == 1, testid
+    for testid in ("network", "boundary", "loss-chart", "gradient-chart"):
+        assert pg.page.locator(f"[data-testid={testid}].js-plotly-plot").count() == 1, f"{testid} is not a plotly plot"
+    assert pg.page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
+    assert pg.step_count() == 0
+    assert float(pg.page.text_content("[data-testid=loss-train]")) > 0
+    assert pg.sizes() == "2,4,2,1"
+    # the network's picture and the output map are real images
+    assert pg.js("document.querySelector('[data-testid=network]').layout.images[0].source").startswith("data:image/png")
+    assert pg.js("document.querySelector('[data-testid=boundary]').layout.images[0].source").startswith("data:image/png")
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.screenshot("playground-1280x720")
+
+    big = new_playground(1920, 1080).open()
+    big.page.keyboard.press("ArrowRight")
+    big.wait_step(1)
+    big.screenshot("playground-1920x1080")
+
+
+def test_every_control_has_a_tooltip(playground):
+    pg = playground.open()
+    missing = pg.js("""() => [...document.querySelectorAll('.app button, .app select, .app input, .app a')]
+        .filter(el => !el.closest('[hidden]'))
+        .filter(el => !(el.title || el.closest('[title]')?.title))
+        .map(el => el.id || el.dataset.testid || el.outerHTML.slice(0, 80))""")
+    assert missing == []
+
+
+def test_one_step_moves_the_counter_by_exactly_one(playground):
+    pg = playground.open()
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.page.wait_for_timeout(300)
+    assert pg.step_count() == 1
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(2)
+    pg.page.wait_for_timeout(300)
+    assert pg.step_count() == 2
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["state"]["step"] == 2
+
+
+def test_play_advances_and_pause_stops(playground):
+    pg = playground.open()
+    play = "[data-testid=play]"
+    pg.page.click(play)
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'true'")
+    pg.wait_step_above(50)
+    pg.page.click(play)
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+    pg.page.wait_for_timeout(400)  # a frame already on its way may still arrive
+    stopped = pg.step_count()
+    pg.page.wait_for_timeout(800)
+    assert pg.step_count() == stopped
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["state"]["step"] == stopped
+    # the loss chart holds the engine's losses
+    points = pg.js("document.querySelector('[data-testid=loss-chart]').data[0].y.length")
+    assert points > 1
+    pg.screenshot("after-training-1280x720")
+
+
+def test_reset_returns_to_zero(playground):
+    pg = playground.open()
+    for _ in range(3):
+        pg.page.click("[data-testid=step]")
+    pg.wait_step(3)
+    pg.page.click("[data-testid=reset]")
+    pg.wait_step(0)
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["state"]["step"] == 0
+
+
+def test_keys_space_arrow_and_r(playground):
+    pg = playground.open()
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(2)
+    pg.page.keyboard.press("r")
+    pg.wait_step(0)
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'true'")
+    pg.wait_step_above(10)
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+    # space on a focused button must not toggle twice
+    pg.page.focus("[data-testid=step]")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+
+
+def test_adding_a_layer_and_a_neuron_redraws_the_diagram(playground):
+    pg = playground.open()
+    assert pg.sizes() == "2,4,2,1"
+    assert pg.js(NEURON_TRACE) == 9
+    pg.page.click("#add-layer")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,4,2,2,1'")
+    assert pg.js(NEURON_TRACE) == 11
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Rebuilt')")
+    pg.page.click(".layer-col[data-layer='0'] [data-action=add-neuron]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,5,2,2,1'")
+    assert pg.js(NEURON_TRACE) == 12
+    pg.page.click(".layer-col[data-layer='2'] [data-action=remove-neuron]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,5,2,1,1'")
+    pg.page.click("#remove-layer")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,5,2,1'")
+    config = pg.api(f"/api/sessions/{pg.session_id()}")["config"]
+    assert config["hidden_layers"] == [5, 2]
+    # the network frame the page draws has the new shape too
+    assert pg.js("window.__chainrule.frame.layers.map(l => l.W.length).join(',')") == "5,2,1"
+    pg.screenshot("network-after-layer-and-neuron")
+
+
+def test_a_new_learning_rate_applies_without_a_reset(playground):
+    pg = playground.open()
+    for _ in range(5):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(5)
+    pg.page.select_option("#learning-rate", "0.1")
+    pg.page.wait_for_function("window.__chainrule.config.learning_rate === 0.1")
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["learning_rate"] == 0.1
+    assert pg.step_count() == 5
+    assert "applied live" in pg.page.text_content("[data-testid=notice]")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(6)
+    assert "learning_rate=0.1" in pg.page.get_attribute("[data-testid=share-link]", "href")
+
+
+def test_share_link_reproduces_the_setup(playground, new_playground):
+    pg = playground.open()
+    pg.page.click("[data-dataset=xor]")
+    pg.page.wait_for_function("window.__chainrule.data && window.__chainrule.data.config.dataset === 'xor'")
+    pg.page.click("#add-layer")
+    pg.page.wait_for_function("window.__chainrule.data.sizes.join(',') === '2,4,2,2,1'")
+    pg.page.select_option("#activation", "relu")
+    pg.page.wait_for_function("window.__chainrule.data.config.activation === 'relu'")
+    pg.page.click("[data-feature=x1x2]")
+    pg.page.wait_for_function("window.__chainrule.data.sizes.join(',') === '3,4,2,2,1'")
+    pg.page.fill("#seed", "7")
+    pg.page.press("#seed", "Enter")
+    pg.page.wait_for_function("window.__chainrule.data.config.seed === 7")
+    pg.page.select_option("#learning-rate", "0.1")
+    pg.page.select_option("#regularization", "l2")
+    pg.page.wait_for_function("window.__chainrule.config.l2 > 0")
+    link = pg.page.get_attribute("[data-testid=share-link]", "href")
+    for part in ("dataset=xor", "activation=relu", "seed=7", "learning_rate=0.1", "hidden_layers=4,2,2"):
+        assert part in link, (part, link)
+
+    first = pg.api(f"/api/sessions/{pg.session_id()}")
+    other = new_playground()
+    other.page.goto(link)
+    other.wait_ready()
+    second = other.api(f"/api/sessions/{other.session_id()}")
+    assert other.session_id() != pg.session_id()
+    assert second["config"] == first["config"]
+    assert second["state"]["step"] == 0 and first["state"]["step"] == 0
+    assert [(lay["W"], lay["b"]) for lay in second["state"]["layers"]] == \
+        [(lay["W"], lay["b"]) for lay in first["state"]["layers"]]
+    assert other.api(f"/api/sessions/{other.session_id()}/data") == pg.api(f"/api/sessions/{pg.session_id()}/data")
+    # the controls show the linked setup
+    assert other.page.input_value("#activation") == "relu"
+    assert other.page.input_value("#seed") == "7"
+    assert other.sizes() == "3,4,2,2,1"
+
+
+def _click_plane(pg, x1: float, x2: float, modifiers: list[str] | None = None) -> None:
+    box = pg.js("""(() => { const gd = document.querySelector('[data-testid=boundary]');
+        const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return {left: r.left + xa._offset, top: r.top + ya._offset, w: xa._length, h: ya._length}; })()""")
+    x = box["left"] + (x1 + 6) / 12 * box["w"]
+    y = box["top"] + (6 - x2) / 12 * box["h"]
+    for key in modifiers or []:
+        pg.page.keyboard.down(key)
+    pg.page.mouse.click(x, y)
+    for key in modifiers or []:
+        pg.page.keyboard.up(key)
+
+
+def test_your_own_points_train_and_share(playground, new_playground):
+    pg = playground.open()
+    pg.page.click("[data-dataset=custom]")
+    blue = [(-4, -4), (-3, -4.5), (-4.5, -2.5)]
+    orange = [(4, 4), (3, 4.5), (4.5, 2.5)]
+    for x1, x2 in blue:
+        _click_plane(pg, x1, x2)
+    assert pg.js("window.__chainrule.config.dataset") == "circle"  # not enough yet
+    assert "Drawing your own data" in pg.page.text_content("[data-testid=status]")
+    for x1, x2 in orange:
+        _click_plane(pg, x1, x2, ["Shift"])
+    pg.page.wait_for_function("window.__chainrule.data && window.__chainrule.data.config.dataset === 'custom'"
+                              " && window.__chainrule.data.config.points.x.length === 6")
+    config = pg.api(f"/api/sessions/{pg.session_id()}")["config"]
+    assert config["task"] == "classification"
+    assert sorted(config["points"]["y"]) == [0, 0, 0, 1, 1, 1]
+    for (x1, x2), got in zip(blue + orange, config["points"]["x"], strict=True):
+        assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15
+    before = float(pg.page.text_content("[data-testid=loss-train]"))
+    for _ in range(20):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(20)
+    pg.page.wait_for_timeout(200)
+    after = float(pg.page.text_content("[data-testid=loss-train]"))
+    assert after != before
+    pg.screenshot("your-own-points")
+
+    link = pg.page.get_attribute("[data-testid=share-link]", "href")
+    assert "points=" in link
+    other = new_playground().open("/" + link.split("/", 3)[3])
+    assert other.api(f"/api/sessions/{other.session_id()}")["config"]["points"] == config["points"]
+
+
+def test_a_bad_csv_is_refused_with_a_message(playground):
+    pg = playground.open()
+    pg.allow_refusals = True
+    bad = {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x1,x2,label\n1,2,0\n3,oops,1\n"}
+    pg.page.set_input_files("#csv-input", files=[bad])
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('bad.csv')")
+    notice = pg.page.text_content("[data-testid=notice]")
+    assert "Could not use" in notice and "line 3" in notice and "Nothing was changed" in notice
+    assert pg.js("window.__chainrule.config.dataset") == "circle"
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["dataset"] == "circle"
+
+    outside = {"name": "far.csv", "mimeType": "text/csv", "buffer": b"1,2,0\n9,2,1\n0,0,0\n1,1,1\n"}
+    pg.page.set_input_files("#csv-input", files=[outside])
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('far.csv')")
+    assert "[−6, 6]" in pg.page.text_content("[data-testid=notice]")
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["dataset"] == "circle"
+
+    good = {"name": "good.csv", "mimeType": "text/csv",
+            "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n"}
+    pg.page.set_input_files("#csv-input", files=[good])
+    pg.page.wait_for_function("window.__chainrule.data && window.__chainrule.data.config.dataset === 'custom'")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Loaded 6 points')")
+
+
+def test_clicking_a_weight_sets_it_in_the_engine(playground):
+    pg = playground.open()
+    target = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]');
+        const e = window.__chainrule.network.geometry.edges[0]; const r = gd.getBoundingClientRect();
+        return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my), layer: e.layer, to: e.to, from: e.from}; })()""")
+    pg.page.mouse.move(target["x"], target["y"])
+    pg.page.wait_for_selector("#hovercard:not([hidden])")
+    assert "Weight" in pg.page.text_content("#hovercard")
+    pg.page.mouse.click(target["x"], target["y"])
+    pg.page.wait_for_selector("#weight-editor:not([hidden])")
+    pg.page.fill("#weight-value", "1.25")
+    pg.page.press("#weight-value", "Enter")
+    sid = pg.session_id()
+    pg.page.wait_for_function(
+        f"window.__chainrule.frame.layers[{target['layer']}].W[{target['to']}][{target['from']}] === 1.25")
+    assert pg.api(f"/api/sessions/{sid}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]] == 1.25
+
+
+def test_divergence_is_explained_in_plain_words(playground):
+    pg = playground.open("/?dataset=multigauss&hidden_layers=8,8&activation=relu&learning_rate=10&init=he")
+    pg.page.click("[data-testid=play]")
+    pg.page.wait_for_function(
+        "document.querySelector('[data-testid=status]').textContent.toLowerCase().includes('diverged')", timeout=15_000)
+    status = pg.page.text_content("[data-testid=status]")
+    assert "learning rate" in status
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+
+
+def test_a_watch_page_follows_read_only(playground, new_playground):
+    pg = playground.open()
+    watch_id = pg.js("window.__chainrule.watchId")
+    viewer = new_playground().open(f"/watch/{watch_id}")
+    assert viewer.page.is_disabled("[data-testid=play]")
+    assert viewer.page.is_disabled("#add-layer")
+    for _ in range(3):
+        pg.page.keyboard.press("ArrowRight")
+    viewer.wait_step(3)
+    viewer.page.keyboard.press("ArrowRight")  # refused quietly: a viewer cannot step
+    viewer.page.wait_for_timeout(300)
+    assert pg.step_count() == 3
+    assert "read-only" in viewer.page.text_content("[data-testid=status]")
