@@ -93,6 +93,7 @@ class Receiver:
 
 
 class Live:
+    playing_sessions = 0  # across the process: "max" speed shares the frame period
     def __init__(self, session: Session, settings: Settings, limiter: CapacityLimiter | None = None) -> None:
         self.session = session
         self.limiter = limiter
@@ -141,6 +142,8 @@ class Live:
     def _frame(self, trainer: Trainer) -> dict[str, Any]:
         frame = frame_message(trainer)
         frame["playing"] = self.playing
+        # The configuration without the points, so that watchers follow live changes too.
+        frame["config"] = {k: v for k, v in trainer.config.items() if k != "points"}
         frame["steps_per_frame"] = self.steps_per_frame
         return frame
 
@@ -172,26 +175,44 @@ class Live:
         every = self.settings.checkpoint_interval
         session = self.session
         trained = False
+        build_time = 0.002  # running estimate of the time to build one frame
+        next_at = time.monotonic()
+        Live.playing_sessions += 1
         try:
             while self.playing and self.receivers and not self.session.closed:
-                started = time.monotonic()
 
-                def work(t: Trainer) -> tuple[str, str]:
-                    t.step(self.steps_per_frame, max_seconds=0.5)
+                def work(t: Trainer, build_time: float = build_time) -> tuple[str, str, float]:
+                    if self.steps_per_frame == "max":
+                        # As many updates as fit in this session's share of a frame
+                        # period, leaving room to build the frame itself.
+                        share = 0.85 * interval / max(Live.playing_sessions, 1)
+                        t.step(self.settings.max_steps_per_request, max_seconds=max(share - build_time, 0.001))
+                    else:
+                        t.step(self.steps_per_frame, max_seconds=0.5)
                     if time.monotonic() - session.saved_at >= every:
                         session.checkpoint()  # a crash loses at most `every` seconds of play
-                    return encode(self._frame(t)), t.status
+                    built = time.perf_counter()
+                    text = encode(self._frame(t))
+                    return text, t.status, time.perf_counter() - built
 
-                text, status = await self.session.run(work, self.limiter)
+                text, status, took = await self.session.run(work, self.limiter)
+                build_time += 0.2 * (took - build_time)
                 trained = True
                 self.frames_produced += 1
                 self.broadcast(text, "frame")
                 if status != "ok":
                     break
-                await asyncio.sleep(max(interval - (time.monotonic() - started), 0.001))
+                # A fixed cadence: frames are due every `interval`; when behind,
+                # start afresh instead of bursting to catch up.
+                next_at += interval
+                now = time.monotonic()
+                if next_at < now:
+                    next_at = now
+                await asyncio.sleep(max(next_at - now, 0.0005))
         except Exception:
             log.exception("live training of a session stopped")
         finally:
+            Live.playing_sessions -= 1
             was_playing = self.playing
             self.playing = False
             if trained:  # saved on pause

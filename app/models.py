@@ -172,6 +172,7 @@ class TraceLayer(BaseModel):
     a: list[list[float | None]]
     dL_da: list[list[float | None]]
     dL_dz: list[list[float | None]]
+    da_dz: list[list[float | None]] = Field(description="∂a/∂z element by element (softmax: the Jacobian's diagonal)")
     dW: list[list[float | None]]
     db: list[float | None]
 
@@ -182,6 +183,27 @@ class Trace(BaseModel):
     penalty: float | None
     input: list[list[float]]
     layers: list[TraceLayer]
+
+
+class GradCheckRequest(TraceRequest):
+    layer: int = Field(ge=0, le=MAX_HIDDEN_LAYERS, description="weight layer, 0-based (layer l of the text is l-1)")
+    param: Literal["W", "b"] = "W"
+    row: int = Field(ge=0, le=MAX_NEURONS, description="the unit j (row of W, entry of b)")
+    col: int | None = Field(None, ge=0, le=MAX_NEURONS, description="the input k (column of W); not for b")
+
+
+class GradCheck(BaseModel):
+    analytic: float | None = Field(description="∂L/∂w from backpropagation (the batch mean, with the penalty)")
+    numeric: float | None = Field(description="(L(w+ε) − L(w−ε)) / 2ε")
+    relative_error: float | None
+    epsilon: float
+
+
+class NextBatch(BaseModel):
+    step: int = Field(description="the number the next update will have")
+    indices: list[int] = Field(description="rows of the training set (as in /data) in this mini-batch")
+    x: list[list[float]]
+    y: list[list[float]]
 
 
 class LayerWeights(Strict):

@@ -23,7 +23,7 @@ class Settings:
     # A step request stops after this many seconds and says so.
     step_time_limit: float = field(default_factory=lambda: float(_env("STEP_TIME_LIMIT", "10")))
     # Upper bound on live frames per second for one session.
-    max_fps: float = field(default_factory=lambda: float(_env("MAX_FPS", "30")))
+    max_fps: float = field(default_factory=lambda: float(_env("MAX_FPS", "32")))
     # Where sessions are saved (SQLite); None keeps them in memory only.
     db_path: str | None = field(default_factory=lambda: _default_db())
     # While a session plays, it is saved at least this often (seconds).

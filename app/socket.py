@@ -1,7 +1,8 @@
 """The live WebSocket protocol (API.md): commands in, frames out.
 
 Client → server: ``play``, ``pause``, ``step`` (``steps``), ``reset`` (optional
-``seed``), ``speed`` (``steps_per_frame``).  A malformed or unknown message, or
+``seed``), ``speed`` (``steps_per_frame``: an integer, or ``"max"`` to train
+as many updates as fit between two frames).  A malformed or unknown message, or
 any command on a watch link, is answered with ``{"type": "error", "message"}``
 and the connection stays up.  Disconnects are quiet.  An unknown session, or
 one deleted, evicted or timed out while connected, gets an ``error`` message
@@ -70,9 +71,12 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     live.pause()
                     await live.publish()
                 elif kind == "speed":
-                    spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
+                    spf = msg.get("steps_per_frame")
+                    if spf != "max":
+                        spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
                     if spf is None:
-                        raise ValueError(f"speed needs steps_per_frame, an integer in [1, {settings.max_steps_per_frame}]")
+                        raise ValueError(f"speed needs steps_per_frame, an integer in [1, {settings.max_steps_per_frame}] "
+                                         '(or "max": as many as fit in a frame)')
                     live.steps_per_frame = spf
                     await live.publish()
                 elif kind == "step":

@@ -147,6 +147,8 @@ class Network:
                     "a": layer.a,
                     "dL_da": layer.dL_da,
                     "dL_dz": layer.dL_dz,
+                    # ∂a/∂z element by element (softmax: the Jacobian's diagonal)
+                    "da_dz": layer.activation.derivative(layer.z, layer.a),
                     "dW": layer.dW.copy(),
                     "db": layer.db.copy(),
                 }

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import data as datamod
 from .config import ConfigError, output_units, resolve_config, structural_change, task_of
+from .gradcheck import numeric_gradient, relative_error
 from .history import History
 from .init import initialize
 from .insights import Diagnostician, Observation
@@ -325,6 +326,50 @@ class Trainer:
             raise ConfigError("x", "x and y must hold finite numbers only")
         with np.errstate(all="ignore"):
             return self.network.trace(x, y)
+
+    def gradient_check(self, x, y, layer: int, param: str, row: int, col: int | None = None,
+                       epsilon: float = 1e-6) -> dict[str, Any]:
+        """Backpropagated ∂L/∂w of one weight (or bias) on the batch ``(x, y)``
+        next to its central finite-difference estimate."""
+        tr = self.trace(x, y)  # validates x and y
+        net = self.network
+        if not 0 <= layer < len(net.layers):
+            raise ConfigError("layer", f"layer must be in [0, {len(net.layers) - 1}] (0-based weight layer)")
+        target = net.layers[layer]
+        if param == "W":
+            if col is None or not (0 <= row < target.n_out and 0 <= col < target.n_in):
+                raise ConfigError("row", f"layer {layer}: W is {target.n_out} × {target.n_in}; "
+                                         f"row must be in [0, {target.n_out - 1}] and col in [0, {target.n_in - 1}]")
+            index: tuple[int, ...] = (row, col)
+            analytic = float(tr["layers"][layer]["dW"][row, col])
+        elif param == "b":
+            if not 0 <= row < target.n_out:
+                raise ConfigError("row", f"layer {layer}: b has {target.n_out} entries; row must be in "
+                                         f"[0, {target.n_out - 1}]")
+            index = (row,)
+            analytic = float(tr["layers"][layer]["db"][row])
+        else:
+            raise ConfigError("param", "param must be 'W' or 'b'")
+        with np.errstate(all="ignore"):
+            numeric = numeric_gradient(net.copy(), tr["input"], np.asarray(y, dtype=np.float64),
+                                       layer, param, index, epsilon)
+        return {"analytic": _finite(analytic), "numeric": _finite(numeric),
+                "relative_error": _finite(relative_error(analytic, numeric)), "epsilon": epsilon}
+
+    def peek_batch(self) -> dict[str, Any]:
+        """The mini-batch the next update will use, without using it up
+        (the shuffling generator is left exactly as it was)."""
+        batch = self.config["batch_size"]
+        if self.position >= self.n_train:
+            rng = np.random.Generator(type(self.shuffle_rng.bit_generator)())
+            rng.bit_generator.state = self.shuffle_rng.bit_generator.state
+            order = rng.permutation(self.n_train)
+            start = 0
+        else:
+            order, start = self.order, self.position
+        rows = order[start : min(start + batch, self.n_train)]
+        return {"step": self.step_count + 1, "indices": rows.tolist(),
+                "x": self.x_train[rows].tolist(), "y": self.y_train[rows].tolist()}
 
     def data(self) -> dict[str, Any]:
         """Train and test sets exactly as the network sees them."""

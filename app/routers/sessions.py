@@ -16,7 +16,10 @@ from ..errors import INVALID, NOT_FOUND, SessionNotFound
 from ..models import (
     DataAnswer,
     ExportDocument,
+    GradCheck,
+    GradCheckRequest,
     History,
+    NextBatch,
     PatchAnswer,
     ResetRequest,
     Session,
@@ -166,6 +169,21 @@ async def trace(session: Current, body: TraceRequest) -> JSONResponse:
 
 def _finite(v: float) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
+
+
+@router.post("/{session_id}/gradcheck", response_model=GradCheck, summary="Check one gradient by finite differences")
+async def gradcheck(session: Current, body: GradCheckRequest) -> JSONResponse:
+    """∂L/∂w of one weight (or bias) on the batch ``(x, y)`` from
+    backpropagation, next to the central difference ``(L(w+ε) − L(w−ε)) / 2ε``."""
+    return _json(await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param,
+                                                                body.row, body.col)))
+
+
+@router.get("/{session_id}/batch", response_model=NextBatch, summary="The next mini-batch")
+async def next_batch(session: Current) -> JSONResponse:
+    """The mini-batch the next update will train on (nothing is used up), in
+    the network's input space: trace it, then step, to watch that very update."""
+    return _json(await session.run(lambda t: t.peek_batch()))
 
 
 @router.put("/{session_id}/weights", response_model=Snapshot, summary="Replace the weights")

@@ -140,7 +140,7 @@ def main() -> int:
                 fps_goal, ups_goal = GOALS[name]
                 ok = "met" if r["fps_drawn"] >= fps_goal and r["updates_per_s"] >= ups_goal else "NOT met"
                 print(f"{name:16} {r['fps_drawn']:15.1f} {r['fps_received']:14.1f} {r['updates_per_s']:10.0f} "
-                      f"{r['steps_per_frame']:10d} {peer:13.0f} {r['updates_per_s'] / peer:12.2f} "
+                      f"{str(r['steps_per_frame']):>10} {peer:13.0f} {r['updates_per_s'] / peer:12.2f} "
                       f"{alone_fps:14.1f}, {alone_ups:8.0f}  ≥{fps_goal}, ≥{ups_goal}: {ok}", flush=True)
             browser.close()
     finally:
