@@ -37,6 +37,9 @@ export const patchSession = (id, partial) => call('PATCH', `/api/sessions/${id}`
 export const putWeights = (id, layers) => call('PUT', `/api/sessions/${id}/weights`, { layers });
 export const readWatched = (watchId) => call('GET', `/api/watch/${watchId}`);
 export const forkWatched = (watchId) => call('POST', `/api/watch/${watchId}/fork`);
+export const exportSession = (id) => call('GET', `/api/sessions/${id}/export`);
+export const importSession = (doc) => call('POST', '/api/sessions/import', doc);
+export const readHistory = (id) => call('GET', `/api/sessions/${id}/history`);
 
 export function socketUrl(path) {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -38,9 +38,10 @@ export const DIVERGING_SCALE = [
 /** Colours of the page chrome, read from the CSS variables (a dark theme
  * only has to change the variables). */
 export function themeColors() {
-  const css = getComputedStyle(document.documentElement);
-  const v = (name, fallback) => (css.getPropertyValue(name).trim() || fallback);
-  return {
+  const css = getComputedStyle(document.documentElement); // live: it follows a theme switch
+  const v = (name, fallback) => ({ enumerable: true, get: () => css.getPropertyValue(name).trim() || fallback });
+  // getters, so a view that keeps this object draws in the current theme's colours
+  return Object.defineProperties({}, {
     ink: v('--ink', '#1f2937'),
     muted: v('--muted', '#6b7280'),
     grid: v('--grid', '#eceef1'),
@@ -49,13 +50,15 @@ export function themeColors() {
     train: v('--train-line', '#374151'),
     test: v('--test-line', '#9b59b6'),
     font: v('--font', 'system-ui, sans-serif'),
-  };
+  });
 }
 
 /** Distinct colours for layers (viridis samples: ordered, colour-blind safe). */
 const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#b5a300', '#fd9a44', '#e0516e', '#8e3b99', '#31688e', '#35b779', '#7a7a7a'];
 export function layerColor(i, n) {
   if (n <= 1) return VIRIDIS[1];
-  const stops = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#c2b000'];
+  const stops = document.documentElement.dataset.theme === 'dark' // the darkest viridis blues vanish on a dark page
+    ? ['#b08be8', '#7f95e8', '#3aa6c0', '#22a884', '#7ad151', '#d9c400']
+    : ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#c2b000'];
   return n <= stops.length ? stops[Math.round(i * (stops.length - 1) / (n - 1))] : VIRIDIS[i % VIRIDIS.length];
 }

@@ -103,7 +103,16 @@ export function decodeConfig(search, catalog) {
       errors.push(e.message);
     }
   }
-  return { partial, errors };
+  // a lesson link (?lesson=<id>) starts from the lesson's setup; other parameters win over it
+  const lesson = lessonFromLink(search, catalog);
+  if (params.has('lesson') && !lesson) errors.push(`there is no lesson “${params.get('lesson')}”`);
+  return { partial: lesson ? { ...lesson.config, ...partial } : partial, errors, lesson };
+}
+
+/** The lesson (a catalog preset) a link names with ?lesson=<id>, or null. */
+export function lessonFromLink(search, catalog) {
+  const id = new URLSearchParams(search).get('lesson');
+  return id ? (catalog.presets ?? []).find((p) => p.id === id) ?? null : null;
 }
 
 export function shareUrl(config, catalog) {

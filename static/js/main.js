@@ -21,7 +21,10 @@ import { createShareLinks } from './share.js';
 import { createSpeedControl } from './speed.js';
 import { Store } from './store.js';
 import { createTransport } from './transport.js';
+import { createTeaching } from './teach.js';
 import { createWeightEditor } from './weight-editor.js';
+import { setupClassroom } from './classroom/index.js';
+import { setupBackward } from './backward/index.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -78,9 +81,10 @@ async function boot() {
     accuracyTrain: $('accuracy-train'), accuracyTest: $('accuracy-test'), status: $('status'),
     accuracyCells: [$('accuracy-head'), $('accuracy-train'), $('accuracy-test')],
   });
-  const network = createNetworkView($('network'), $('network-edges'), store, { hovercard, onEdit: (edit, ev) => editParameter(edit, ev) });
+  let backward = null; // issue 4: a click on the diagram goes to the inspector (shift-click edits)
+  const network = createNetworkView($('network'), $('network-edges'), store, { hovercard, onEdit: (edit, ev) => editParameter(edit, ev), onInspect: (point, ev) => backward?.inspect(point, ev) });
   let custom = null;
-  const boundary = createBoundaryView($('boundary'), store, { onPlaneClick: (x1, x2, ev) => custom.onPlaneClick(x1, x2, ev) });
+  const boundary = createBoundaryView($('boundary'), store, { onPlaneClick: (x1, x2, ev) => { if (!backward?.tookClick()) custom.onPlaneClick(x1, x2, ev); } }); // a click on a point picks the inspector's sample
   const lossChart = createLossChart($('loss-chart'), store);
   const gradientChart = createGradientChart($('gradient-chart'), store);
 
@@ -139,6 +143,8 @@ async function boot() {
 
   // -- links ----------------------------------------------------------------------
   createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
+  // classroom: present, fork, export, themes (a theme or presenter-mode change redraws the charts)
+  setupClassroom(store, notify, { redraw: () => { network.rebuild(); boundary.rebuild(); lossChart.rebuild(); gradientChart.rebuild(); } });
 
   // -- the live socket ----------------------------------------------------------
   let socket = null;
@@ -189,30 +195,30 @@ async function boot() {
 
   // -- transport: buttons and keys --------------------------------------------------
   createTransport(store, send, { play: $('play'), step: $('step'), reset: $('reset') });
+  // explain mode, lessons and the (?) help of every panel (teach.js)
+  const teaching = createTeaching(store, { network, notify, send });
+  // the backward pass: forward/backward switch, gradient instruments, inspector, insights (backward/)
+  backward = setupBackward(store, { network, editParameter });
 
   // -- read-only (watch) pages: every control off ------------------------------------
   if (store.readonly) {
     const disableAll = () => document.querySelectorAll('.app button, .app select, .app input').forEach((el) => {
-      if (!['fork', 'show-test', 'discretize'].includes(el.id)) el.disabled = true; // view options stay
+      if (!['fork', 'show-test', 'discretize'].includes(el.id) && !el.classList.contains('view-control')) el.disabled = true; // view options stay
     });
     store.on('config', disableAll);
     disableAll();
-    // live changes (learning rate, …) come without a data message: look now and then
-    setInterval(async () => {
-      try {
-        const watched = await api.readWatched(watchId);
-        if (JSON.stringify(watched.config) !== JSON.stringify(store.config)) store.setConfig(watched.config);
-      } catch { /* the socket reports a lost session */ }
-    }, 3000);
+    // live changes (learning rate, …) arrive with the frames' config: classroom/index.js follows them
   }
 
   // -- drawing --------------------------------------------------------------------
   const stats = startDrawLoop(store, {
     every: { network, boundary, readouts },
-    charts: [{ name: 'lossChart', view: lossChart, interval: 250 }, { name: 'gradientChart', view: gradientChart, interval: 250 }],
+    charts: [{ name: 'lossChart', view: lossChart, interval: 250 }, { name: 'gradientChart', view: gradientChart, interval: 250 }, { name: 'backward', view: backward.view, interval: 300 }],
     onDrawn: () => { hook.framesDrawn = stats.framesDrawn; hook.ready = true; },
   });
   Object.assign(hook, { speed, network, boundary, send, drawStats: stats });
+  hook.teaching = teaching;
+  hook.backward = backward;
 }
 
 /** A smaller data set may hold fewer training points than the batch size:

@@ -2,11 +2,12 @@
 // watch page — forking the watched session into one of your own.
 
 import * as api from './api.js';
+import { getView, withView } from './classroom/view.js';
 import { encodeConfig, shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
   function update() {
-    const url = shareUrl(store.config, store.catalog);
+    const url = withView(shareUrl(store.config, store.catalog), getView()); // presenter mode and hidden controls ride along
     share.href = url;
     // the address bar follows too, so a reload reproduces the setup
     if (!store.readonly) history.replaceState(null, '', `/${url.slice(location.origin.length + 1)}`);
@@ -29,7 +30,7 @@ export function createShareLinks(store, notify, { share, watch, fork }) {
     copy(share.href, 'Share link copied: it opens this exact setup — same data, same initial weights.');
   });
   watch.hidden = store.readonly;
-  watch.addEventListener('click', () => copy(`${location.origin}/watch/${store.watchId}`,
+  watch.addEventListener('click', () => copy(withView(`${location.origin}/watch/${store.watchId}`, getView(), { forWatchers: true }),
     'Watch link copied: whoever opens it follows this session live, read-only.'));
   fork.hidden = !store.readonly;
   fork.addEventListener('click', async () => {

@@ -257,7 +257,10 @@ def test_clicking_a_weight_sets_it_in_the_engine(playground):
     pg.page.mouse.move(target["x"], target["y"])
     pg.page.wait_for_selector("#hovercard:not([hidden])")
     assert "Weight" in pg.page.text_content("#hovercard")
+    # a plain click opens the inspector (test_backward.py); shift-click types a new value
+    pg.page.keyboard.down("Shift")
     pg.page.mouse.click(target["x"], target["y"])
+    pg.page.keyboard.up("Shift")
     pg.page.wait_for_selector("#weight-editor:not([hidden])")
     pg.page.fill("#weight-value", "1.25")
     pg.page.press("#weight-value", "Enter")

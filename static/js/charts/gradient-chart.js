@@ -4,7 +4,7 @@
 
 import { layerColor } from '../colors.js';
 import { modeFor } from './loss-chart.js';
-import { axis, baseLayout, PLOT_CONFIG } from './plot-theme.js';
+import { axis, baseLayout, lineScale, PLOT_CONFIG } from './plot-theme.js';
 
 export function createGradientChart(el, store) {
   let drawnRevision = -1;
@@ -20,7 +20,7 @@ export function createGradientChart(el, store) {
     layers = store.data ? store.data.sizes.length - 1 : s.grad.length;
     const traces = Array.from({ length: layers }, (_, l) => ({
       type: 'scatter', mode: modeFor(s.gradStep.length), marker: { size: 4 }, name: name(l), x: s.gradStep, y: s.grad[l] ?? [],
-      line: { color: layerColor(l, layers), width: 1.8 },
+      line: { color: layerColor(l, layers), width: 1.8 * lineScale() },
       hovertemplate: `step %{x}<br>‖∂L/∂W${l + 1}‖ %{y:.3g}<extra>${name(l)}</extra>`,
     }));
     const empty = s.gradStep.length === 0;
@@ -31,7 +31,7 @@ export function createGradientChart(el, store) {
       margin: { l: 44, r: 8, t: 18, b: 26 },
       yaxis: axis({ type: 'log', exponentformat: 'power', nticks: 4, showticklabels: !empty, showgrid: !empty }),
       xaxis: axis({ nticks: 6, rangemode: 'tozero', showticklabels: !empty }),
-      showlegend: true,
+      showlegend: layers <= 3, // deeper: the per-layer table beside the chart (backward/gradient-panel.js) is the key
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', font: { size: 11 },
                 bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'x',

@@ -1,7 +1,7 @@
 // Loss over updates: train and test, as the engine reported them in each frame.
 
 import { themeColors } from '../colors.js';
-import { axis, baseLayout, PLOT_CONFIG } from './plot-theme.js';
+import { axis, baseLayout, lineScale, PLOT_CONFIG } from './plot-theme.js';
 
 /** Dots while there are few points (one step at a time), plain lines after. */
 export function modeFor(n) {
@@ -17,9 +17,9 @@ export function createLossChart(el, store) {
     const mode = modeFor(s.step.length);
     Plotly.react(el, [
       { type: 'scatter', mode, marker: { size: 5 }, name: 'train', x: s.step, y: s.train,
-        line: { color: t.train, width: 2 }, hovertemplate: 'step %{x}<br>train loss %{y:.4g}<extra></extra>' },
+        line: { color: t.train, width: 2 * lineScale() }, hovertemplate: 'step %{x}<br>train loss %{y:.4g}<extra></extra>' },
       { type: 'scatter', mode, marker: { size: 5 }, name: 'test', x: s.step, y: s.test,
-        line: { color: t.test, width: 2, dash: 'dash' }, hovertemplate: 'step %{x}<br>test loss %{y:.4g}<extra></extra>' },
+        line: { color: t.test, width: 2 * lineScale(), dash: 'dash' }, hovertemplate: 'step %{x}<br>test loss %{y:.4g}<extra></extra>' },
     ], baseLayout({
       margin: { l: 44, r: 8, t: 4, b: 26 },
       xaxis: axis({ title: { text: '' }, rangemode: 'tozero', nticks: 6 }),

@@ -16,10 +16,11 @@ import { diverging, rgbString, themeColors } from '../colors.js';
 import { num, sub } from '../format.js';
 import { centreOf, decodeBytes, lutFor, paintMap } from '../maps.js';
 import { biasPosition, layoutNetwork } from './network-layout.js';
+import { lineScale } from './plot-theme.js';
 
 const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
 
-export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) {
+export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, onInspect }) {
   let geo = null;
   let columns = [], scale = 1;
   let edgeCtx = null, dpr = 1;
@@ -157,7 +158,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) 
       }
       full = full || 1;
     }
-    const widthScale = Math.max(0.5, Math.min(1, geo.tile / 36));
+    const widthScale = Math.max(0.5, Math.min(1, geo.tile / 36)) * lineScale(); // presenter mode: thicker
     ctx.lineCap = 'round';
     for (const e of geo.edges) {
       const m = edgeMatrix(frame, e.layer);
@@ -220,7 +221,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) 
         title: `Weight ${nodeName(e.layer, e.from)} → ${nodeName(e.layer + 1, e.to)}`,
         rows: [[`w = W${sub(e.layer + 1)}[${e.to + 1}, ${e.from + 1}]`, num(layer.W[e.to][e.from], 6)],
                ['∂L/∂w (last update)', grad === null ? '— (no update yet)' : num(grad, 4)]],
-        foot: store.readonly ? '' : 'Click to type a new value.',
+        foot: store.readonly ? 'Click for the chain rule.' : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'weight', layer: e.layer, to: e.to, from: e.from, value: layer.W[e.to][e.from],
                 label: `w from ${nodeName(e.layer, e.from)} to ${nodeName(e.layer + 1, e.to)}` },
       };
@@ -231,7 +232,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) 
       return {
         title: `Bias of ${nodeName(col, i)}`,
         rows: [['b', num(layer.b[i], 6)], ['∂L/∂b (last update)', layer.db ? num(layer.db[i], 4) : '— (no update yet)']],
-        foot: store.readonly ? '' : 'Click to type a new value.',
+        foot: store.readonly ? 'Click for the chain rule.' : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'bias', layer: col - 1, to: i, value: layer.b[i], label: `the bias of ${nodeName(col, i)}` },
       };
     }
@@ -247,7 +248,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) 
         title: `${col === L ? 'Output' : 'Neuron'} ${nodeName(col, i)}`,
         rows: [['activation', activationOf(col - 1)], ['bias b', num(frame.layers[col - 1].b[i], 6)],
                ['a over the input plane', `${num(m.lo, 3)} … ${num(m.hi, 3)}`]],
-        foot: 'The picture: this neuron’s activation a = f(W·a + b) at every point of the plane.',
+        foot: 'The picture: this neuron’s activation a = f(W·a + b) at every point of the plane. Click for its z, a and δ on the chosen sample.',
       };
     }
     return null;
@@ -271,6 +272,8 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard }) 
     el.on('plotly_unhover', () => hovercard.hide());
     el.on('plotly_click', (ev) => {
       const info = describe(ev.points[0]);
+      // a plain click opens the inspector (issue 4); shift-click types a new value
+      if (!ev.event?.shiftKey && onInspect?.(ev.points[0], ev.event)) { hovercard.hide(); return; }
       if (info?.edit && !store.readonly) { hovercard.hide(); onEdit(info.edit, ev.event); }
     });
   }

@@ -1,0 +1,211 @@
+// Issue 4's parts of the page, wired in one place: the forward/backward switch
+// of the diagram, the backward overlay, the per-layer gradient instruments,
+// the inspector (sample, neuron, weight) and the insights feed.
+
+import { createBackwardOverlay } from './overlay.js';
+import { createGradientPanel } from './gradient-panel.js';
+import { createInsightsFeed } from './insights.js';
+import { createInspector } from './inspector.js';
+import { readHistory } from './rest.js';
+
+const SAMPLE_SHAPE = 'chainrule-sample';
+
+export function setupBackward(store, { network, editParameter }) {
+  const $ = (id) => document.getElementById(id);
+  const workspace = document.querySelector('.workspace');
+  const head = document.querySelector('.network-head');
+  const legend = head.querySelector('.network-legend');
+
+  // -- the switch ---------------------------------------------------------------
+  const toggle = document.createElement('div');
+  toggle.className = 'view-switch';
+  toggle.setAttribute('role', 'group');
+  toggle.setAttribute('aria-label', 'Pass shown on the diagram');
+  toggle.innerHTML = '<button type="button" class="view-control" data-mode="forward" data-testid="view-forward" '
+    + 'title="Forward pass: edges are the weights W, neurons show their activation over the input plane (key b toggles)">Forward</button>'
+    + '<button type="button" class="view-control" data-mode="backward" data-testid="view-backward" '
+    + 'title="Backward pass: edges are ∂L/∂W of the last update, neurons its mean δ = ∂L/∂z; the left column shows the inspector and the insights (key b toggles)">'
+    + 'Backward <span class="insight-badge" hidden></span></button>';
+  head.insertBefore(toggle, legend);
+  const backLegend = document.createElement('div');
+  backLegend.className = 'network-legend backward-legend';
+  backLegend.hidden = true;
+  backLegend.title = 'Backward view. Edges: ∂L/∂W of the last update, blue negative, orange positive, thicker = larger (scaled to the largest), chevrons point the way the gradient flows, from the loss back to the inputs. Neurons: δ = ∂L/∂z averaged over the last mini-batch (= ∂L/∂b of that update), coloured per layer. Click a neuron or a weight for the chain rule on one sample; shift-click a weight to type a new value.';
+  backLegend.innerHTML = '<span class="flow-arrow">◀</span> flows back · '
+    + '<span class="legend-swatch neg"></span>−<span class="legend-swatch pos"></span>+ ∂L/∂W'
+    + '<span class="legend-note">· neurons: mean δ</span>';
+  legend.after(backLegend);
+
+  // -- the left column: inspector and insights ------------------------------------
+  const panel = document.createElement('aside');
+  panel.className = 'panel panel-backward';
+  panel.setAttribute('aria-label', 'Backward pass');
+  panel.dataset.testid = 'backward-panel';
+  panel.hidden = true;
+  panel.innerHTML = `
+    <div class="panel-title-row"><h2 class="panel-title">Inspector</h2>
+      <button type="button" class="btn btn-small view-control" data-action="data" title="Back to the data settings (the forward view)">Data ▸</button></div>
+    <div class="inspector" id="inspector" data-testid="inspector"></div>
+    <h2 class="panel-title insights-title" title="Plain-language diagnoses of the training as it happens">Insights</h2>
+    <div class="insights" id="insights" data-testid="insights"></div>`;
+  $('datasets').closest('.panel').after(panel);
+
+  const badge = toggle.querySelector('.insight-badge');
+  const feed = createInsightsFeed(panel.querySelector('#insights'), {
+    onCount: (list) => {
+      badge.hidden = list.length === 0;
+      badge.textContent = list.length ? `⚠ ${list.length}` : '';
+      badge.className = `insight-badge ${list.some((i) => i.severity === 'error') ? 'bad' : ''}`;
+      badge.title = list.map((i) => i.title).join(' · ');
+    },
+  });
+  const inspector = createInspector(panel.querySelector('#inspector'), store, {
+    onEdit: editParameter,
+    onSample: () => markSample(true),
+  });
+  const overlay = createBackwardOverlay(document.querySelector('.network-stage'), network);
+  const gradientPanel = createGradientPanel(document.querySelector('.gradient-box'), store);
+
+  let mode = 'forward';
+  function setMode(next) {
+    mode = next === 'backward' ? 'backward' : 'forward';
+    for (const b of toggle.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+    const back = mode === 'backward';
+    document.body.classList.toggle('backward-view', back);
+    legend.hidden = back;
+    backLegend.hidden = !back;
+    panel.hidden = !back;
+    $('datasets').closest('.panel').hidden = back;
+    network.setMode(mode);
+    overlay.setOn(back);
+    overlay.draw(store.frame);
+    if (back) markSample(true);
+    document.querySelector('[data-testid=network]').dataset.mode = mode;
+  }
+  toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
+  panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.('input, select, textarea')) return;
+    if (ev.key === 'b') setMode(mode === 'backward' ? 'forward' : 'backward');
+  });
+
+  // -- clicks on the diagram (network.js hands them over; shift-click edits) -------
+  function inspect(point) {
+    const geo = network.geometry;
+    if (!geo || !store.data) return false;
+    const kind = point.data.meta;
+    const sizes = store.data.sizes;
+    const nodeAt = (index, first) => {
+      let k = index;
+      for (let c = first; c < sizes.length; c++) { if (k < sizes[c]) return { col: c, i: k }; k -= sizes[c]; }
+      return null;
+    };
+    let target = null;
+    if (kind === 'edge') {
+      const e = geo.edges[point.pointIndex];
+      target = { kind: 'weight', layer: e.layer, to: e.to, from: e.from };
+    } else if (kind === 'bias') {
+      const n = nodeAt(point.pointIndex, 1);
+      if (n) target = { kind: 'bias', layer: n.col - 1, to: n.i };
+    } else if (kind === 'neuron') {
+      const n = nodeAt(point.pointIndex, 0);
+      if (n) target = n.col === 0 ? { kind: 'input', i: n.i } : { kind: 'neuron', layer: n.col - 1, to: n.i };
+    }
+    if (!target) return false;
+    if (mode !== 'backward') setMode('backward');
+    inspector.choose(target);
+    return true;
+  }
+
+  // -- choosing a sample on the output plot -------------------------------------------
+  const boundaryEl = $('boundary');
+  let boundaryHooked = false;
+  let pickedAt = -1e9;
+  /** Whether the click the output plot is handling just picked a sample (then it adds no point of your own). */
+  const tookClick = () => performance.now() - pickedAt < 400;
+  function hookBoundary() {
+    if (boundaryHooked || typeof boundaryEl.on !== 'function') return;
+    boundaryHooked = true;
+    boundaryEl.on('plotly_click', (ev) => {
+      const p = ev.points?.[0];
+      if (!p || (p.curveNumber !== 0 && p.curveNumber !== 1)) return;
+      if (store.config?.dataset === 'custom' && mode === 'forward') return; // drawing your own points wins
+      pickedAt = performance.now();
+      inspector.chooseSample(p.curveNumber === 0 ? 'train' : 'test', p.pointNumber);
+      if (mode !== 'backward') setMode('backward');
+    });
+  }
+  function markSample(force) {
+    if (!store.data || !boundaryEl.layout) return;
+    const s = inspector.sample;
+    const d = store.data[s.split];
+    const p = d?.x[s.index];
+    const shapes = (boundaryEl.layout.shapes ?? []).filter((sh) => sh.name !== SAMPLE_SHAPE);
+    const has = (boundaryEl.layout.shapes ?? []).some((sh) => sh.name === SAMPLE_SHAPE);
+    if (!force && has === (mode === 'backward')) return;
+    if (mode === 'backward' && p) {
+      const x = p[0], y = store.data.inputs === 2 ? p[1] : d.label[s.index];
+      const r = 0.42;
+      const ry = store.data.inputs === 2 ? r : r * 0.25;
+      shapes.push({ name: SAMPLE_SHAPE, type: 'circle', xref: 'x', yref: 'y', x0: x - r, x1: x + r, y0: y - ry, y1: y + ry,
+                    line: { color: '#111827', width: 2.5 }, layer: 'above' });
+    }
+    Plotly.relayout(boundaryEl, { shapes });
+  }
+
+  // -- a session that was trained before this page opened: backfill the gradient chart --
+  let backfillDue = true;
+  async function backfill(frame) {
+    backfillDue = false;
+    if (!store.sessionId || frame.step === 0 || store.series.gradStep.length > 1) return;
+    let h;
+    try { h = await readHistory(store.sessionId); } catch { return; }
+    const s = store.series;
+    const first = s.gradStep[0] ?? Infinity;
+    let idx = h.step.map((_, i) => i).filter((i) => h.step[i] < first && h.grad_norms.every((g) => g[i] !== null));
+    if (!idx.length || h.grad_norms.length !== s.grad.length) return;
+    const stride = Math.ceil(idx.length / 1000);   // the store keeps its series short too
+    idx = idx.filter((_, n) => n % stride === 0);
+    s.gradStep = [...idx.map((i) => h.step[i]), ...s.gradStep];
+    s.grad = s.grad.map((line, l) => [...idx.map((i) => h.grad_norms[l][i]), ...line]);
+    s.revision++;
+  }
+
+  // -- following the store -----------------------------------------------------------
+  store.on('data', () => {
+    inspector.reset(); boundaryHooked = false; backfillDue = true;
+    setTimeout(() => { hookBoundary(); markSample(true); }, 0);
+  });
+  store.on('playing', (on) => { if (!on && mode === 'backward' && inspector.target) inspector.refresh(); });
+  store.on('frame', (frame) => {
+    if (backfillDue) backfill(frame);
+    hookBoundary();
+    feed.update(frame);
+    if (mode === 'backward') inspector.onFrame(frame);
+  });
+  let drawn = null;
+  let lastSwept = null;
+  const view = {
+    // the draw loop calls this at most a few times a second while playing
+    update() {
+      gradientPanel.fitWidths();
+      const f = store.frame;
+      if (!f || f === drawn) return;
+      drawn = f;
+      gradientPanel.update();
+      if (mode === 'backward') {
+        // one update while paused: replay the backward sweep, output layer first
+        const single = !store.playing && lastSwept !== null && f.step === lastSwept + 1;
+        if (single) overlay.animate(f); else overlay.draw(f);
+        lastSwept = f.step;
+        markSample(false);
+      }
+    },
+    rebuild() { drawn = null; gradientPanel.rebuild(); overlay.draw(store.frame); markSample(true); },
+  };
+  // the diagram is rebuilt on resize and new shapes: repaint the overlay with it
+  new ResizeObserver(() => overlay.draw(store.frame)).observe(document.querySelector('.network-stage'));
+
+  setMode('forward');
+  return { inspect, tookClick, setMode, get mode() { return mode; }, view, inspector, feed, gradientPanel, overlay };
+}

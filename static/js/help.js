@@ -1,0 +1,82 @@
+// A (?) on every panel: a short explanation, in our own words, with the
+// formula the panel shows. Formulas of activations and losses come from the
+// catalog, so they are the engine's own definitions.
+
+export function createHelp(store) {
+  const cat = store.catalog;
+  const act = cat.activations.map((a) => `${a.name}: ${a.formula}`).join('<br>');
+  const loss = cat.losses.map((l) => `${l.name}: ${l.formula}`).join('<br>');
+  const TOPICS = {
+    data: ['Data', 'The points the network learns from. Half (or the split you choose) train it; the rest are held out as a test of what it learned. Noise blurs the classes.', 'train: used for the updates · test: only measured'],
+    features: ['Input features', 'What the network is given of each point (x₁, x₂) on its input layer. Extra features such as x₁² or sin x₁ are computed from the point before the network sees it.', 'a⁽⁰⁾ = (features of the point)'],
+    network: ['Network', 'Each square is a neuron, painted with its activation over the whole input plane. Each line is a weight: orange positive, blue negative, thicker is larger. A neuron adds its weighted inputs and its bias, then applies its activation.', `z = W·a + b,  a = f(z)<br>${act}`],
+    output: ['Output', 'The network’s answer at every point of the plane: the colour is the predicted class (or value), its strength the confidence. Train points are filled, test points outlined. Loss and accuracy are the engine’s, on all train and test points.', 'accuracy = share of points whose most probable class is right'],
+    'loss-chart': ['Loss over updates', 'The loss on the training and the test set after each drawn frame. Both should fall; a test loss that turns and climbs while the training loss keeps falling means overfitting.', `${loss}<br>L_total = L + l2·Σ‖W‖² + l1·Σ|W|`],
+    'gradient-chart': ['Gradient size per layer', 'How large the gradient of the loss with respect to each layer’s weights is, after each update, on a log scale. Lines sinking far below the others mean vanishing gradients; lines shooting up mean exploding ones.', '‖∂L/∂W⁽ˡ⁾‖ = √(Σ (∂L/∂Wⱼₖ)²)'],
+    training: ['Training controls', 'The round buttons at the top: play trains continuously, the step button makes exactly one update on one mini-batch, reset goes back to step 0 with the same seed. “Explain this step” plays the next update slowly, equation by equation.', 'one step: W ← W − η·∂L/∂W on one mini-batch'],
+    settings: ['Training settings', 'The learning rate η scales every step. The optimizer chooses the rule; activation and loss the functions the network is made of; regularization adds a penalty on large weights; the seed fixes data and initial weights.',
+      `sgd: W ← W − ηg<br>momentum: v ← μv + g, W ← W − ηv<br>adam: W ← W − η·m̂/(√v̂ + ε)<br>penalty: l2·Σ‖W‖² + l1·Σ|W|<br>${loss}`],
+  };
+
+  const pop = document.createElement('div');
+  pop.className = 'help-pop';
+  pop.dataset.testid = 'help-popover';
+  pop.setAttribute('role', 'dialog');
+  pop.hidden = true;
+  document.body.append(pop);
+  let openFor = null;
+
+  function show(key, button) {
+    const [title, text, formula] = TOPICS[key];
+    pop.innerHTML = `<div class="help-title"></div><p class="help-text"></p><div class="help-formula">${formula}</div>
+      <button type="button" class="icon-btn tiny help-close" title="Close">✕</button>`;
+    pop.querySelector('.help-title').textContent = title;
+    pop.querySelector('.help-text').textContent = text;
+    pop.dataset.topic = key;
+    pop.hidden = false;
+    const r = button.getBoundingClientRect();
+    const w = pop.offsetWidth, h = pop.offsetHeight;
+    pop.style.left = `${Math.max(8, Math.min(innerWidth - w - 8, r.left))}px`;
+    pop.style.top = `${r.bottom + 6 + h > innerHeight - 8 ? Math.max(8, r.top - h - 6) : r.bottom + 6}px`;
+    openFor = button;
+  }
+  function hide() { pop.hidden = true; openFor = null; }
+  pop.addEventListener('click', (ev) => { if (ev.target.closest('.help-close')) hide(); });
+  document.addEventListener('click', (ev) => {
+    const b = ev.target.closest?.('[data-testid=help]');
+    if (b) { if (openFor === b) hide(); else show(b.dataset.help, b); return; }
+    if (!pop.contains(ev.target)) hide();
+  });
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') hide(); });
+
+  function button(key) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'help-btn view-control';   // stays usable on read-only watch pages
+    b.dataset.testid = 'help';
+    b.dataset.help = key;
+    b.title = `What is this? (${TOPICS[key][0]})`;
+    b.textContent = '?';
+    return b;
+  }
+  const place = [
+    ['data', '.panel-data .panel-title-row .panel-title', 'append'],
+    ['features', '#features', 'before-title'],
+    ['network', '.network-head .btn-explain', 'before'],
+    ['gradient-chart', '.gradient-box .chart-title', 'append'],
+    ['output', '.output-head .panel-title', 'append'],
+    ['loss-chart', '#loss-chart', 'before-title'],
+    ['training', '.counters .counter-label', 'append'],
+    ['settings', '#hyper', 'append'],   // placed in the toolbar's corner (explain.css)
+  ];
+  for (const [key, selector, how] of place) {
+    const target = document.querySelector(selector);
+    if (!target) continue;
+    const b = button(key);
+    if (how === 'append') target.append(b);
+    else if (how === 'prepend') target.prepend(b);
+    else if (how === 'before') target.before(b);
+    else target.previousElementSibling?.append(b);   // the title just above
+  }
+  return { show, hide, topics: Object.keys(TOPICS) };
+}

@@ -1,0 +1,24 @@
+// Issue 5's parts of the page, wired in one place: explain mode, lessons, help.
+
+import { createExplain } from './explain/explain.js';
+import { createHelp } from './help.js';
+import { createLessons } from './lessons.js';
+
+export function createTeaching(store, { network, notify, send }) {
+  const openButton = document.createElement('button');
+  Object.assign(openButton, {
+    type: 'button', className: 'btn btn-explain', textContent: 'Explain this step',
+    title: 'Explain this step: the next update played slowly — forward, loss, backward, update — with every number',
+  });
+  openButton.dataset.testid = 'explain-open';
+  // beside the diagram it explains (the top bar is full)
+  const head = document.querySelector('.network-head');
+  head.insertBefore(openButton, head.querySelector('.network-legend'));
+  const explain = createExplain(store, { network, notify, send, workspace: document.querySelector('.workspace'), openButton });
+  const lessons = createLessons(store, { statusbar: document.querySelector('.statusbar') });
+  const help = createHelp(store);
+  const readonly = () => { openButton.disabled = store.readonly; };
+  store.on('config', readonly);
+  readonly();
+  return { explain, lessons, help };
+}

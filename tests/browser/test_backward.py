@@ -1,0 +1,219 @@
+"""The backward pass made visible (issue 4), in real Chromium: the
+forward/backward switch, the per-layer gradient instruments, the inspector
+(its numbers against the engine's own trace and gradient check) and the
+insights feed. Screenshots land in tests/artifacts/."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+INSPECTOR_READY = ("(() => { const el = document.querySelector('[data-testid=inspector]');"
+                   " return el.dataset.ready === 'true' && el.dataset.target.includes('\"kind\":\"%s\"')"
+                   " && el.querySelector('[data-key=%s]') !== null"
+                   " && el.querySelector('[data-key=%s]').dataset.value !== ''; })()")
+
+
+def post(base_url: str, path: str, body: Any) -> Any:
+    req = urllib.request.Request(base_url + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def shown(pg, key: str) -> float:
+    return float(pg.page.get_attribute(f"[data-testid=inspector] [data-key={key}]", "data-value"))
+
+
+def close(a: float, b: float, rel: float = 1e-12) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
+
+
+def step_to(pg, n: int) -> None:
+    pg.js(f"window.__chainrule.send({{type: 'step', steps: {n}}})")
+    pg.wait_step(n)
+    pg.page.wait_for_function(f"window.__chainrule.frame.step === {n} && window.__chainrule.framesDrawn > 0")
+
+
+def click_diagram(pg, where: str) -> None:
+    """Click a point of the diagram given as a JS expression of `geo` that yields {x, y} in plot pixels (y up)."""
+    target = pg.js(f"""(() => {{ const gd = document.querySelector('[data-testid=network]');
+        const geo = window.__chainrule.network.geometry; const r = gd.getBoundingClientRect();
+        const p = {where}; return {{x: r.left + p.x, y: r.top + (gd.layout.height - p.y)}}; }})()""")
+    pg.page.mouse.move(target["x"], target["y"])
+    pg.page.mouse.click(target["x"], target["y"])
+
+
+def sample_rows(pg) -> tuple[list[float], list[float], dict]:
+    split = pg.page.get_attribute("[data-testid=inspector-sample]", "data-split")
+    index = int(pg.page.get_attribute("[data-testid=inspector-sample]", "data-index"))
+    data = pg.api(f"/api/sessions/{pg.session_id()}/data")
+    return data[split]["x"][index], data[split]["y"][index], {"split": split, "index": index}
+
+
+def test_switch_draws_the_backward_pass_and_every_panel_renders(playground):
+    pg = playground.open()
+    step_to(pg, 5)
+    assert pg.page.get_attribute("[data-testid=network]", "data-mode") == "forward"
+    pg.page.click("[data-testid=view-backward]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    assert pg.page.is_visible("canvas.network-backward")
+    assert pg.page.is_visible("[data-testid=backward-panel]")
+    assert pg.page.is_visible("[data-testid=inspector]")
+    assert pg.page.is_visible("[data-testid=insights]")
+    assert pg.page.is_visible(".backward-legend")
+    # the overlay paints δ (not blank): some pixel is opaque
+    painted = pg.js("""(() => { const c = document.querySelector('canvas.network-backward');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })()""")
+    assert painted > 100
+    # per-layer table: one row per weight layer, with the frame's engine numbers
+    frame = pg.js("window.__chainrule.frame")
+    rows = pg.page.locator("[data-testid=layer-stats] .ls-row[data-layer]")
+    assert rows.count() == len(frame["layers"]) == 3
+    for i, s in enumerate(frame["stats"]):
+        assert float(rows.nth(i).get_attribute("data-grad-norm")) == s["grad_norm"]
+        assert float(rows.nth(i).get_attribute("data-update-ratio")) == s["update_ratio"]
+    # histograms: W and ∂L/∂W for each layer, the engine's values binned by plotly
+    pg.page.click("[data-testid=grad-tab-histograms]")
+    pg.page.wait_for_function("(document.querySelector('[data-testid=gradient-histograms]').data || []).length === 6")
+    hist = pg.js("document.querySelector('[data-testid=gradient-histograms]').data.map(t => t.x)")
+    flat = lambda m: [v for row in m for v in row]  # noqa: E731
+    assert hist[0] == flat(frame["layers"][0]["W"]) and hist[3] == flat(frame["layers"][0]["dW"])
+    pg.screenshot("backward-histograms-1280x720")
+    pg.page.click("[data-testid=grad-tab-norms]")
+    assert pg.page.is_visible("[data-testid=gradient-chart]")
+    # and back
+    pg.page.click("[data-testid=view-forward]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'forward'")
+    assert pg.page.is_hidden("canvas.network-backward")
+    assert pg.page.is_visible("#datasets")
+
+
+def test_inspector_neuron_shows_the_engines_trace_for_the_clicked_sample(playground):
+    pg = playground.open()
+    step_to(pg, 7)
+    # choose a sample: click a training point on the output plot
+    target = pg.js("""(() => { const gd = document.querySelector('[data-testid=boundary]');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        const t = gd.data[0]; const i = 12;
+        return {x: r.left + xa._offset + xa.d2p(t.x[i]), y: r.top + ya._offset + ya.d2p(t.y[i])}; })()""")
+    pg.page.mouse.move(target["x"], target["y"])
+    pg.page.mouse.click(target["x"], target["y"])
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector-sample]').dataset.index !== '0'")
+    # the chosen sample is ringed on the output plot
+    assert pg.js("document.querySelector('[data-testid=boundary]').layout.shapes.some(s => s.name === 'chainrule-sample')")
+    # click the first neuron of layer 1
+    click_diagram(pg, "geo.nodes[1][0]")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "delta"))
+    x, y, s = sample_rows(pg)
+    assert s["split"] == "train"
+    # picking a sample is not a click to draw a point of one's own
+    assert "draw your own" not in (pg.page.text_content("[data-testid=notice]") or "")
+    trace = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})
+    layer = trace["layers"][0]
+    assert close(shown(pg, "z"), layer["z"][0][0])
+    assert close(shown(pg, "a"), layer["a"][0][0])
+    assert close(shown(pg, "delta"), layer["dL_dz"][0][0])
+    assert close(shown(pg, "dL_da"), layer["dL_da"][0][0])
+    assert close(shown(pg, "da_dz"), layer["da_dz"][0][0])
+    # z = W·a + b written out: the inputs are this sample's x, the weights and bias the frame's
+    assert close(shown(pg, "ain0"), x[0]) and close(shown(pg, "ain1"), x[1])
+    frame = pg.js("window.__chainrule.frame")
+    assert shown(pg, "W0") == frame["layers"][0]["W"][0][0]
+    assert shown(pg, "b") == frame["layers"][0]["b"][0]
+    assert shown(pg, "batch_delta") == frame["layers"][0]["db"][0]
+    formula = pg.page.text_content("[data-testid=inspector-formula]")
+    assert formula.startswith("z = W·a + b =") and formula.count("+") >= 2
+    pg.screenshot("inspector-neuron-1280x720")
+
+
+def test_inspector_weight_shows_the_chain_rule_checked_by_finite_differences(playground):
+    pg = playground.open()
+    step_to(pg, 12)
+    # a weight of layer 2 (h1,2 → h2,1): inputs are the previous layer's activations
+    click_diagram(pg, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 0 && e.from === 1); return {x: e.mx, y: e.my}; })()")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    x, y, _ = sample_rows(pg)
+    chosen = json.loads(pg.page.get_attribute("[data-testid=inspector]", "data-target"))
+    assert chosen["kind"] == "weight" and chosen["layer"] == 1   # edges may cross at their middles: whichever was hit
+    j, k = chosen["to"], chosen["from"]
+    sid = pg.session_id()
+    trace = post(pg.base_url, f"/api/sessions/{sid}/trace", {"x": [x], "y": [y]})
+    l2 = trace["layers"][1]
+    f1, f2, f3 = shown(pg, "dL_da"), shown(pg, "da_dz"), shown(pg, "dz_dw")
+    assert close(f1, l2["dL_da"][0][j])
+    assert close(f2, l2["da_dz"][0][j])
+    assert close(f3, trace["layers"][0]["a"][0][k])
+    product = shown(pg, "product")
+    assert close(product, l2["dW"][j][k])
+    assert math.isclose(f1 * f2 * f3, product, rel_tol=1e-9)   # the three factors multiply to the gradient
+    check = post(pg.base_url, f"/api/sessions/{sid}/gradcheck",
+                 {"x": [x], "y": [y], "layer": 1, "param": "W", "row": j, "col": k})
+    assert close(shown(pg, "numeric"), check["numeric"])
+    assert close(shown(pg, "rel_error"), check["relative_error"]) and check["relative_error"] < 1e-6
+    assert shown(pg, "batch") == pg.js(f"window.__chainrule.frame.layers[1].dW[{j}][{k}]")
+    pg.screenshot("inspector-weight-1280x720")
+
+    # the output layer: sigmoid + cross-entropy is fused, and said so; the product still holds
+    click_diagram(pg, "(() => { const e = geo.edges.find(e => e.layer === 2 && e.from === 0); return {x: e.mx, y: e.my}; })()")
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector]').dataset.target.includes('\"layer\":2')")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    assert "ŷ − y" in pg.page.text_content("[data-testid=inspector]")
+    f1, f2, f3 = shown(pg, "dL_da"), shown(pg, "da_dz"), shown(pg, "dz_dw")
+    assert math.isclose(f1 * f2 * f3, shown(pg, "product"), rel_tol=1e-9)
+
+    # editing stays available: the inspector's button opens the value editor
+    pg.page.click("[data-testid=inspector] [data-action=edit]")
+    pg.page.wait_for_selector("#weight-editor:not([hidden])")
+    pg.page.click("#weight-cancel")
+
+
+def test_deep_sigmoid_network_shows_vanishing_gradients(playground):
+    pg = playground
+    session = post(pg.base_url, "/api/sessions", {"hidden_layers": [8, 8, 8, 8, 8, 8], "activation": "sigmoid"})
+    pg.open(f"/#session={session['id']}")
+    assert pg.sizes() == "2,8,8,8,8,8,8,1"
+    for n in range(3, 37, 3):   # one frame per command: the insights need a few observations in a row
+        pg.js("window.__chainrule.send({type: 'step', steps: 3})")
+        pg.wait_step(n)
+    pg.page.wait_for_function("window.__chainrule.frame.step === 36")
+    # the panel's data: the per-layer table and the gradient chart's lines
+    norms = [float(v) for v in pg.page.locator("[data-testid=layer-stats] .ls-row[data-layer]").evaluate_all(
+        "rows => rows.map(r => r.dataset.gradNorm)")]
+    assert len(norms) == 7
+    assert norms[0] * 100 <= norms[-1]
+    lines = pg.js("document.querySelector('[data-testid=gradient-chart]').data.map(t => t.y[t.y.length - 1])")
+    assert lines[0] * 100 <= lines[-1]
+    # the insights feed says so, and a click highlights the gradient chart
+    pg.page.click("[data-testid=view-backward]")
+    pg.page.wait_for_selector("[data-testid=insights] [data-insight=vanishing]")
+    item = pg.page.locator("[data-testid=insights] [data-insight=vanishing]")
+    assert "Vanishing gradients" in item.text_content()
+    assert item.get_attribute("data-panel") == "gradient-chart"
+    assert "⚠" in pg.page.text_content("[data-testid=view-backward]")
+    item.click()
+    pg.page.wait_for_function("document.querySelector('[data-testid=gradient-chart]').dataset.highlighted === 'true'")
+    assert pg.js("document.querySelector('[data-testid=gradient-chart]').closest('.insight-highlight') !== null")
+    pg.screenshot("backward-deep-sigmoid-1280x720")
+
+
+def test_gradient_chart_backfills_a_session_trained_before_the_page_opened(playground):
+    pg = playground
+    session = post(pg.base_url, "/api/sessions", {})
+    post(pg.base_url, f"/api/sessions/{session['id']}/step", {"steps": 40})
+    pg.open(f"/#session={session['id']}")
+    pg.page.wait_for_function(
+        "(document.querySelector('[data-testid=gradient-chart]').data || [{x: []}])[0].x.length >= 40")
+    history = pg.api(f"/api/sessions/{session['id']}/history")
+    chart = pg.js("document.querySelector('[data-testid=gradient-chart]').data.map(t => ({x: t.x, y: t.y}))")
+    assert chart[0]["x"][:40] == history["step"][:40]
+    # steps before the page's first frame come from the history (the last one from that frame, rounded)
+    assert chart[2]["y"][:39] == history["grad_norms"][2][:39]

@@ -1,0 +1,316 @@
+"""The classroom, in Chromium: a teacher presents and watchers follow
+(read-only, within a second), a fork becomes a session of its own, presenter
+mode and hidden controls come through the link, every export is a valid file
+(PNG, session JSON that loads back and continues, history CSV), and both
+themes render — at projector and tablet sizes too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STEP_TEXT = "Number(document.querySelector('[data-testid=step-count]').textContent)"
+
+
+def _post(base_url: str, path: str, body: dict) -> dict:
+    req = urllib.request.Request(base_url + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def _download(pg, selector: str) -> Path:
+    """Open the Export menu, click one item, and return the downloaded file."""
+    pg.page.click("#export")
+    with pg.page.expect_download(timeout=15_000) as info:
+        pg.page.click(selector)
+    return Path(info.value.path())
+
+
+def _png_size(blob: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, after checking its signature and that its
+    image data inflates to the size the header promises."""
+    assert blob[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, width, height, idat = 8, 0, 0, b""
+    while pos < len(blob):
+        (length,) = struct.unpack(">I", blob[pos:pos + 4])
+        kind, body = blob[pos + 4:pos + 8], blob[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", blob[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            channels = {2: 3, 6: 4, 0: 1, 4: 2}[colour]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    assert len(raw) == height * (1 + width * channels * depth // 8)
+    return width, height
+
+
+def _ready_again(page) -> None:
+    page.wait_for_function("window.__chainrule && window.__chainrule.ready === true && window.__chainrule.sessionId",
+                           timeout=20_000)
+
+
+# -- present, follow, fork ---------------------------------------------------------------
+
+def test_watchers_follow_the_teacher_read_only_and_a_fork_goes_its_own_way(playground, new_playground):
+    teacher = playground.open()
+    watch_id = teacher.js("window.__chainrule.watchId")
+    teacher.page.click("[data-testid=present]")
+    url = teacher.page.input_value("[data-testid=watch-url]")
+    assert url == f"{teacher.base_url}/watch/{watch_id}"
+    teacher.page.keyboard.press("Escape")
+
+    viewers = [new_playground().open(url[len(teacher.base_url):]) for _ in range(2)]
+    for _ in range(3):
+        teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(3)
+    for v in viewers:  # within a second of the teacher's own page
+        v.page.wait_for_function(f"{STEP_TEXT} === 3", timeout=1_000)
+
+    # a live change of the learning rate reaches the watchers with the next frame
+    teacher.page.select_option("#learning-rate", "0.1")
+    for v in viewers:
+        v.page.wait_for_function("document.getElementById('learning-rate').value === '0.1'", timeout=1_000)
+
+    viewer = viewers[0]
+    for sel in ["[data-testid=play]", "[data-testid=step]", "[data-testid=reset]", "#learning-rate", "#noise",
+                "#add-layer", "#speed"]:
+        assert viewer.page.is_disabled(sel), sel
+    assert viewer.page.is_hidden("[data-testid=present]")
+    for key in ["ArrowRight", " ", "r"]:
+        viewer.page.keyboard.press(key)
+    viewer.page.wait_for_timeout(400)  # give a wrongly sent command time to show; correctness is below
+    assert teacher.step_count() == 3 and viewer.step_count() == 3
+    assert teacher.api(f"/api/watch/{watch_id}")["state"]["step"] == 3
+    assert viewer.page.is_hidden("[data-testid=notice]") or "notice-error" not in (
+        viewer.page.get_attribute("[data-testid=notice]", "class") or "")
+
+    viewer.screenshot("classroom-watch-1280x720")
+
+    # a watcher may take pictures, but saving the session needs a session of one's own
+    assert _png_size(_download(viewer, "[data-testid=export-png-boundary]").read_bytes())[0] > 100
+    viewer.page.click("#export")
+    assert viewer.page.is_disabled("[data-testid=export-json]") and viewer.page.is_disabled("[data-testid=export-csv]")
+    viewer.page.keyboard.press("Escape")
+
+    # fork: a session of one's own, from the watched state
+    viewer.page.click("#fork")
+    _ready_again(viewer.page)
+    viewer.page.wait_for_function(f"!window.__chainrule.store.readonly && {STEP_TEXT} === 3")
+    assert viewer.page.is_enabled("[data-testid=step]")
+    assert viewer.page.input_value("#learning-rate") == "0.1"
+    viewer.page.keyboard.press("ArrowRight")
+    viewer.wait_step(4)
+    assert teacher.api(f"/api/watch/{watch_id}")["state"]["step"] == 3
+    assert teacher.step_count() == 3
+    # … and the other way round
+    teacher.page.keyboard.press("ArrowRight")
+    teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(5)
+    viewers[1].page.wait_for_function(f"{STEP_TEXT} === 5", timeout=1_000)
+    assert viewer.step_count() == 4
+    assert viewer.api(f"/api/sessions/{viewer.session_id()}")["state"]["step"] == 4
+
+
+def test_fork_from_ones_own_page_opens_a_copy_in_a_new_tab(playground):
+    pg = playground.open()
+    pg.page.keyboard.press("ArrowRight")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(2)
+    original = pg.session_id()
+    pg.page.click("#export")
+    with pg.page.context.expect_page() as info:
+        pg.page.click("[data-testid=fork-copy]")
+    copy = info.value
+    _ready_again(copy)
+    copy.wait_for_function(f"{STEP_TEXT} === 2")
+    mine = copy.evaluate("window.__chainrule.sessionId")
+    assert mine != original
+    copy.keyboard.press("ArrowRight")
+    copy.wait_for_function(f"{STEP_TEXT} === 3")
+    assert pg.api(f"/api/sessions/{original}")["state"]["step"] == 2
+    assert pg.step_count() == 2
+    copy.close()
+
+
+# -- presenter mode and hidden controls -----------------------------------------------------
+
+def test_presenter_mode_and_hidden_controls_come_through_the_link(playground, new_playground):
+    pg = playground.open("/?present=1&hide=noise,batch_size")
+    page = pg.page
+    assert page.evaluate("document.documentElement.classList.contains('presenting')")
+    assert page.is_hidden("#noise") and page.is_hidden("#batch-size")
+    assert page.is_visible("#train-fraction") and page.is_visible("#learning-rate")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
+    # thicker lines and larger type in the charts
+    assert page.evaluate("document.getElementById('loss-chart').data[0].line.width") == pytest.approx(3.6)
+    assert page.evaluate("document.getElementById('loss-chart').layout.font.size") == pytest.approx(12 * 1.3)
+
+    # a change of the setup keeps the view in the address bar and the share link
+    page.select_option("#learning-rate", "0.1")
+    page.wait_for_function("location.search.includes('learning_rate=0.1')")
+    for text in [page.evaluate("location.search"), page.get_attribute("[data-testid=share-link]", "href")]:
+        assert "present=1" in text and "hide=noise,batch_size" in text and "learning_rate=0.1" in text
+
+    # the watch link carries the hidden controls, not presenter mode (students sit at laptops)
+    page.click("[data-testid=present]")
+    url = page.input_value("[data-testid=watch-url]")
+    assert url.endswith("?hide=noise,batch_size")
+    assert page.is_checked("[data-testid=presenter-mode]")
+    assert page.is_checked("#hide-grid input[value=noise]")
+    # hiding one more through the panel
+    page.check("#hide-grid input[value=gradients]")
+    assert page.is_hidden("[data-testid=gradient-chart]")
+    page.uncheck("[data-testid=presenter-mode]")
+    assert not page.evaluate("document.documentElement.classList.contains('presenting')")
+    page.wait_for_function("document.getElementById('loss-chart').data[0].line.width === 2")
+    assert "present=1" not in page.evaluate("location.search")
+    assert "hide=noise,batch_size,gradients" in page.evaluate("location.search")
+
+    viewer = new_playground().open(url[len(pg.base_url):])
+    assert viewer.page.is_hidden("#noise") and viewer.page.is_hidden("#batch-size")
+    assert viewer.page.is_visible("#train-fraction")
+
+    # a lesson without the data panel gives its column to the network
+    lesson = new_playground().open("/?hide=data,toolbar")
+    assert lesson.page.is_hidden(".panel-data") and lesson.page.is_hidden("#hyper")
+    left = lesson.page.evaluate("document.querySelector('.panel-network').getBoundingClientRect().left")
+    assert left < 30
+
+
+# -- export and load ------------------------------------------------------------------------
+
+def test_every_export_is_a_valid_file_and_a_saved_session_loads_back_and_continues(playground):
+    pg = playground.open()
+    for _ in range(4):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(4)
+    pg.page.wait_for_function("window.__chainrule.framesDrawn > 0")
+
+    for key in ["network", "boundary", "loss", "gradients"]:
+        path = _download(pg, f"[data-testid=export-png-{key}]")
+        assert path.stat().st_size > 2_000
+        width, height = _png_size(path.read_bytes())
+        box = pg.page.evaluate(f"""(() => {{ const id = {{network: 'network', boundary: 'boundary', loss: 'loss-chart',
+            gradients: 'gradient-chart'}}['{key}']; const e = document.getElementById(id);
+            return [e.clientWidth, e.clientHeight]; }})()""")
+        assert (width, height) == (2 * round(box[0]), 2 * round(box[1])), key
+
+    # history as CSV: a header, and one row per recorded step of GET /history
+    original = pg.session_id()
+    text = _download(pg, "[data-testid=export-csv]").read_text()
+    rows = list(csv.reader(io.StringIO(text)))
+    history = pg.api(f"/api/sessions/{original}/history")
+    assert rows[0][:3] == ["step", "batch_loss", "grad_norm_W1"]
+    assert rows[0][-4:] == ["train_loss", "test_loss", "train_accuracy", "test_accuracy"]
+    assert len(rows[0]) == 2 + len(history["grad_norms"]) + 4
+    body = rows[1:]
+    assert [int(r[0]) for r in body] == sorted(set(history["step"]) | set(history["eval_step"]))
+    by_step = {int(r[0]): r for r in body}
+    for i, step in enumerate(history["step"]):
+        assert float(by_step[step][1]) == history["batch_loss"][i]
+        assert float(by_step[step][2]) == history["grad_norms"][0][i]
+    for i, step in enumerate(history["eval_step"]):
+        assert float(by_step[step][-4]) == history["train_loss"][i]
+
+    # the session as JSON, loaded back through the page: the same step, and it continues bit for bit
+    saved = _download(pg, "[data-testid=export-json]")
+    document = json.loads(saved.read_text())
+    assert document["format"] == "chainrule-session"
+    pg.page.set_input_files("[data-testid=load-session]", str(saved))
+    pg.page.wait_for_function(f"window.__chainrule && window.__chainrule.sessionId && window.__chainrule.sessionId !== '{original}'",
+                              timeout=20_000)
+    _ready_again(pg.page)
+    pg.wait_step(4)
+    loaded = pg.session_id()
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(5)
+    reference = _post(pg.base_url, f"/api/sessions/{original}/step", {"steps": 1})
+    assert reference["step"] == 5
+    assert pg.api(f"/api/sessions/{loaded}")["state"]["loss"] == reference["loss"]
+
+
+def test_a_file_that_is_not_a_session_is_refused_with_a_message(playground, tmp_path):
+    pg = playground.open()
+    pg.allow_refusals = True
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"hello": 1}')
+    pg.page.set_input_files("[data-testid=load-session]", str(bad))
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').classList.contains('notice-error')")
+    assert "notes.json could not be loaded" in pg.page.text_content("[data-testid=notice]")
+    assert pg.session_id()  # still on its own session
+
+
+# -- themes, and the screens a class sees ------------------------------------------------
+
+def _panels_overlap(page) -> list[str]:
+    return page.evaluate("""(() => {
+      const boxes = [...document.querySelectorAll('.topbar, .toolbar, .statusbar, .panel')]
+        .filter((e) => e.offsetParent !== null).map((e) => [e.className, e.getBoundingClientRect()]);
+      const bad = [];
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) bad.push(a + ' / ' + b);
+      }
+      return bad;
+    })()""")
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080), (820, 1180)])
+def test_both_themes_render_cleanly_at_projector_and_tablet_sizes(new_playground, width, height):
+    for scheme in ["light", "dark"]:
+        pg = new_playground(width, height)
+        pg.page.emulate_media(color_scheme=scheme)
+        pg.open()
+        page = pg.page
+        assert page.evaluate("document.documentElement.dataset.theme") == scheme  # follows the system
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        pg.wait_step(3)
+        page.wait_for_function("window.__chainrule.framesDrawn > 1")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _panels_overlap(page) == []
+        bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert bg == ("rgb(15, 20, 26)" if scheme == "dark" else "rgb(238, 240, 243)")
+        pg.screenshot(f"classroom-{scheme}-{width}x{height}")
+        if width < 1000:  # a tablet scrolls: the whole page too
+            page.screenshot(path=str(pg.screenshot(f"classroom-{scheme}-{width}x{height}-full")), full_page=True)
+
+    # the toggle overrides the system (dark, on the last page), redraws the charts in the new colours,
+    # and is remembered
+    other = "light"
+    page.click("[data-testid=theme-toggle]")
+    assert page.evaluate("document.documentElement.dataset.theme") == other
+    ink = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--ink').trim()")
+    page.wait_for_function(f"document.getElementById('loss-chart').layout.font.color === '{ink}'")
+    page.reload()
+    pg.wait_ready()
+    assert page.evaluate("document.documentElement.dataset.theme") == other
+
+
+def test_presenter_mode_and_the_present_panel_on_a_projector(new_playground):
+    for scheme, size in [("light", (1920, 1080)), ("dark", (1280, 720))]:
+        pg = new_playground(*size)
+        pg.page.emulate_media(color_scheme=scheme)
+        pg.open("/?present=1&hide=noise,batch_size,custom")
+        pg.page.keyboard.press("ArrowRight")
+        pg.wait_step(1)
+        assert _panels_overlap(pg.page) == []
+        pg.screenshot(f"classroom-present-{scheme}-{size[0]}x{size[1]}")
+        pg.page.click("[data-testid=present]")
+        box = pg.page.evaluate("(() => { const r = document.getElementById('present-panel').getBoundingClientRect();"
+                               " return [r.left, r.right, r.bottom]; })()")
+        assert box[0] >= 0 and box[1] <= size[0] and box[2] <= size[1]
+        pg.screenshot(f"classroom-present-panel-{scheme}-{size[0]}x{size[1]}")

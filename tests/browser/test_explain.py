@@ -1,0 +1,274 @@
+"""Explain mode, lessons and the (?) help in real Chromium.
+
+Every number explain mode shows carries its exact value in ``data-v`` and what
+it is in ``data-q`` (with ``data-l``, ``data-r``, ``data-j``, ``data-k``); the
+tests compare each one with the engine's own trace, fetched independently,
+and check that the visible text is that number rounded."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STAGE = "[data-testid=explain-stage]"
+NUMBERS = f"""() => [...document.querySelectorAll('{STAGE} [data-q]')].map(e => ({{
+    q: e.dataset.q, v: e.dataset.v, text: e.textContent,
+    l: e.dataset.l === undefined ? null : Number(e.dataset.l), r: e.dataset.r === undefined ? null : Number(e.dataset.r),
+    j: e.dataset.j === undefined ? null : Number(e.dataset.j), k: e.dataset.k === undefined ? null : Number(e.dataset.k)}}))"""
+
+
+def post(base: str, path: str, body: Any) -> Any:
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def expected(n: dict, ref: dict) -> float:
+    """The engine's value of one number shown on the page."""
+    q, layer, r, j, k = n["q"], n["l"], n["r"], n["j"], n["k"]
+    trace, snap, config = ref["trace"], ref["snap"], ref["config"]
+    if q == "x":
+        return trace["input"][r][k]
+    if q == "y":
+        return ref["batch"]["y"][r][k]
+    if q in ("W", "W_after"):
+        return (snap if q == "W" else ref["after"])["layers"][layer]["W"][j][k]
+    if q in ("b", "b_after"):
+        return (snap if q == "b" else ref["after"])["layers"][layer]["b"][j]
+    if q in ("Wb", "dWb"):
+        W = snap["layers"][layer]["W"] if q == "Wb" else trace["layers"][layer]["dW"]
+        b = snap["layers"][layer]["b"] if q == "Wb" else trace["layers"][layer]["db"]
+        return W[j][k] if k < len(W[j]) else b[j]
+    if q in ("z", "a", "dL_da", "dL_dz", "da_dz"):
+        return trace["layers"][layer][q][r][j if j is not None else k]
+    if q == "dW":
+        return trace["layers"][layer]["dW"][j][k]
+    if q == "db":
+        return trace["layers"][layer]["db"][j]
+    if q in ("loss", "data_loss", "penalty"):
+        return trace[q]
+    if q == "sample_loss":
+        return ref["sample"]["data_loss"]
+    if q == "lr":
+        return config["learning_rate"]
+    if q in ("l1", "l2", "momentum"):
+        return config[q]
+    raise AssertionError(f"unknown quantity {q}")
+
+
+def check_numbers(pg, ref: dict) -> int:
+    shown = pg.js(NUMBERS)
+    for n in shown:
+        want = expected(n, ref)
+        assert float(n["v"]) == want, n  # exact: the engine's float, not a recomputation
+        text = float(n["text"].strip("()").replace("−", "-"))
+        assert math.isclose(text, want, rel_tol=5e-4, abs_tol=1e-12), n  # the text is that number, rounded
+    return len(shown)
+
+
+def test_explain_walks_through_one_real_update(playground):
+    pg = playground.open()
+    sid, base = pg.session_id(), pg.base_url
+    # the engine's numbers, fetched independently of the page
+    session = pg.api(f"/api/sessions/{sid}")
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    trace = post(base, f"/api/sessions/{sid}/trace", {"x": batch["x"], "y": batch["y"]})
+    assert batch["step"] == session["state"]["step"] + 1 == 1
+    ref = {"snap": session["state"], "config": session["config"], "batch": batch, "trace": trace, "after": None}
+
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    # follow the second sample of the batch
+    pg.page.click("[data-testid=explain-samples] [data-sample='1']")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.sample === '1'")
+    ref["sample"] = post(base, f"/api/sessions/{sid}/trace", {"x": [batch["x"][1]], "y": [batch["y"][1]]})
+
+    L = len(session["state"]["layers"])
+    order = (["intro"] + [f"forward-{i}" for i in range(1, L + 1)] + ["loss-sample", "loss-batch"]
+             + [f"backward-{i}" for i in range(L, 0, -1)] + ["update"])
+    seen = []
+    for i, stage in enumerate(order):
+        pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage === '{stage}'")
+        if stage == "update":
+            pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.done === 'true'")
+            ref["after"] = pg.api(f"/api/sessions/{sid}")["state"]
+        else:
+            assert pg.step_count() == 0, f"the update happened before its stage ({stage})"
+        if stage == "forward-1":  # pick another unit: the equations follow it
+            pg.page.click(f"{STAGE} tr[data-unit='2']")
+            pg.page.wait_for_function(f"document.querySelector('{STAGE} .x-eq [data-q=z]')?.dataset.j === '2'")
+        count = check_numbers(pg, ref)
+        assert count >= 3, f"stage {stage} shows only {count} numbers"
+        assert pg.page.get_attribute(STAGE, "data-sample") == "1"
+        assert f"stage {i + 1} of {len(order)}" in pg.page.text_content("[data-testid=explain-progress]")
+        seen.append(stage)
+        pg.screenshot(f"explain-{i:02d}-{stage}")
+        if stage != "update":
+            pg.page.click("[data-testid=explain-next]")
+    assert seen == order
+
+    # the update really happened, exactly once, and it was W − η·dW of that very batch
+    pg.wait_step(1)
+    after = pg.api(f"/api/sessions/{sid}")["state"]
+    assert after["step"] == 1
+    eta = session["config"]["learning_rate"]
+    for before, grads, now in zip(session["state"]["layers"], trace["layers"], after["layers"], strict=True):
+        np.testing.assert_allclose(now["W"], np.array(before["W"]) - eta * np.array(grads["dW"]), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(now["b"], np.array(before["b"]) - eta * np.array(grads["db"]), rtol=0, atol=1e-15)
+    shown_after = [n for n in pg.js(NUMBERS) if n["q"] == "W_after"]
+    assert shown_after and all(float(n["v"]) == after["layers"][n["l"]]["W"][n["j"]][n["k"]] for n in shown_after)
+
+    # back through the stages: nothing is applied twice
+    pg.page.click("[data-testid=explain-prev]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage === 'backward-1'")
+    pg.page.click("[data-testid=explain-next]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage === 'update'")
+    pg.page.wait_for_timeout(300)
+    assert pg.api(f"/api/sessions/{sid}")["state"]["step"] == 1
+    # the next explanation is of the next update
+    pg.page.click("[data-testid=explain-next]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage === 'intro' && "
+                              f"document.querySelector('{STAGE}').dataset.updateStep === '2'")
+    pg.page.click("[data-testid=explain-close]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=explain]').hidden")
+
+
+def test_explain_autoplay_reaches_the_update(playground):
+    pg = playground.open("/?hidden_layers=-")  # no hidden layer: six stages
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    # click a point of the batch plot: that sample is followed
+    plot = "[data-testid=explain-batch-plot]"
+    pg.page.wait_for_function(f"document.querySelector('{plot}')?._fullLayout")
+    x, y = pg.js(f"""() => {{ const el = document.querySelector('{plot}'), f = el._fullLayout, t = el.data[0], b = el.getBoundingClientRect();
+        return [b.left + f.xaxis._offset + f.xaxis.d2p(t.x[2]), b.top + f.yaxis._offset + f.yaxis.d2p(t.y[2])]; }}""")
+    pg.page.mouse.click(x, y)
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.sample === '2'")
+    pg.page.click("[data-testid=explain-autoplay]")
+    assert pg.page.get_attribute("[data-testid=explain-autoplay]", "aria-pressed") == "true"
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.done === 'true'", timeout=60_000)
+    pg.wait_step(1)
+    assert pg.page.get_attribute("[data-testid=explain-autoplay]", "aria-pressed") == "false"
+
+
+def catalog(pg) -> list[dict]:
+    return pg.api("/api/catalog")["presets"]
+
+
+def test_every_lesson_opens_from_its_link_and_the_menu_lists_them(playground):
+    pg = playground.open()
+    presets = catalog(pg)
+    assert len(presets) >= 8
+    pg.page.click("[data-testid=lessons-button]")
+    links = pg.js("[...document.querySelectorAll('[data-testid=lesson-link]')].map(a => [a.dataset.lesson, a.getAttribute('href'), a.textContent])")
+    assert [x[0] for x in links] == [p["id"] for p in presets]
+    for (lid, href, text), p in zip(links, presets, strict=True):
+        assert href == f"/?lesson={lid}" and p["title"] in text and p["text"] in text
+    for p in presets:
+        pg.open(f"/?lesson={p['id']}")
+        card = "[data-testid=lesson-card]"
+        assert pg.page.get_attribute(card, "data-lesson") == p["id"]
+        assert pg.page.text_content("[data-testid=lesson-text]") == p["text"]
+        config = pg.js("window.__chainrule.config")
+        for key, value in p["config"].items():
+            assert config[key] == value, (p["id"], key)
+        pg.page.click("[data-testid=lesson-dismiss]")
+        assert pg.page.locator(card).count() == 0
+    # and from the menu
+    pg.page.click("[data-testid=lessons-button]")
+    pg.page.click(f"[data-testid=lesson-link][data-lesson='{presets[0]['id']}']")
+    pg.wait_ready()
+    assert pg.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == presets[0]["id"]
+
+
+def test_too_high_learning_rate_lesson_diverges_and_says_so(playground):
+    pg = playground.open("/?lesson=learning-rate-too-high")
+    pg.page.click("[data-testid=play]")
+    pg.page.wait_for_function("window.__chainrule.frame?.status === 'diverged'", timeout=30_000)
+    pg.page.wait_for_function("document.querySelector('[data-testid=status]').classList.contains('status-bad')")
+    status = pg.page.text_content("[data-testid=status]")
+    assert "learning rate" in status and "reset" in status.lower()
+
+
+def test_zero_init_lesson_keeps_hidden_units_identical(playground):
+    pg = playground.open("/?lesson=zero-init-symmetry")
+    for n in range(1, 6):
+        pg.page.click("[data-testid=step]")
+        pg.wait_step(n)
+    pg.page.wait_for_function("window.__chainrule.frame?.step === 5")
+    frame = pg.js("window.__chainrule.frame")
+    for layer in frame["layers"][:-1]:  # every hidden unit: the same incoming weights, the same picture
+        assert all(row == layer["W"][0] for row in layer["W"])
+        assert len(set(layer["b"])) == 1
+    for maps in frame["neurons"]["maps"][:-1]:
+        assert len({m["data"] for m in maps}) == 1
+    state = pg.api(f"/api/sessions/{pg.session_id()}")["state"]
+    assert np.ptp(np.array(state["layers"][0]["W"]), axis=0).max() == 0
+
+
+def test_vanishing_gradient_lesson_shows_a_tiny_first_layer_gradient(playground):
+    pg = playground.open("/?lesson=vanishing-gradients")
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.page.wait_for_function("window.__chainrule.frame?.grad_norms?.[0] != null")
+    norms = pg.js("window.__chainrule.frame.grad_norms")
+    assert norms[0] * 100 <= norms[-1]
+
+
+def test_every_panel_has_a_help_that_opens(playground):
+    pg = playground.open()
+    topics = pg.js("[...document.querySelectorAll('[data-testid=help]')].map(b => b.dataset.help)")
+    assert set(topics) >= {"data", "features", "network", "output", "loss-chart", "gradient-chart", "training", "settings"}
+    for topic in topics:
+        pg.page.click(f"[data-testid=help][data-help='{topic}']")
+        pop = "[data-testid=help-popover]"
+        pg.page.wait_for_function(f"!document.querySelector('{pop}').hidden && document.querySelector('{pop}').dataset.topic === '{topic}'")
+        assert len(pg.page.text_content(f"{pop} .help-text")) > 60
+        assert pg.page.text_content(f"{pop} .help-formula").strip()
+        box = pg.page.locator(pop).bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720
+        pg.page.keyboard.press("Escape")
+        pg.page.wait_for_function(f"document.querySelector('{pop}').hidden")
+    # the loss formulas come from the engine's catalog
+    pg.page.click("[data-testid=help][data-help='loss-chart']")
+    for loss in pg.api("/api/catalog")["losses"]:
+        assert loss["formula"] in pg.page.text_content("[data-testid=help-popover] .help-formula")
+
+
+@pytest.mark.parametrize("query", ["?dataset=spiral3&optimizer=adam&l2=0.001&hidden_layers=5",
+                                   "?dataset=sine&optimizer=momentum&l1=0.001&batch_size=4"])
+def test_explain_other_losses_optimizers_and_penalties(playground, query):
+    """Cross-entropy with softmax and Adam with L2; MSE regression with momentum and L1: every number is the engine's."""
+    pg = playground.open("/" + query)
+    sid, base = pg.session_id(), pg.base_url
+    session = pg.api(f"/api/sessions/{sid}")
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    trace = post(base, f"/api/sessions/{sid}/trace", {"x": batch["x"], "y": batch["y"]})
+    ref = {"snap": session["state"], "config": session["config"], "batch": batch, "trace": trace, "after": None,
+           "sample": post(base, f"/api/sessions/{sid}/trace", {"x": [batch["x"][0]], "y": [batch["y"][0]]})}
+    assert ref["trace"]["penalty"] > 0
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    while True:
+        stage = pg.page.get_attribute(STAGE, "data-stage")
+        if stage == "update":
+            pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.done === 'true'")
+            ref["after"] = pg.api(f"/api/sessions/{sid}")["state"]
+        assert check_numbers(pg, ref) >= 2, stage
+        if stage == "loss-batch":
+            assert any(n["q"] == "penalty" for n in pg.js(NUMBERS))
+        if stage == "update":
+            assert session["config"]["optimizer"] in pg.page.text_content(STAGE)
+            break
+        pg.page.keyboard.press("ArrowRight")  # → walks the stages while explain mode is open
+        pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage !== '{stage}'")
+    pg.wait_step(1)
+    assert pg.api(f"/api/sessions/{sid}")["state"]["step"] == 1
