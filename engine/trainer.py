@@ -253,7 +253,7 @@ class Trainer:
 
     def _layer_stats(self, passes: list[tuple[Array, Array]]) -> list[dict[str, float | None]]:
         """Per weight layer: share of dead ReLU units (zero on every training
-        sample), share of saturated sigmoid/tanh units (in the flat tails,
+        sample), share of saturated sigmoid/tanh units (hidden layers only) (in the flat tails,
         f′(z) below a tenth of its peak, on ≥ 90 % of training samples),
         ‖∂L/∂W‖ and the update ratio ‖ΔW‖/‖W‖ of the last update."""
         net = self.network
@@ -263,7 +263,9 @@ class Trainer:
         for i, (layer, (z, a)) in enumerate(zip(net.layers, passes, strict=True)):
             name = layer.activation.name
             dead = saturated = None
-            if name == "relu":
+            if i == len(net.layers) - 1:
+                pass  # the output layer: confident outputs are the goal, not a problem
+            elif name == "relu":
                 dead = float(np.mean(np.all(z <= 0, axis=0)))
             elif name == "tanh":
                 saturated = float(np.mean(np.mean(np.abs(a) > 0.95, axis=0) >= 0.9))

@@ -4,7 +4,7 @@
 // Events: "config" (the configuration changed), "data" (new data message:
 // the shape of what is drawn), "frame" (a frame arrived), "playing".
 
-const MAX_POINTS = 1500; // chart series are halved when they grow past this
+const MAX_POINTS = 400; // chart series are halved when they grow past this (drawing cost grows with points)
 
 export class Store {
   constructor() {

@@ -21,7 +21,11 @@ def test_loads_without_console_errors_and_draws_every_plot(playground, new_playg
     assert float(pg.page.text_content("[data-testid=loss-train]")) > 0
     assert pg.sizes() == "2,4,2,1"
     # the network's picture and the output map are real images
-    assert pg.js("document.querySelector('[data-testid=network]').layout.images[0].source").startswith("data:image/png")
+    # the neuron heat-maps and edges are painted on the canvas beneath the plot
+    painted = pg.js("""(() => { const c = document.getElementById('network-edges');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (c.width * c.height); })()""")
+    assert painted > 0.02
     assert pg.js("document.querySelector('[data-testid=boundary]').layout.images[0].source").startswith("data:image/png")
     pg.page.click("[data-testid=step]")
     pg.wait_step(1)

@@ -4,12 +4,12 @@
 // shows the values; clicking a weight or a bias lets the user type a new one
 // (handled by the caller through `onEdit`).
 //
-// The figure is a plotly plot: its layout images hold the neuron heat-maps,
-// its (static) marker traces are the hover and click targets, its
-// annotations the labels. The edges, which change every frame, are painted on
-// a canvas right beneath the transparent plot — redrawing hundreds of plotly
-// line traces 30 times a second would cost more than the frame. Live updates
-// are therefore one canvas repaint plus one Plotly.relayout of the images.
+// The figure is a transparent plotly plot: its (static) marker traces are the
+// hover and click targets, its annotations the labels. The edges and the
+// neuron heat-maps, which change every frame, are painted on a canvas right
+// beneath it — redrawing hundreds of plotly line traces (or re-encoding
+// layout images) 30 times a second would cost more than the frame. A live
+// update is therefore one canvas repaint.
 // `setMode("backward")` recolours the edges by ∂L/∂W instead of W.
 
 import { diverging, rgbString, themeColors } from '../colors.js';
@@ -111,10 +111,6 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       yaxis: { range: [0, height], visible: false, fixedrange: true },
       dragmode: false, hovermode: 'closest', hoverdistance: 14, showlegend: false,
       annotations: annotations(),
-      images: columns.map((c) => ({
-        source: '', xref: 'x', yref: 'y', x: c.x - geo.tile / 2, y: c.top, sizex: geo.tile, sizey: c.top - c.bottom,
-        sizing: 'stretch', layer: 'below',
-      })),
       font: { family: theme.font },
     };
     Plotly.react(el, traces(), layout, { displayModeBar: false, responsive: false, doubleClick: false });
@@ -139,9 +135,14 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     if (!fits(frame)) return;
     drawEdges(frame);
     paintTiles(frame);
-    const sources = {};
-    columns.forEach((c, i) => { sources[`images[${i}].source`] = c.canvas.toDataURL(); });
-    Plotly.relayout(el, sources);
+    // The tiles go on the same canvas, over the edges: far cheaper per frame
+    // than re-encoding them as plotly layout images (and exports include them).
+    const ctx = edgeCtx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    for (const c of columns) {
+      ctx.drawImage(c.canvas, (c.x - geo.tile / 2) * dpr, (geo.height - c.top) * dpr,
+        geo.tile * dpr, (c.top - c.bottom) * dpr);
+    }
   }
 
   function drawEdges(frame) {
