@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import math
-import urllib.request
-from typing import Any
 
 import pytest
+from browser_http import post_json as post
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +19,6 @@ INSPECTOR_READY = ("(() => { const el = document.querySelector('[data-testid=ins
                    " && el.querySelector('[data-key=%s]').dataset.value !== ''; })()")
 
 
-def post(base_url: str, path: str, body: Any) -> Any:
-    req = urllib.request.Request(base_url + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 def shown(pg, key: str) -> float:

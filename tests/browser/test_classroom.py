@@ -10,22 +10,17 @@ import csv
 import io
 import json
 import struct
-import urllib.request
 import zlib
 from pathlib import Path
 
 import pytest
+from browser_http import post_json as _post
 
 pytestmark = pytest.mark.browser
 
 STEP_TEXT = "Number(document.querySelector('[data-testid=step-count]').textContent)"
 
 
-def _post(base_url: str, path: str, body: dict) -> dict:
-    req = urllib.request.Request(base_url + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 def _download(pg, selector: str) -> Path:

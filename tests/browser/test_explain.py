@@ -7,13 +7,11 @@ and check that the visible text is that number rounded."""
 
 from __future__ import annotations
 
-import json
 import math
-import urllib.request
-from typing import Any
 
 import numpy as np
 import pytest
+from browser_http import post_json as post
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +22,6 @@ NUMBERS = f"""() => [...document.querySelectorAll('{STAGE} [data-q]')].map(e => 
     j: e.dataset.j === undefined ? null : Number(e.dataset.j), k: e.dataset.k === undefined ? null : Number(e.dataset.k)}}))"""
 
 
-def post(base: str, path: str, body: Any) -> Any:
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
 
 
 def expected(n: dict, ref: dict) -> float:
