@@ -129,7 +129,8 @@ class Network:
     def grad_sq_norms(self) -> Array:
         """Squared Frobenius norm of each layer's ∂L/∂W."""
         g = self.grads
-        return np.array([np.dot(g[s], g[s]) for s in self._weight_slices])
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged update reports inf, quietly
+            return np.array([np.dot(g[s], g[s]) for s in self._weight_slices])
 
     def trace(self, x: Array, y: Array) -> dict[str, Any]:
         """One forward and backward pass on a copy: nothing here changes."""
