@@ -535,4 +535,5 @@ class Trainer:
         return t
 
     def copy(self) -> Trainer:
+        """An independent twin that continues exactly as this one would."""
         return Trainer.from_state(self.to_state())

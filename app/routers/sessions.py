@@ -82,15 +82,8 @@ async def create(store: Store, config: Annotated[SessionConfig | None, Body()] =
 async def import_session(store: Store, document: ExportDocument) -> JSONResponse:
     """A new session that continues bit-for-bit from an ``export`` document."""
 
-    def restore() -> Trainer:
-        try:
-            return Trainer.from_state(document.state)
-        except ConfigError:
-            raise
-        except Exception as e:  # a damaged document is the client's input: never a 500
-            raise ConfigError("state", f"the export document is incomplete or damaged: {e}") from None
-
-    session = await create_session(store, restore)
+    # from_state turns any damage in the document into a ConfigError (a 422).
+    session = await create_session(store, lambda: Trainer.from_state(document.state))
     state = await session.run(lambda t: t.snapshot(), save=True)
     return _json(session.public(state), 201)
 
