@@ -77,7 +77,7 @@ def _rounded(a: np.ndarray | None) -> list | None:
     return [flat[i : i + cols] for i in range(0, len(flat), cols)]
 
 
-def _maps(trainer: Trainer, stack: np.ndarray, activation: str) -> list[dict[str, Any]]:
+def _maps(stack: np.ndarray, activation: str) -> list[dict[str, Any]]:
     lo, hi = FIXED_RANGES.get(activation, (None, None))
     return [quantise(m, lo, hi) for m in stack]
 
@@ -95,7 +95,7 @@ def data_message(trainer: Trainer) -> dict[str, Any]:
         "domain": DOMAIN,
         "train": {"x": trainer.raw_train.tolist(), "label": trainer.labels_train.tolist()},
         "test": {"x": trainer.raw_test.tolist(), "label": trainer.labels_test.tolist()},
-        "input_maps": {"resolution": NEURON_RESOLUTION, "maps": _maps(trainer, grids[0], "")},
+        "input_maps": {"resolution": NEURON_RESOLUTION, "maps": _maps(grids[0], "")},
     }
 
 
@@ -133,9 +133,9 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
         ],
         "neurons": {
             "resolution": NEURON_RESOLUTION,
-            "maps": [_maps(trainer, g, layer.activation.name) for g, layer in zip(neuron_grids, net.layers, strict=True)],
+            "maps": [_maps(g, layer.activation.name) for g, layer in zip(neuron_grids, net.layers, strict=True)],
         },
-        "output": {"resolution": OUTPUT_RESOLUTION, "maps": _maps(trainer, output_grid, out_act)},
+        "output": {"resolution": OUTPUT_RESOLUTION, "maps": _maps(output_grid, out_act)},
     }
     if trainer.status != "ok":
         frame["message"] = trainer.message
