@@ -51,10 +51,7 @@ class Network:
             self.offsets.append(start)
             layer.bind(self.params[start : start + layer.size], self.grads[start : start + layer.size])
             start += layer.size
-        # Weights-only mask for the penalty (biases are not regularised).
-        self.weight_mask = np.zeros(total, dtype=bool)
-        for layer, start in zip(self.layers, self.offsets, strict=True):
-            self.weight_mask[start : start + layer.n_out * layer.n_in] = True
+        # Where each layer's W sits in the flat buffers (biases excluded).
         self._weight_slices = [
             slice(start, start + layer.n_out * layer.n_in)
             for layer, start in zip(self.layers, self.offsets, strict=True)
@@ -82,12 +79,14 @@ class Network:
         return out
 
     def penalty(self) -> float:
+        """``l2·Σ‖W‖²_F + l1·Σ|W|₁`` over the weight matrices (biases excluded)."""
         value = 0.0
-        if self.l2:
-            w = self.params[self.weight_mask]
-            value += self.l2 * float(np.dot(w, w))
-        if self.l1:
-            value += self.l1 * float(np.abs(self.params[self.weight_mask]).sum())
+        for s in self._weight_slices if (self.l1 or self.l2) else ():
+            w = self.params[s]  # a view: no copy
+            if self.l2:
+                value += self.l2 * float(np.dot(w, w))
+            if self.l1:
+                value += self.l1 * float(np.abs(w).sum())
         return value
 
     def forward_backward(self, x: Array, y: Array) -> float:
@@ -111,12 +110,12 @@ class Network:
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, None, need_input_grad=i > 0)
         self.penalty_value = self.penalty()
-        if self.l2 or self.l1:
-            mask = self.weight_mask
+        for layer in self.layers if (self.l1 or self.l2) else ():
+            # the penalty's gradient, in place on each layer's dW (biases excluded)
             if self.l2:
-                self.grads[mask] += (2.0 * self.l2) * self.params[mask]
+                layer.dW += (2.0 * self.l2) * layer.W
             if self.l1:
-                self.grads[mask] += self.l1 * np.sign(self.params[mask])
+                layer.dW += self.l1 * np.sign(layer.W)
         return self.data_loss + self.penalty_value
 
     def output_dL_da(self) -> Array | None:
