@@ -56,6 +56,7 @@ class Network:
             slice(start, start + layer.n_out * layer.n_in)
             for layer, start in zip(self.layers, self.offsets, strict=True)
         ]
+        self._weight_grads = [self.grads[s] for s in self._weight_slices]
 
     @property
     def sizes(self) -> list[int]:
@@ -127,9 +128,12 @@ class Network:
 
     def grad_sq_norms(self) -> Array:
         """Squared Frobenius norm of each layer's ∂L/∂W."""
-        g = self.grads
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged update reports inf, quietly
-            return np.array([np.dot(g[s], g[s]) for s in self._weight_slices])
+            return self.grad_sq_norms_unchecked()
+
+    def grad_sq_norms_unchecked(self) -> Array:
+        """``grad_sq_norms`` for a caller that already set ``np.errstate``."""
+        return np.array([np.dot(g, g) for g in self._weight_grads])
 
     def trace(self, x: Array, y: Array) -> dict[str, Any]:
         """One forward and backward pass on a copy: nothing here changes."""
@@ -172,6 +176,8 @@ class Network:
             layer.b = self.params[start + k : end]
             layer.dW = self.grads[start : start + k].reshape(layer.n_out, layer.n_in)
             layer.db = self.grads[start + k : end]
+            layer._Wt = np.empty_like(layer._Wt)  # its own scratch, not the source's
+        self._weight_grads = [self.grads[s] for s in self._weight_slices]
 
     # -- documents -----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

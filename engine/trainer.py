@@ -191,7 +191,7 @@ class Trainer:
             stop = min(start + batch, n_train)
             self.position = stop
             loss = net.forward_backward(xs[start:stop], ys[start:stop])
-            sq = net.grad_sq_norms()
+            sq = net.grad_sq_norms_unchecked()  # inside step()'s errstate
             if not (math.isfinite(loss) and math.isfinite(float(np.dot(net.grads, net.grads)))):
                 self._diverge(loss)
                 break
