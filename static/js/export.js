@@ -1,5 +1,5 @@
-// Export: a PNG of any panel (plotly's own image export, with the network's
-// edge canvas laid underneath), the session as JSON (GET /export) and back
+// Export: a PNG of any panel (plotly's own image export, with the canvases
+// painted under a plot — the network's edges and tiles, the output map — laid underneath), the session as JSON (GET /export) and back
 // (POST /import), and the training history as CSV (GET /history).
 
 import * as api from './api.js';
@@ -70,7 +70,7 @@ export function historyCsv(h) {
 
 const PANELS = [
   { key: 'network', text: 'Network diagram', el: 'network', under: ['network-edges'] },
-  { key: 'boundary', text: 'Output', el: 'boundary' },
+  { key: 'boundary', text: 'Output', el: 'boundary', under: ['boundary-image'] },
   { key: 'loss', text: 'Loss chart', el: 'loss-chart' },
   { key: 'gradients', text: 'Gradient chart', el: 'gradient-chart' },
 ];

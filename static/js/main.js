@@ -84,7 +84,7 @@ async function boot() {
   let backward = null; // issue 4: a click on the diagram goes to the inspector (shift-click edits)
   const network = createNetworkView($('network'), $('network-edges'), store, { hovercard, onEdit: (edit, ev) => editParameter(edit, ev), onInspect: (point, ev) => backward?.inspect(point, ev) });
   let custom = null;
-  const boundary = createBoundaryView($('boundary'), store, { onPlaneClick: (x1, x2, ev) => { if (!backward?.tookClick()) custom.onPlaneClick(x1, x2, ev); } }); // a click on a point picks the inspector's sample
+  const boundary = createBoundaryView($('boundary'), $('boundary-image'), store, { onPlaneClick: (x1, x2, ev) => { if (!backward?.tookClick()) custom.onPlaneClick(x1, x2, ev); } }); // a click on a point picks the inspector's sample
   const lossChart = createLossChart($('loss-chart'), store);
   const gradientChart = createGradientChart($('gradient-chart'), store);
 

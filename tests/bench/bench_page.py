@@ -112,10 +112,11 @@ def measure(page, base: str, hidden: list[int], seconds: float, warmup: float) -
     page.wait_for_timeout(int(seconds * 1000))
     t1, drawn1, recv1, step1 = sample()
     spf = page.evaluate("window.__chainrule.speed.stepsPerFrame")
+    cost = page.evaluate("Object.fromEntries(Object.entries(window.__chainrule.drawStats.cost).map(([k, v]) => [k, +v.toFixed(1)]))")
     page.click("[data-testid=play]")
     dt = (t1 - t0) / 1000
     return {"fps_drawn": (drawn1 - drawn0) / dt, "fps_received": (recv1 - recv0) / dt,
-            "updates_per_s": (step1 - step0) / dt, "steps_per_frame": spf}
+            "updates_per_s": (step1 - step0) / dt, "steps_per_frame": spf, "cost": cost}
 
 
 def main() -> int:
@@ -142,6 +143,7 @@ def main() -> int:
                 print(f"{name:16} {r['fps_drawn']:15.1f} {r['fps_received']:14.1f} {r['updates_per_s']:10.0f} "
                       f"{str(r['steps_per_frame']):>10} {peer:13.0f} {r['updates_per_s'] / peer:12.2f} "
                       f"{alone_fps:14.1f}, {alone_ups:8.0f}  ≥{fps_goal}, ≥{ups_goal}: {ok}", flush=True)
+                print(f"{'':16} drawing cost per view, ms (moving average): {r['cost']}", flush=True)
             browser.close()
     finally:
         server.should_exit = True

@@ -26,7 +26,15 @@ def test_loads_without_console_errors_and_draws_every_plot(playground, new_playg
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (c.width * c.height); })()""")
     assert painted > 0.02
-    assert pg.js("document.querySelector('[data-testid=boundary]').layout.images[0].source").startswith("data:image/png")
+    # the output map is painted on the canvas laid exactly over the boundary plot's axes
+    out = pg.js("""(() => { const c = document.getElementById('boundary-image'), gd = document.querySelector('[data-testid=boundary]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] === 255) n++;
+        const r = c.getBoundingClientRect(), g = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return { hidden: c.hidden, opaque: n / (c.width * c.height), size: c.width,
+                 dx: r.left - g.left - xa._offset, dy: r.top - g.top - ya._offset, dw: r.width - xa._length, dh: r.height - ya._length }; })()""")
+    assert not out["hidden"] and out["size"] == 50 and out["opaque"] == 1.0
+    assert max(abs(out[k]) for k in ("dx", "dy", "dw", "dh")) < 1.0, out
     pg.page.click("[data-testid=step]")
     pg.wait_step(1)
     pg.screenshot("playground-1280x720")

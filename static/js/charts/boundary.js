@@ -3,8 +3,10 @@
 // a curve of the output. Colours follow the engine's output map exactly; the
 // page only maps its numbers to colours.
 //
-// Live updates: one relayout of the background image per frame (two-input
-// data) or one restyle of the curve (one-input data).
+// Live updates: for two-input data the map is painted on a canvas laid under
+// the (transparent) plotly plot, exactly over its axes, so a frame is one
+// putImageData: no plotly call, no PNG encoding, no SVG relayout. For
+// one-input data a frame is one restyle of the curve.
 
 import { CLASS_RGB, diverging, lighten, rgbString, themeColors } from '../colors.js';
 import { decodeBytes } from '../maps.js';
@@ -13,9 +15,8 @@ import { axis, baseLayout, PLOT_CONFIG } from './plot-theme.js';
 const DOMAIN = 6;
 const BACKGROUND_LIGHTEN = 0.3;
 
-export function createBoundaryView(el, store, { onPlaneClick }) {
-  let canvas = document.createElement('canvas');
-  let ctx = canvas.getContext('2d');
+export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
+  const ctx = canvas.getContext('2d');
   let image = null;
   let shape = null;            // {inputs, task, classes, outputs, span}
   let showTest = false;
@@ -63,16 +64,16 @@ export function createBoundaryView(el, store, { onPlaneClick }) {
     let layout;
     if (data.inputs === 2) {
       const R = store.frame?.output?.resolution ?? 50;
-      canvas.width = R; canvas.height = R;
-      image = ctx.createImageData(R, R);
+      if (canvas.width !== R || canvas.height !== R || !image) {
+        canvas.width = R; canvas.height = R;
+        image = ctx.createImageData(R, R);
+      }
       layout = baseLayout({
         margin: { l: 34, r: 8, t: 6, b: 30 },
         xaxis: axis({ range: [-DOMAIN, DOMAIN], tickvals: [-6, -3, 0, 3, 6], zeroline: false, showgrid: false,
                       title: { text: 'x₁', standoff: 2 }, constrain: 'domain' }),
         yaxis: axis({ range: [-DOMAIN, DOMAIN], tickvals: [-6, -3, 0, 3, 6], zeroline: false, showgrid: false,
                       title: { text: 'x₂', standoff: 2 }, scaleanchor: 'x', scaleratio: 1, constrain: 'domain' }),
-        images: [{ source: '', xref: 'x', yref: 'y', x: -DOMAIN, y: DOMAIN, sizex: 2 * DOMAIN, sizey: 2 * DOMAIN,
-                   sizing: 'stretch', layer: 'below' }],
       });
     } else {
       for (let k = 0; k < outputs; k++) {
@@ -92,6 +93,7 @@ export function createBoundaryView(el, store, { onPlaneClick }) {
     }
     Plotly.react(el, traces, layout, PLOT_CONFIG);
     if (!built) { attachEvents(); built = true; }
+    placeCanvas();
     el.dataset.inputs = String(data.inputs);
     if (store.frame) update(store.frame);
   }
@@ -113,7 +115,6 @@ export function createBoundaryView(el, store, { onPlaneClick }) {
     if (shape.inputs === 2 && R !== canvas.width) return;
     if (shape.inputs === 2) {
       paintOutput(maps);
-      Plotly.relayout(el, { 'images[0].source': canvas.toDataURL() });
     } else {
       const xs = Array.from({ length: R }, (_, i) => -DOMAIN + (2 * DOMAIN * i) / (R - 1));
       const ys = maps.map((m) => {
@@ -165,7 +166,22 @@ export function createBoundaryView(el, store, { onPlaneClick }) {
     return lighten([r, g, b], 1 - confidence);
   }
 
+  /** Lay the map canvas exactly over the plot's axes (after every redraw:
+   * a resize or a new layout moves them). */
+  function placeCanvas() {
+    const full = el._fullLayout;
+    const show = Boolean(shape && shape.inputs === 2 && full?.xaxis && !draft);
+    canvas.hidden = !show;
+    if (!show) return;
+    const xa = full.xaxis, ya = full.yaxis;
+    const box = `${Math.round(xa._offset)}px ${Math.round(ya._offset)}px ${Math.round(xa._length)}px ${Math.round(ya._length)}px`;
+    if (canvas.dataset.box === box) return;
+    canvas.dataset.box = box;
+    Object.assign(canvas.style, { left: `${xa._offset}px`, top: `${ya._offset}px`, width: `${xa._length}px`, height: `${ya._length}px` });
+  }
+
   function attachEvents() {
+    el.on('plotly_afterplot', placeCanvas);
     // Clicks on the plane (not only on points) become data coordinates.
     el.addEventListener('click', (ev) => {
       if (!shape || shape.inputs !== 2) return;
@@ -198,7 +214,7 @@ export function createBoundaryView(el, store, { onPlaneClick }) {
     const t = draftTrace();
     Plotly.restyle(el, { x: [t.x], y: [t.y], 'marker.color': [t.marker.color] }, [2]);
     Plotly.restyle(el, { visible: [!draft, draft ? false : showTest] }, [0, 1]);
-    if (shape.inputs === 2) Plotly.relayout(el, { 'images[0].visible': !draft });
+    placeCanvas();
   }
 
   return { rebuild, update, setShowTest, setDiscretize, setDraft };

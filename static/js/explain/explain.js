@@ -142,7 +142,8 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     const labels = ctx.batch.indices.map((i) => data.train.label[i]);
     const two = data.inputs === 2;
     const colour = (y) => (data.task === 'classification' ? CLASS_COLORS[y] ?? '#666' : '#374151');
-    const background = document.querySelector('[data-testid=boundary]')?.layout?.images?.[0]?.source;
+    const map = document.getElementById('boundary-image'); // the output map, painted under the boundary plot
+    const background = map && !map.hidden ? map.toDataURL() : null;
     Plotly.react(el, [{
       type: 'scatter', mode: 'markers', x: pts.map((p) => p[0]), y: two ? pts.map((p) => p[1]) : labels,
       text: pts.map((_, i) => `sample ${i + 1}`), hovertemplate: '%{text}<extra></extra>',
