@@ -181,11 +181,16 @@ class Live:
         try:
             while self.playing and self.receivers and not self.session.closed:
 
-                def work(t: Trainer, build_time: float = build_time) -> tuple[str, str, float]:
+                def work(t: Trainer, build_time: float = build_time, started: float = next_at) -> tuple[str, str, float]:
                     if self.steps_per_frame == "max":
                         # As many updates as fit in this session's share of a frame
-                        # period, leaving room to build the frame itself.
-                        share = 0.85 * interval / max(Live.playing_sessions, 1)
+                        # period, leaving room to build the frame itself (and to send
+                        # it). Alone, the frame is due at a fixed time: a late start
+                        # trains less rather than sending late.
+                        playing = max(Live.playing_sessions, 1)
+                        share = 0.93 * interval / playing
+                        if playing == 1:
+                            share = min(share, started + share - time.monotonic())
                         t.step(self.settings.max_steps_per_request, max_seconds=max(share - build_time, 0.001))
                     else:
                         t.step(self.steps_per_frame, max_seconds=0.5)

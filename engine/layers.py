@@ -113,7 +113,7 @@ class Dense:
         self.dL_da = dL_da
         self.dL_dz = dL_dz
         np.dot(dL_dz.T, self.a_in, out=self.dW)  # ∂L/∂W = δᵀ · a_in
-        dL_dz.sum(axis=0, out=self.db)  # ∂L/∂b = Σ_samples δ
+        np.add.reduce(dL_dz, axis=0, out=self.db)  # ∂L/∂b = Σ_samples δ
         self.has_grad = True
         return dL_dz @ self.W if need_input_grad else None
 

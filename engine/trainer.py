@@ -191,15 +191,15 @@ class Trainer:
             stop = min(start + batch, n_train)
             self.position = stop
             loss = net.forward_backward(xs[start:stop], ys[start:stop])
-            sq = net.grad_sq_norms_unchecked()  # inside step()'s errstate
             if not (math.isfinite(loss) and math.isfinite(float(np.dot(net.grads, net.grads)))):
                 self._diverge(loss)
                 break
             opt.update(net.params, net.grads)
             self.step_count += 1
             done += 1
-            hist.record_step(self.step_count, loss, sq)
-            if deadline is not None and done % 16 == 0 and time.perf_counter() > deadline:
+            if hist.steps.wants(self.step_count):  # (a long history keeps every k-th step)
+                hist.record_step(self.step_count, loss, net.grad_sq_norms_unchecked())
+            if deadline is not None and done % 4 == 0 and time.perf_counter() > deadline:
                 break
         return done
 

@@ -201,7 +201,7 @@ def test_many_creations_keep_memory_bounded(make_client, tmp_path):
     assert len(store) == 20
     assert store.db.count() == 1500
     gc.collect()
-    alive = sum(1 for o in gc.get_objects() if isinstance(o, Trainer))
+    alive = sum(1 for o in gc.get_objects() if type(o) is Trainer)
     assert alive <= 20 + 2  # 1480 sessions live on disk only
     assert rss() - base < 100  # MB (loose: other tests share this process's allocator)
 
