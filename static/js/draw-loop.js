@@ -1,10 +1,11 @@
 // The draw loop: once per animation frame, draw the newest frame if it has
 // not been drawn yet (older ones are skipped, never queued).
 //
-// Charts cost more to redraw than a frame does, so while training runs each
-// one is redrawn at most every `interval` ms, one chart per animation frame,
+// Charts need not follow every frame, so while training runs each one is
+// redrawn at most every `interval` ms, one chart per animation frame,
 // preferably on animation frames that drew no training frame: the drawing
-// work is spread out and the frames keep their pace. When paused, charts
+// work is spread out (a chart's occasional new axis range costs a plotly
+// redraw) and the frames keep their pace. When paused, charts
 // follow every change at once. `stats.cost` keeps a moving average of each
 // view's drawing time in ms.
 

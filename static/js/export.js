@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { openOwnSession } from './classroom/fork.js';
+import { syncPlot } from './charts/live-lines.js';
 import { themeColors } from './colors.js';
 
 /** Save a Blob under a file name (an <a download> click). */
@@ -29,6 +30,7 @@ function loadImage(src) {
 /** A PNG Blob of one plot, on the panel's own background; `under` canvases
  * (the network's edges) are drawn first, at the same place. */
 export async function plotPng(el, { under = [], scale = 2 } = {}) {
+  await syncPlot(el); // a live chart's plotly data may lag behind the lines on screen
   const w = Math.max(1, Math.round(el.clientWidth)), h = Math.max(1, Math.round(el.clientHeight));
   const url = await Plotly.toImage(el, { format: 'png', width: w, height: h, scale });
   const canvas = document.createElement('canvas');

@@ -213,7 +213,7 @@ async function boot() {
   // -- drawing --------------------------------------------------------------------
   const stats = startDrawLoop(store, {
     every: { network, boundary, readouts },
-    charts: [{ name: 'lossChart', view: lossChart, interval: 600 }, { name: 'gradientChart', view: gradientChart, interval: 600 }, { name: 'backward', view: backward.view, interval: 300 }],
+    charts: [{ name: 'lossChart', view: lossChart, interval: 150 }, { name: 'gradientChart', view: gradientChart, interval: 150 }, { name: 'backward', view: backward.view, interval: 300 }],
     onDrawn: () => { hook.framesDrawn = stats.framesDrawn; hook.ready = true; },
   });
   Object.assign(hook, { speed, network, boundary, send, drawStats: stats });

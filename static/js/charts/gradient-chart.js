@@ -3,10 +3,12 @@
 // exploding ones. The numbers are the frames' grad_norms.
 
 import { layerColor } from '../colors.js';
+import { createLiveLines } from './live-lines.js';
 import { modeFor } from './loss-chart.js';
-import { axis, baseLayout, lineScale, PLOT_CONFIG } from './plot-theme.js';
+import { axis, baseLayout, lineScale } from './plot-theme.js';
 
 export function createGradientChart(el, store) {
+  const lines = createLiveLines(el, { logY: true, isPlaying: () => store.playing });
   let drawnRevision = -1;
   let layers = 0;
   let shownEmpty = true;
@@ -25,17 +27,17 @@ export function createGradientChart(el, store) {
     }));
     const empty = s.gradStep.length === 0;
     shownEmpty = empty;
-    Plotly.react(el, traces, baseLayout({
+    lines.render(traces, baseLayout({
       annotations: empty ? [{ text: 'No update yet: gradients appear after the first step.', showarrow: false,
                               xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { size: 12, color: '#6b7280' } }] : [],
       margin: { l: 44, r: 8, t: 18, b: 26 },
-      yaxis: axis({ type: 'log', exponentformat: 'power', nticks: 4, showticklabels: !empty, showgrid: !empty }),
-      xaxis: axis({ nticks: 6, rangemode: 'tozero', showticklabels: !empty }),
+      yaxis: axis({ type: 'log', exponentformat: 'power', dtick: 1, showticklabels: !empty, showgrid: !empty }),
+      xaxis: axis({ nticks: 6, showticklabels: !empty }),
       showlegend: layers <= 3, // deeper: the per-layer table beside the chart (backward/gradient-panel.js) is the key
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', font: { size: 11 },
                 bgcolor: 'rgba(0,0,0,0)' },
       hovermode: 'x',
-    }), PLOT_CONFIG);
+    }));
     drawnRevision = s.revision;
   }
 
@@ -44,9 +46,8 @@ export function createGradientChart(el, store) {
     if (drawnRevision < 0 || s.revision === drawnRevision) return;
     drawnRevision = s.revision;
     if (s.grad.length !== layers || shownEmpty !== (s.gradStep.length === 0)) { rebuild(); return; }
-    const idx = s.grad.map((_, l) => l);
     const mode = modeFor(s.gradStep.length);
-    Plotly.restyle(el, { x: idx.map(() => s.gradStep), y: s.grad, mode: idx.map(() => mode) }, idx);
+    lines.refresh(s.grad.map((y) => ({ x: s.gradStep, y, mode })));
   }
 
   return { rebuild, update };

@@ -1,7 +1,8 @@
 // Loss over updates: train and test, as the engine reported them in each frame.
 
 import { themeColors } from '../colors.js';
-import { axis, baseLayout, lineScale, PLOT_CONFIG } from './plot-theme.js';
+import { createLiveLines } from './live-lines.js';
+import { axis, baseLayout, lineScale } from './plot-theme.js';
 
 /** Dots while there are few points (one step at a time), plain lines after. */
 export function modeFor(n) {
@@ -9,23 +10,24 @@ export function modeFor(n) {
 }
 
 export function createLossChart(el, store) {
-  const t = themeColors();
+  const lines = createLiveLines(el, { isPlaying: () => store.playing });
   let drawnRevision = -1;
 
   function rebuild() {
+    const t = themeColors();
     const s = store.series;
     const mode = modeFor(s.step.length);
-    Plotly.react(el, [
+    lines.render([
       { type: 'scatter', mode, marker: { size: 5 }, name: 'train', x: s.step, y: s.train,
         line: { color: t.train, width: 2 * lineScale() }, hovertemplate: 'step %{x}<br>train loss %{y:.4g}<extra></extra>' },
       { type: 'scatter', mode, marker: { size: 5 }, name: 'test', x: s.step, y: s.test,
         line: { color: t.test, width: 2 * lineScale(), dash: 'dash' }, hovertemplate: 'step %{x}<br>test loss %{y:.4g}<extra></extra>' },
     ], baseLayout({
       margin: { l: 44, r: 8, t: 4, b: 26 },
-      xaxis: axis({ title: { text: '' }, rangemode: 'tozero', nticks: 6 }),
-      yaxis: axis({ rangemode: 'tozero', nticks: 5 }),
+      xaxis: axis({ title: { text: '' }, nticks: 6 }),
+      yaxis: axis({ nticks: 5 }),
       hovermode: 'x',
-    }), PLOT_CONFIG);
+    }));
     drawnRevision = s.revision;
   }
 
@@ -34,7 +36,7 @@ export function createLossChart(el, store) {
     if (drawnRevision < 0 || s.revision === drawnRevision) return;
     drawnRevision = s.revision;
     const mode = modeFor(s.step.length);
-    Plotly.restyle(el, { x: [s.step, s.step], y: [s.train, s.test], mode: [mode, mode] }, [0, 1]);
+    lines.refresh([{ x: s.step, y: s.train, mode }, { x: s.step, y: s.test, mode }]);
   }
 
   return { rebuild, update };
