@@ -49,16 +49,31 @@ FIXED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0
 
 def quantise(values: np.ndarray, lo: float | None = None, hi: float | None = None) -> dict[str, Any]:
     """A float array as ``{"lo", "hi", "data": base64 bytes}``."""
-    v = values if np.isfinite(values).all() else np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
+    return quantise_stack(values[None], lo, hi)[0]
+
+
+def quantise_stack(stack: np.ndarray, lo: float | None = None, hi: float | None = None) -> list[dict[str, Any]]:
+    """``quantise`` of every ``stack[i]``, in a few array operations for all
+    of them: each map gets its own range unless ``lo`` and ``hi`` are given."""
+    n = stack.shape[0]
+    v = stack.reshape(n, -1)
+    if not np.isfinite(v).all():
+        v = np.nan_to_num(v, nan=0.0, posinf=1e300, neginf=-1e300)
     if lo is None or hi is None:
-        lo, hi = float(v.min()), float(v.max())
-    span = hi - lo
-    if not math.isfinite(span) or span <= 0:
-        q = np.zeros(v.shape, dtype=np.uint8)
-        span = 0.0
+        los, his = v.min(axis=1), v.max(axis=1)
     else:
-        q = np.clip((v - lo) * (255.0 / span), 0, 255).round().astype(np.uint8)
-    return {"lo": _round(lo), "hi": _round(lo + span), "data": base64.b64encode(q.tobytes()).decode("ascii")}
+        los, his = np.full(n, float(lo)), np.full(n, float(hi))
+    with np.errstate(over="ignore", invalid="ignore"):
+        spans = his - los
+        flat = ~(np.isfinite(spans) & (spans > 0))
+        spans[flat] = 0.0
+        scale = np.where(flat, 0.0, 255.0 / np.where(flat, 1.0, spans))
+        q = np.clip((v - los[:, None]) * scale[:, None], 0, 255).round().astype(np.uint8)
+    lo_r, hi_r = _round_array(los), _round_array(los + spans)
+    return [
+        {"lo": lo_r[i], "hi": hi_r[i], "data": base64.b64encode(q[i].tobytes()).decode("ascii")}
+        for i in range(n)
+    ]
 
 
 def _round(v: float) -> float | None:
@@ -67,19 +82,57 @@ def _round(v: float) -> float | None:
     return float(f"{v:.6g}")
 
 
-def _rounded(a: np.ndarray | None) -> list | None:
-    if a is None:
-        return None
-    flat = [_round(v) for v in a.ravel().tolist()]
-    if a.ndim == 1:
-        return flat
-    cols = a.shape[1]
-    return [flat[i : i + cols] for i in range(0, len(flat), cols)]
+def _round_array(a: np.ndarray) -> list:
+    """``[_round(v) for v in a]`` (a 1-D or 2-D array, as nested lists), in
+    array operations: ``round(v·10^k) / 10^k`` with k = 5 − ⌊log₁₀|v|⌋ is
+    the double nearest the 6-digit decimal, as ``float(f"{v:.6g}")`` gives
+    (both factors exact, one correctly rounded division). Values out of the
+    range where 10^k is exact, and non-finite ones, go the slow way."""
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        mag = np.floor(np.log10(np.abs(a)))
+        mag = np.where(np.isfinite(mag), mag, 0.0)
+        k = 5.0 - mag
+        up = k >= 0
+        p = 10.0 ** np.abs(k)
+        n = np.round(np.where(up, a * p, a / p))
+        short = np.abs(n) < 1e5  # ⌊log₁₀⌋ came out one too high (v just under a power of ten)
+        if short.any():
+            k = np.where(short, k + 1, k)
+            up = k >= 0
+            p = 10.0 ** np.abs(k)
+            n = np.round(np.where(up, a * p, a / p))
+        r = np.where(up, n / p, n * p)
+    slow = ~np.isfinite(r) | (np.abs(k) > 22) | ~np.isfinite(a)
+    if slow.any():
+        r = r.astype(object)
+        r[slow] = [_round(v) for v in a[slow].tolist()]
+    return r.tolist()
+
+
+def _rounded_all(arrays: list[np.ndarray | None]) -> list[list | None]:
+    """Each array rounded (``_round``) as plain, nested lists; all of them in
+    one vectorised pass (a frame holds dozens of small matrices)."""
+    present = [a for a in arrays if a is not None]
+    if not present:
+        return [None] * len(arrays)
+    flat = _round_array(np.concatenate([a.ravel() for a in present]))
+    out: list[list | None] = []
+    at = 0
+    for a in arrays:
+        if a is None:
+            out.append(None)
+            continue
+        part = flat[at : at + a.size]
+        at += a.size
+        cols = a.shape[-1]
+        out.append(part if a.ndim == 1 else [part[i : i + cols] for i in range(0, a.size, cols)])
+    return out
 
 
 def _maps(stack: np.ndarray, activation: str) -> list[dict[str, Any]]:
     lo, hi = FIXED_RANGES.get(activation, (None, None))
-    return [quantise(m, lo, hi) for m in stack]
+    return quantise_stack(stack, lo, hi)
 
 
 def data_message(trainer: Trainer) -> dict[str, Any]:
@@ -97,6 +150,15 @@ def data_message(trainer: Trainer) -> dict[str, Any]:
         "test": {"x": trainer.raw_test.tolist(), "label": trainer.labels_test.tolist()},
         "input_maps": {"resolution": NEURON_RESOLUTION, "maps": _maps(grids[0], "")},
     }
+
+
+def _layers(layers: list) -> list[dict[str, Any]]:
+    arrays = []
+    for layer in layers:
+        grad = layer.has_grad
+        arrays += [layer.W, layer.b, layer.dW if grad else None, layer.db if grad else None]
+    r = _rounded_all(arrays)
+    return [{"W": r[4 * i], "b": r[4 * i + 1], "dW": r[4 * i + 2], "db": r[4 * i + 3]} for i in range(len(layers))]
 
 
 def frame_message(trainer: Trainer) -> dict[str, Any]:
@@ -122,15 +184,7 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
         "grad_norms": [None if v is None else _round(v) for v in trainer.grad_norms()],
         "insights": ev["insights"],
         "stats": [{k: None if v is None else _round(v) for k, v in layer.items()} for layer in ev["layers"]],
-        "layers": [
-            {
-                "W": _rounded(layer.W),
-                "b": _rounded(layer.b),
-                "dW": _rounded(layer.dW) if layer.has_grad else None,
-                "db": _rounded(layer.db) if layer.has_grad else None,
-            }
-            for layer in net.layers
-        ],
+        "layers": _layers(net.layers),
         "neurons": {
             "resolution": NEURON_RESOLUTION,
             "maps": [_maps(g, layer.activation.name) for g, layer in zip(neuron_grids, net.layers, strict=True)],
