@@ -39,7 +39,9 @@ class Activation:
 
 def _elementwise(name: str, forward, derivative, formula: str) -> Activation:
     def backward(z: Array, a: Array, dL_da: Array) -> Array:
-        return dL_da * derivative(z, a)
+        d = derivative(z, a)  # a fresh array for every activation here: scaled in place
+        np.multiply(d, dL_da, out=d)
+        return d
 
     return Activation(name, forward, derivative, backward, True, formula)
 

@@ -9,6 +9,7 @@ while every layer still reads its own matrices by name.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import numpy as np
@@ -90,18 +91,20 @@ class Network:
                 value += self.l1 * float(np.abs(w).sum())
         return value
 
-    def forward_backward(self, x: Array, y: Array) -> float:
+    def forward_backward(self, x: Array, y: Array, with_loss: bool = True) -> float:
         """One forward and one backward pass on a batch; returns the total loss.
 
         Fills every layer's kept values and gradients, and ``self.grads``
-        (including the penalty's gradient).
+        (including the penalty's gradient). ``with_loss=False`` skips the
+        loss's value (NaN is returned), which the gradients do not need:
+        ``last_loss()`` computes it afterwards if wanted.
         """
         a = x
         for layer in self.layers:
             a = layer.forward(a)
         out = self.layers[-1]
         self.y = y
-        self.data_loss = self.loss.value(out.z, a, y)
+        self.data_loss = self.loss.value(out.z, a, y) if with_loss else math.nan
         if self.fused:
             dL_dz = self.loss.dL_dz(out.z, a, y)
             grad = out.backward(None, dL_dz, need_input_grad=len(self.layers) > 1)
@@ -110,7 +113,7 @@ class Network:
             grad = out.backward(self.loss.dL_da(a, y), None, need_input_grad=len(self.layers) > 1)
         for i in range(len(self.layers) - 2, -1, -1):
             grad = self.layers[i].backward(grad, None, need_input_grad=i > 0)
-        self.penalty_value = self.penalty()
+        self.penalty_value = self.penalty() if with_loss else math.nan
         for layer in self.layers if (self.l1 or self.l2) else ():
             # the penalty's gradient, in place on each layer's dW (biases excluded)
             if self.l2:
@@ -118,6 +121,17 @@ class Network:
             if self.l1:
                 layer.dW += self.l1 * np.sign(layer.W)
         return self.data_loss + self.penalty_value
+
+    def last_loss(self) -> float:
+        """The total loss of the last pass (before any update since)."""
+        out = self.layers[-1]
+        self.data_loss = self.loss.value(out.z, out.a, self.y)
+        self.penalty_value = self.penalty()
+        return self.data_loss + self.penalty_value
+
+    def output_finite(self) -> bool:
+        """Whether the last pass's output pre-activations are all finite."""
+        return math.isfinite(float(np.add.reduce(self.layers[-1].z, axis=None)))
 
     def output_dL_da(self) -> Array | None:
         """``∂L/∂ŷ`` of the last pass (fused losses skip it on the hot path)."""

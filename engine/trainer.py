@@ -190,14 +190,18 @@ class Trainer:
             start = self.position
             stop = min(start + batch, n_train)
             self.position = stop
-            loss = net.forward_backward(xs[start:stop], ys[start:stop])
-            if not (math.isfinite(loss) and math.isfinite(float(np.dot(net.grads, net.grads)))):
-                self._diverge(loss)
+            # The loss's value is needed only for a step the history keeps (a long
+            # history keeps every k-th); divergence shows in the gradients and outputs.
+            want = hist.steps.wants(self.step_count + 1)
+            loss = net.forward_backward(xs[start:stop], ys[start:stop], with_loss=want)
+            finite = math.isfinite(loss) if want else net.output_finite()
+            if not (finite and math.isfinite(float(np.dot(net.grads, net.grads)))):
+                self._diverge(loss if want else net.last_loss())
                 break
             opt.update(net.params, net.grads)
             self.step_count += 1
             done += 1
-            if hist.steps.wants(self.step_count):  # (a long history keeps every k-th step)
+            if want:
                 hist.record_step(self.step_count, loss, net.grad_sq_norms_unchecked())
             if deadline is not None and done % 4 == 0 and time.perf_counter() > deadline:
                 break
