@@ -2,6 +2,7 @@
 // the REST API and the live socket, and draws every frame.
 
 import * as api from './api.js';
+import { setupBackfill } from './backfill.js';
 import { createBoundaryView } from './charts/boundary.js';
 import { createGradientChart } from './charts/gradient-chart.js';
 import { createLossChart } from './charts/loss-chart.js';
@@ -87,6 +88,7 @@ async function boot() {
   const boundary = createBoundaryView($('boundary'), $('boundary-image'), store, { onPlaneClick: (x1, x2, ev) => { if (!backward?.tookClick()) custom.onPlaneClick(x1, x2, ev); } }); // a click on a point picks the inspector's sample
   const lossChart = createLossChart($('loss-chart'), store);
   const gradientChart = createGradientChart($('gradient-chart'), store);
+  setupBackfill(store);
 
   // -- changing the configuration ---------------------------------------------
   async function apply(partial, { quiet = false, failure = null } = {}) {

@@ -54,6 +54,27 @@ export class Store {
     this.emit('frame', frame);
   }
 
+  /** Put the steps the engine recorded before this page's first frame
+   * (GET /history) in front of the chart series. */
+  prependHistory(h) {
+    const s = this.series;
+    const firstLoss = s.step[0] ?? Infinity, firstGrad = s.gradStep[0] ?? Infinity;
+    const ev = h.eval_step.map((_, i) => i).filter((i) => h.eval_step[i] < firstLoss);
+    if (ev.length) {
+      s.step = [...ev.map((i) => h.eval_step[i]), ...s.step];
+      s.train = [...ev.map((i) => h.train_loss[i]), ...s.train];
+      s.test = [...ev.map((i) => h.test_loss[i]), ...s.test];
+    }
+    const up = h.step.map((_, i) => i).filter((i) => h.step[i] < firstGrad && h.grad_norms.every((g) => g[i] !== null));
+    if (up.length && h.grad_norms.length === s.grad.length) {
+      s.gradStep = [...up.map((i) => h.step[i]), ...s.gradStep];
+      s.grad = s.grad.map((line, l) => [...up.map((i) => h.grad_norms[l][i]), ...line]);
+    }
+    while (s.step.length > MAX_POINTS) thinLoss(s);
+    while (s.gradStep.length > MAX_POINTS) thinGrad(s);
+    s.revision++;
+  }
+
   setPlaying(on) {
     this.playing = on;
     this.emit('playing', on);
@@ -84,13 +105,18 @@ function record(s, frame) {
       s.gradStep.push(frame.step);
       frame.grad_norms.forEach((v, i) => s.grad[i].push(v));
     }
-    if (s.step.length > MAX_POINTS) thin(s);
+    if (s.step.length > MAX_POINTS) thinLoss(s);
+    if (s.gradStep.length > MAX_POINTS) thinGrad(s);
     s.revision++;
   }
 }
 
-function thin(s) {
-  const half = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+const half = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
+
+function thinLoss(s) {
   s.step = half(s.step); s.train = half(s.train); s.test = half(s.test);
+}
+
+function thinGrad(s) {
   s.gradStep = half(s.gradStep); s.grad = s.grad.map(half);
 }

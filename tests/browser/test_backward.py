@@ -199,14 +199,22 @@ def test_deep_sigmoid_network_shows_vanishing_gradients(playground):
     pg.screenshot("backward-deep-sigmoid-1280x720")
 
 
-def test_gradient_chart_backfills_a_session_trained_before_the_page_opened(playground):
+def test_charts_backfill_a_session_trained_before_the_page_opened(playground):
     pg = playground
     session = post(pg.base_url, "/api/sessions", {})
-    post(pg.base_url, f"/api/sessions/{session['id']}/step", {"steps": 40})
+    for _ in range(4):  # each step request evaluates: four points of the loss history
+        post(pg.base_url, f"/api/sessions/{session['id']}/step", {"steps": 10})
     pg.open(f"/#session={session['id']}")
     pg.page.wait_for_function(
         "(document.querySelector('[data-testid=gradient-chart]').data || [{x: []}])[0].x.length >= 40")
     history = pg.api(f"/api/sessions/{session['id']}/history")
+    # the loss chart starts at step 0 too: the engine's evaluations, then the page's first frame
+    pg.page.wait_for_function("document.querySelector('[data-testid=loss-chart]').data[0].x.length >= 5")
+    loss = pg.js("(() => { const d = document.querySelector('[data-testid=loss-chart]').data; return [d[0].x, d[0].y, d[1].y]; })()")
+    assert history["eval_step"] == [0, 10, 20, 30, 40]
+    assert loss[0] == history["eval_step"]
+    assert loss[1] == pytest.approx(history["train_loss"], rel=1e-5)
+    assert loss[2] == pytest.approx(history["test_loss"], rel=1e-5)
     chart = pg.js("document.querySelector('[data-testid=gradient-chart]').data.map(t => ({x: t.x, y: t.y}))")
     assert chart[0]["x"][:40] == history["step"][:40]
     # steps before the page's first frame come from the history (the last one from that frame, rounded)

@@ -6,7 +6,6 @@ import { createBackwardOverlay } from './overlay.js';
 import { createGradientPanel } from './gradient-panel.js';
 import { createInsightsFeed } from './insights.js';
 import { createInspector } from './inspector.js';
-import { readHistory } from './rest.js';
 
 const SAMPLE_SHAPE = 'chainrule-sample';
 
@@ -153,32 +152,13 @@ export function setupBackward(store, { network, editParameter }) {
     Plotly.relayout(boundaryEl, { shapes });
   }
 
-  // -- a session that was trained before this page opened: backfill the gradient chart --
-  let backfillDue = true;
-  async function backfill(frame) {
-    backfillDue = false;
-    if (!store.sessionId || frame.step === 0 || store.series.gradStep.length > 1) return;
-    let h;
-    try { h = await readHistory(store.sessionId); } catch { return; }
-    const s = store.series;
-    const first = s.gradStep[0] ?? Infinity;
-    let idx = h.step.map((_, i) => i).filter((i) => h.step[i] < first && h.grad_norms.every((g) => g[i] !== null));
-    if (!idx.length || h.grad_norms.length !== s.grad.length) return;
-    const stride = Math.ceil(idx.length / 1000);   // the store keeps its series short too
-    idx = idx.filter((_, n) => n % stride === 0);
-    s.gradStep = [...idx.map((i) => h.step[i]), ...s.gradStep];
-    s.grad = s.grad.map((line, l) => [...idx.map((i) => h.grad_norms[l][i]), ...line]);
-    s.revision++;
-  }
-
   // -- following the store -----------------------------------------------------------
   store.on('data', () => {
-    inspector.reset(); boundaryHooked = false; backfillDue = true;
+    inspector.reset(); boundaryHooked = false;
     setTimeout(() => { hookBoundary(); markSample(true); }, 0);
   });
   store.on('playing', (on) => { if (!on && mode === 'backward' && inspector.target) inspector.refresh(); });
   store.on('frame', (frame) => {
-    if (backfillDue) backfill(frame);
     hookBoundary();
     feed.update(frame);
     if (mode === 'backward') inspector.onFrame(frame);

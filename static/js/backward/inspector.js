@@ -6,7 +6,7 @@
 // value sits in data-value for tests and tooltips; the text is rounded.
 
 import { num, sub } from '../format.js';
-import * as rest from './rest.js';
+import * as api from '../api.js';
 
 const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
 
@@ -23,7 +23,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
   async function loadData() {
     data = null;
     if (!store.sessionId) return;
-    try { data = await rest.readData(store.sessionId); } catch (e) { view.error = e.message; }
+    try { data = await api.readData(store.sessionId); } catch (e) { view.error = e.message; }
     const n = data?.[sample.split]?.x.length ?? 0;
     if (sample.index >= n) sample = { split: 'train', index: 0 };
     refresh(true);
@@ -53,13 +53,13 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const x = [split.x[sample.index]], y = [split.y[sample.index]];
     const frame = store.frame;
     try {
-      const trace = await rest.trace(store.sessionId, x, y);
+      const trace = await api.trace(store.sessionId, x, y);
       let check = null;
       // while training runs the weights move between two requests: check only when paused
       if (target && (target.kind === 'weight' || target.kind === 'bias') && !store.playing) {
         const body = { x, y, layer: target.layer, param: target.kind === 'weight' ? 'W' : 'b', row: target.to };
         if (target.kind === 'weight') body.col = target.from;
-        check = await rest.gradcheck(store.sessionId, body);
+        check = await api.gradcheck(store.sessionId, body);
       }
       if (my !== ticket) return;
       view = { trace, check, frame, error: null, x: x[0], y: y[0] };
