@@ -35,8 +35,12 @@ export function createLessons(store, { statusbar }) {
       <button type="button" class="icon-btn tiny lesson-card-close" data-testid="lesson-dismiss" title="Dismiss the lesson's text">✕</button>`;
     card.querySelector('.lesson-card-title').textContent = lesson.title;
     card.querySelector('.lesson-card-text').textContent = lesson.text;
-    card.querySelector('button').addEventListener('click', () => card.remove());
+    card.querySelector('button').addEventListener('click', () => {
+      card.remove();
+      store.setLesson(null);
+    });
     statusbar.insertBefore(card, wrap);
+    store.setLesson(lesson.id); // the address and the share link keep naming it, so a reload shows the card again
   }
   return { lesson };
 }

@@ -7,12 +7,18 @@ import { encodeConfig, shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
   function update() {
-    const url = withView(shareUrl(store.config, store.catalog), getView()); // presenter mode and hidden controls ride along
+    let url = withView(shareUrl(store.config, store.catalog), getView()); // presenter mode and hidden controls ride along
+    if (store.lesson) { // the lesson's card comes along (the setup itself is all in the other parameters)
+      const u = new URL(url);
+      u.searchParams.set('lesson', store.lesson);
+      url = u.toString().replace(/%2C/g, ',');
+    }
     share.href = url;
     // the address bar follows too, so a reload reproduces the setup
     if (!store.readonly) history.replaceState(null, '', `/${url.slice(location.origin.length + 1)}`);
   }
   store.on('config', update);
+  store.on('lesson', update);
   update();
 
   async function copy(text, message) {

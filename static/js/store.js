@@ -2,7 +2,8 @@
 // its events; only main.js and the controllers it wires change it.
 //
 // Events: "config" (the configuration changed), "data" (new data message:
-// the shape of what is drawn), "frame" (a frame arrived), "playing".
+// the shape of what is drawn), "frame" (a frame arrived), "playing",
+// "lesson" (a lesson's card was shown or dismissed).
 
 const MAX_POINTS = 400; // chart series are halved when they grow past this (drawing cost grows with points)
 
@@ -18,6 +19,7 @@ export class Store {
     this.playing = false;
     this.series = emptySeries(0);
     this.framesReceived = 0;
+    this.lesson = null;        // the lesson whose card is shown (its id rides along in links)
     this.listeners = new Map();
   }
 
@@ -73,6 +75,11 @@ export class Store {
     while (s.step.length > MAX_POINTS) thinLoss(s);
     while (s.gradStep.length > MAX_POINTS) thinGrad(s);
     s.revision++;
+  }
+
+  setLesson(id) {
+    this.lesson = id;
+    this.emit('lesson', id);
   }
 
   setPlaying(on) {

@@ -173,13 +173,25 @@ def test_every_lesson_opens_from_its_link_and_the_menu_lists_them(playground):
         config = pg.js("window.__chainrule.config")
         for key, value in p["config"].items():
             assert config[key] == value, (p["id"], key)
+        # the address bar and the share link keep the lesson (a reload shows its card again) until it is dismissed
+        assert f"lesson={p['id']}" in pg.js("location.search")
+        assert f"lesson={p['id']}" in pg.page.get_attribute("[data-testid=share-link]", "href")
         pg.page.click("[data-testid=lesson-dismiss]")
         assert pg.page.locator(card).count() == 0
+        assert "lesson=" not in pg.js("location.search")
+        assert "lesson=" not in pg.page.get_attribute("[data-testid=share-link]", "href")
     # and from the menu
     pg.page.click("[data-testid=lessons-button]")
     pg.page.click(f"[data-testid=lesson-link][data-lesson='{presets[0]['id']}']")
     pg.wait_ready()
     assert pg.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == presets[0]["id"]
+    # a reload keeps the lesson's card and its setup
+    pg.page.select_option("#learning-rate", "0.1")
+    pg.page.wait_for_function("location.search.includes('learning_rate=0.1')")
+    pg.page.reload()
+    pg.wait_ready()
+    assert pg.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == presets[0]["id"]
+    assert pg.js("window.__chainrule.config.learning_rate") == 0.1
 
 
 def test_too_high_learning_rate_lesson_diverges_and_says_so(playground):
