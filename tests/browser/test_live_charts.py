@@ -131,5 +131,5 @@ def test_round_axis_ranges(playground):
     assert got["fallen"]["y"] == [0, 0.25]  # the loss fell below 45 % of the axis: zoom in
     # log: whole half-decades around log10 0.003 = −2.52 … log10 0.04 = −1.40, a quarter-decade margin
     assert got["log"]["y"] == pytest.approx([-3.25, -0.75])
-    assert got["gaps"]["y"] == pytest.approx([0.0, 1.5])  # only 5 counts: 0.70 → [0.5, 1] widened to 1.5 decades
+    assert got["gaps"]["y"] == pytest.approx([-0.25, 1.75])  # only 5 counts: log10 5 = 0.70 → [0.25, 1.25] widened to 2 decades
     assert got["empty"] == {"x": [0, 4], "y": [0, 1]}

@@ -30,8 +30,8 @@ export function setupBackward(store, { network, editParameter }) {
   backLegend.className = 'network-legend backward-legend';
   backLegend.hidden = true;
   backLegend.title = 'Backward view. Edges: ∂L/∂W of the last update, blue negative, orange positive, thicker = larger (scaled to the largest), chevrons point the way the gradient flows, from the loss back to the inputs. Neurons: δ = ∂L/∂z averaged over the last mini-batch (= ∂L/∂b of that update), coloured per layer. Click a neuron or a weight for the chain rule on one sample; shift-click a weight to type a new value.';
-  backLegend.innerHTML = '<span class="flow-arrow">◀</span> flows back · '
-    + '<span class="legend-swatch neg"></span>−<span class="legend-swatch pos"></span>+ ∂L/∂W'
+  backLegend.innerHTML = '<span class="legend-item"><span class="flow-arrow">◀</span> flows back ·</span> '
+    + '<span class="legend-item"><span class="legend-swatch neg"></span>−<span class="legend-swatch pos"></span>+ ∂L/∂W</span>'
     + '<span class="legend-note">· neurons: mean δ</span>';
   legend.after(backLegend);
 

@@ -45,7 +45,7 @@ function extent(traces, logY) {
 
 /** Axis ranges for the data, keeping `current` while it still fits well:
  * x runs from 0 to a round number with room to grow; a linear y from 0, a
- * log y over whole half-decades. */
+ * log y over whole half-decades (two decades at least). */
 export function rangesFor(traces, logY, current = null) {
   const { xmax, lo, hi } = extent(traces, logY);
   let x = current?.x;
@@ -58,7 +58,7 @@ export function rangesFor(traces, logY, current = null) {
     const fits = y && a >= y[0] && b <= y[1] && (y[1] - y[0]) <= Math.max(b - a, 1) + 2;
     if (!fits) {
       let r0 = Math.floor(a * 2) / 2 - 0.25, r1 = Math.ceil(b * 2) / 2 + 0.25;
-      if (r1 - r0 < 1.5) { const mid = (r0 + r1) / 2; r0 = mid - 0.75; r1 = mid + 0.75; }
+      if (r1 - r0 < 2) { const mid = (r0 + r1) / 2; r0 = mid - 1; r1 = mid + 1; } // two labelled decades at least
       y = [r0, r1];
     }
   } else if (!y || hi > y[1] || hi < y[1] * 0.45) {
