@@ -59,20 +59,22 @@ def quantise_stack(stack: np.ndarray, lo: float | None = None, hi: float | None 
     v = stack.reshape(n, -1)
     if not np.isfinite(v).all():
         v = np.nan_to_num(v, nan=0.0, posinf=1e300, neginf=-1e300)
-    if lo is None or hi is None:
-        los, his = v.min(axis=1), v.max(axis=1)
+    if lo is not None and hi is not None:  # a fixed range (tanh, sigmoid, softmax): scalars will do
+        los, spans = [float(lo)] * n, [float(hi) - float(lo)] * n
+        q = (v - los[0]) * (255.0 / spans[0])
     else:
-        los, his = np.full(n, float(lo)), np.full(n, float(hi))
-    with np.errstate(over="ignore", invalid="ignore"):
-        spans = his - los
-        flat = ~(np.isfinite(spans) & (spans > 0))
-        spans[flat] = 0.0
-        scale = np.where(flat, 0.0, 255.0 / np.where(flat, 1.0, spans))
-        q = np.clip((v - los[:, None]) * scale[:, None], 0, 255).round().astype(np.uint8)
-    lo_r, hi_r = _round_array(los), _round_array(los + spans)
+        low = v.min(axis=1)
+        span = v.max(axis=1) - low  # finite: the values are within ±1e300
+        flat = span <= 0
+        scale = 255.0 / np.where(flat, 1.0, span)
+        scale[flat] = 0.0
+        q = (v - low[:, None]) * scale[:, None]
+        los, spans = low.tolist(), np.where(flat, 0.0, span).tolist()
+    np.clip(q, 0, 255, out=q)
+    q = np.rint(q, out=q).astype(np.uint8)
     return [
-        {"lo": lo_r[i], "hi": hi_r[i], "data": base64.b64encode(q[i].tobytes()).decode("ascii")}
-        for i in range(n)
+        {"lo": _round(a), "hi": _round(a + w), "data": base64.b64encode(q[i].tobytes()).decode("ascii")}
+        for i, (a, w) in enumerate(zip(los, spans, strict=True))
     ]
 
 
@@ -89,6 +91,10 @@ def _round_array(a: np.ndarray) -> list:
     (both factors exact, one correctly rounded division). Values out of the
     range where 10^k is exact, and non-finite ones, go the slow way."""
     a = np.asarray(a, dtype=np.float64)
+    if a.size < 200:  # fewer numbers than it takes array operations to be worth it
+        flat = [_round(v) for v in a.ravel().tolist()]
+        cols = a.shape[-1] if a.ndim == 2 else 0
+        return flat if a.ndim < 2 else [flat[i : i + cols] for i in range(0, a.size, cols)]
     with np.errstate(all="ignore"):
         mag = np.floor(np.log10(np.abs(a)))
         mag = np.where(np.isfinite(mag), mag, 0.0)
