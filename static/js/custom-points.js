@@ -11,6 +11,7 @@ const round2 = (v) => Math.round(v * 100) / 100;
 export function createCustomPoints(store, { apply, boundary, notify, readouts, els }) {
   let draft = null;       // {x, y} while drawing and not yet on the server
   let queued = null;      // points waiting to be sent (clicks come faster than answers)
+  let latest = null;      // the newest points sent or waiting: what the next click adds to
   let sending = false;
 
   function inCustomMode() {
@@ -57,11 +58,13 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     if (store.readonly) return;
     draft = { x: [], y: [] };
     queued = null;
+    latest = null;
     showDraft();
   }
 
   async function send(points) {
     queued = points;
+    latest = points;
     if (sending) return;
     sending = true;
     while (queued) {
@@ -69,8 +72,10 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
       queued = null;
       const ok = await apply({ dataset: 'custom', task: 'classification', points: next }, { quiet: true });
       if (ok && draft && draft.x.length <= next.x.length) { draft = null; showDraft(); }
+      if (!ok && latest === next) latest = null; // refused: the next click adds to what the engine has
     }
     sending = false;
+    latest = null; // store.config holds the points now
   }
 
   function onPlaneClick(x1, x2, ev) {
@@ -93,7 +98,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
       notify('These points came from a file as a regression; clicking adds class points. Press “Clear points” to start drawing.', 'error');
       return;
     }
-    const base = queued ?? cfg.points;
+    const base = latest ?? cfg.points; // not cfg.points alone: a set may still be on its way
     send({ x: [...base.x, point], y: [...base.y, label] });
   }
 

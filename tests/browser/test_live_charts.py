@@ -133,3 +133,25 @@ def test_round_axis_ranges(playground):
     assert got["log"]["y"] == pytest.approx([-3.25, -0.75])
     assert got["gaps"]["y"] == pytest.approx([-0.25, 1.75])  # only 5 counts: log10 5 = 0.70 → [0.25, 1.25] widened to 2 decades
     assert got["empty"] == {"x": [0, 4], "y": [0, 1]}
+
+
+def test_a_chart_hidden_while_training_shows_its_lines_again(playground):
+    pg = playground.open()
+    for n in range(1, 4):
+        pg.page.click("[data-testid=step]")
+        pg.wait_step(n)
+    # hide the gradient chart (the Present panel's list), train on, show it again
+    pg.page.click("[data-testid=present]")
+    pg.page.check("#hide-grid input[value=gradients]")
+    assert pg.page.is_hidden("[data-testid=gradient-chart]")
+    for n in range(4, 6):
+        pg.page.click("[data-testid=step]")
+        pg.wait_step(n)
+    pg.page.wait_for_timeout(300)
+    if not pg.page.is_visible("#hide-grid input[value=gradients]"):  # a click elsewhere closed the panel
+        pg.page.click("[data-testid=present]")
+    pg.page.uncheck("#hide-grid input[value=gradients]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=gradient-chart]').clientWidth > 0")
+    pg.page.wait_for_timeout(300)
+    c = pg.js(f"({COVERAGE})('gradient-chart')")
+    assert c["xmax"] == 5 and c["points"] == 5 * 3 and c["painted"] == 1.0, c

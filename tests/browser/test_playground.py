@@ -237,6 +237,28 @@ def test_your_own_points_train_and_share(playground, new_playground):
     assert other.api(f"/api/sessions/{other.session_id()}")["config"]["points"] == config["points"]
 
 
+def test_points_clicked_while_the_server_is_still_answering_are_all_kept(playground):
+    # every change waits 400 ms for its answer, so each click lands while earlier points are on their way
+    playground.page.add_init_script("""(() => { const f = window.fetch; window.fetch = async (u, init) => {
+        if (init && init.method === 'PATCH') await new Promise((r) => setTimeout(r, 400)); return f(u, init); }; })()""")
+    pg = playground.open()
+    pg.page.click("[data-dataset=custom]")
+    clicks = [(-4, -4, []), (-3, -4.5, []), (4, 4, ["Shift"]), (3, 4.5, ["Shift"]),  # four: the data set
+              (4.5, 2.5, ["Shift"]), (-4.5, -2.5, []), (2, 5, ["Shift"]), (-2, -5, [])]  # each while one is on its way
+    for x1, x2, keys in clicks[:4]:
+        _click_plane(pg, x1, x2, keys)
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 4")
+    for x1, x2, keys in clicks[4:]:
+        _click_plane(pg, x1, x2, keys)
+        pg.page.wait_for_timeout(150)
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 8", timeout=15_000)
+    pg.page.wait_for_timeout(1000)  # nothing more on its way
+    points = pg.api(f"/api/sessions/{pg.session_id()}")["config"]["points"]
+    assert len(points["x"]) == 8
+    for (x1, x2, keys), got, label in zip(clicks, points["x"], points["y"], strict=True):
+        assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15 and label == (1 if keys else 0)
+
+
 def test_a_bad_csv_is_refused_with_a_message(playground):
     pg = playground.open()
     pg.allow_refusals = True

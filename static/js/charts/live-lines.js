@@ -103,6 +103,7 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     if (!built) {
       built = true;
       el.on('plotly_afterplot', paint); // a resize moves the axes
+      new ResizeObserver(() => paint()).observe(el); // e.g. shown again after being hidden
       el.addEventListener('mouseenter', () => { hovering = true; sync(); });
       el.addEventListener('mouseleave', () => { hovering = false; });
       SYNCED.set(el, () => (stale ? sync() : Promise.resolve()));
@@ -144,6 +145,7 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     if (!full?.xaxis || !ranges) return;
     const dpr = window.devicePixelRatio || 1;
     const W = el.clientWidth, H = el.clientHeight;
+    if (!W || !H) return; // hidden: keep the picture for when it shows again
     if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
       canvas.width = Math.round(W * dpr);
       canvas.height = Math.round(H * dpr);
