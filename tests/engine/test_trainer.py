@@ -556,3 +556,33 @@ def test_grids_for_one_input_and_for_three_classes():
     g3 = t3.grids(9)
     assert g3[-1].shape == (3, 9, 9)
     np.testing.assert_allclose(g3[-1].sum(axis=0), 1.0, rtol=1e-14)
+
+
+def test_divergence_is_caught_on_steps_whose_loss_the_history_does_not_keep():
+    # After 3000 updates the history keeps one step in two or more, so most steps skip the
+    # loss's value: a blow-up must still stop training, with finite weights, at the update
+    # whose full loss and gradient (computed independently below) are no longer finite.
+    def trained() -> Trainer:
+        t = Trainer({"dataset": "plane", "activation": "linear", "learning_rate": 0.01})
+        t.step(3000)
+        t.update_config({"learning_rate": 10})
+        return t
+
+    t = trained()
+    assert t.history.steps.stride >= 2
+    with np.errstate(all="ignore"):
+        done = t.step(200)
+    assert 0 < done < 200 and t.status == "diverged"
+    assert np.isfinite(t.network.params).all()
+
+    replay = trained()
+    with np.errstate(all="ignore"):
+        for k in range(done + 1):
+            b = replay.peek_batch()
+            probe = replay.network.copy()
+            loss = probe.forward_backward(np.array(b["x"]), np.array(b["y"]))  # the loss computed every time
+            finite = np.isfinite(loss) and np.isfinite(np.dot(probe.grads, probe.grads))
+            assert finite == (k < done), k  # every update before the stop was finite, the stopping one was not
+            if k < done:
+                assert replay.step(1) == 1
+    np.testing.assert_array_equal(replay.network.params, t.network.params)
