@@ -106,7 +106,7 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
       new ResizeObserver(() => paint()).observe(el); // e.g. shown again after being hidden
       el.addEventListener('mouseenter', () => { hovering = true; sync(); });
       el.addEventListener('mouseleave', () => { hovering = false; });
-      SYNCED.set(el, () => (stale ? sync() : Promise.resolve()));
+      SYNCED.set(el, sync);
     }
     if (!canvas.isConnected) el.append(canvas);
     paint();
