@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -27,6 +29,10 @@ with warnings.catch_warnings():
 
 from app.main import create_app
 from app.settings import Settings
+
+# hypothesis keeps its files (example database, constants cache) with the other test
+# artifacts, not in a .hypothesis/ folder at the top of the project
+set_hypothesis_home_dir(Path(__file__).resolve().parents[1] / "artifacts" / "hypothesis")
 
 APP = create_app(Settings(host="127.0.0.1", port=0, max_sessions=40, idle_timeout=3600.0, step_time_limit=0.3,
                           max_fps=30.0, sweep_interval=3600.0, db_path=None))
