@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { openOwnSession } from './classroom/fork.js';
 import { syncPlot } from './charts/live-lines.js';
 import { themeColors } from './colors.js';
+import { attachPopup } from './popup.js';
 
 /** Save a Blob under a file name (an <a download> click). */
 export function download(blob, name) {
@@ -95,21 +96,7 @@ export function createExportMenu(store, notify, { button, onFork }) {
     <button type="button" role="menuitem" class="menu-item" data-testid="fork-copy" title="A copy of this session — weights, optimizer state, data, step — that you drive yourself">Fork a copy</button>`;
   document.body.append(menu);
 
-  function place() {
-    const r = button.getBoundingClientRect();
-    menu.style.top = `${Math.round(r.bottom + 8)}px`;
-    menu.style.right = `${Math.max(8, Math.round(window.innerWidth - r.right))}px`;
-  }
-  function open(show = menu.hidden) {
-    menu.hidden = !show;
-    button.setAttribute('aria-expanded', String(show));
-    if (show) place();
-  }
-  button.addEventListener('click', () => open());
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !menu.hidden) open(false); });
-  document.addEventListener('pointerdown', (ev) => {
-    if (!menu.hidden && !menu.contains(ev.target) && !button.contains(ev.target)) open(false);
-  });
+  const open = attachPopup(button, menu);
 
   const stepName = () => `step${store.frame?.step ?? 0}`;
 

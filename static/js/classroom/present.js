@@ -1,6 +1,7 @@
 // "Present": the watch link to hand out (with a copy button), presenter mode,
 // and the controls to hide — everything a teacher sets up before class.
 
+import { attachPopup } from '../popup.js';
 import { getView, HIDEABLE, setView, withView } from './view.js';
 
 const LABELS = {
@@ -65,25 +66,8 @@ export function createPresentPanel(store, notify, { button, onFork }) {
     panel.querySelector('#present-note').textContent = view.hide.length ? `Link: ?hide=${view.hide.join(',')}` : '';
   }
 
-  function place() {
-    const r = button.getBoundingClientRect();
-    panel.style.top = `${Math.round(r.bottom + 8)}px`;
-    panel.style.right = `${Math.max(8, Math.round(window.innerWidth - r.right))}px`;
-  }
-
-  function open(show = panel.hidden) {
-    panel.hidden = !show;
-    button.setAttribute('aria-expanded', String(show));
-    if (show) { refresh(); place(); }
-  }
-
-  button.addEventListener('click', () => open());
+  const open = attachPopup(button, panel, { onOpen: refresh });
   panel.querySelector('[data-close]').addEventListener('click', () => open(false));
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !panel.hidden) open(false); });
-  document.addEventListener('pointerdown', (ev) => {
-    if (!panel.hidden && !panel.contains(ev.target) && !button.contains(ev.target)) open(false);
-  });
-  window.addEventListener('resize', () => { if (!panel.hidden) place(); });
 
   panel.querySelector('#present-copy').addEventListener('click', async () => {
     url.select();
