@@ -85,16 +85,14 @@ def _round(v: float) -> float | None:
 
 
 def _round_array(a: np.ndarray) -> list:
-    """``[_round(v) for v in a]`` (a 1-D or 2-D array, as nested lists), in
+    """``[_round(v) for v in a]`` for a 1-D array (``_rounded_all`` nests), in
     array operations: ``round(v·10^k) / 10^k`` with k = 5 − ⌊log₁₀|v|⌋ is
     the double nearest the 6-digit decimal, as ``float(f"{v:.6g}")`` gives
     (both factors exact, one correctly rounded division). Values out of the
     range where 10^k is exact, and non-finite ones, go the slow way."""
     a = np.asarray(a, dtype=np.float64)
     if a.size < 200:  # fewer numbers than it takes array operations to be worth it
-        flat = [_round(v) for v in a.ravel().tolist()]
-        cols = a.shape[-1] if a.ndim == 2 else 0
-        return flat if a.ndim < 2 else [flat[i : i + cols] for i in range(0, a.size, cols)]
+        return [_round(v) for v in a.tolist()]
     with np.errstate(all="ignore"):
         mag = np.floor(np.log10(np.abs(a)))
         mag = np.where(np.isfinite(mag), mag, 0.0)
