@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from engine.trainer import Trainer
 
 from ..errors import NOT_FOUND, SessionNotFound
-from ..models import Session, WatchedSession
+from ..models import History, Session, WatchedSession
 from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
@@ -34,6 +34,13 @@ async def read(session: Watched) -> JSONResponse:
     """The same session, read-only: its configuration and state, never its ``id``."""
     state = await session.run(lambda t: t.snapshot())
     return JSONResponse({"watch_id": session.watch_id, "config": session.trainer.config, "state": state})
+
+
+@router.get("/{watch_id}/history", response_model=History, summary="Per-step series of a watched session")
+async def history(session: Watched) -> JSONResponse:
+    """The same series as ``GET /api/sessions/{id}/history``, so that a viewer
+    who joins late sees the loss and gradient curves from the start."""
+    return JSONResponse(await session.run(lambda t: t.history.series()))
 
 
 @router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")

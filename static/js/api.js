@@ -40,6 +40,7 @@ export const forkWatched = (watchId) => call('POST', `/api/watch/${watchId}/fork
 export const exportSession = (id) => call('GET', `/api/sessions/${id}/export`);
 export const importSession = (doc) => call('POST', '/api/sessions/import', doc);
 export const readHistory = (id) => call('GET', `/api/sessions/${id}/history`);
+export const readWatchedHistory = (watchId) => call('GET', `/api/watch/${watchId}/history`);
 // the backward view's inspector
 export const readData = (id) => call('GET', `/api/sessions/${id}/data`);
 export const trace = (id, x, y) => call('POST', `/api/sessions/${id}/trace`, { x, y });

@@ -30,7 +30,8 @@ def test_unknown_session_is_404_on_every_route(client, api, method, suffix, sid)
     assert "unknown session" in r.json()["detail"]
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", "/api/watch/{w}"), ("POST", "/api/watch/{w}/fork")])
+@pytest.mark.parametrize(("method", "path"), [("GET", "/api/watch/{w}"), ("GET", "/api/watch/{w}/history"),
+                                              ("POST", "/api/watch/{w}/fork")])
 def test_unknown_watch_is_404(client, api, method, path):
     r = client.request(method, path.format(w="nope"))
     assert r.status_code == 404

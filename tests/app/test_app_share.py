@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
+import numpy as np
 import pytest
 
 API = "/api/sessions"
@@ -145,6 +146,22 @@ def test_watch_get_never_leaks_the_id(client, api):
     assert body["config"] == s["config"]
     assert body["state"]["step"] == 3
     assert body["state"] == api.get(client, s["id"])["state"]
+
+
+def test_watch_history_is_the_sessions_history(client, api):
+    s = api.create(client, hidden_layers=[3])
+    api.step(client, s["id"], 7)
+    api.step(client, s["id"], 5)
+    r = client.get(f"/api/watch/{s['watch_id']}/history")
+    assert r.status_code == 200
+    h = r.json()
+    assert h == client.get(f"{API}/{s['id']}/history").json()
+    assert h["step"] == list(range(1, 13)) and h["eval_step"][-1] == 12
+    # the last gradient norms are those of the last update, read from the session itself
+    snap = api.get(client, s["id"])["state"]
+    for layer, norms in zip(snap["layers"], h["grad_norms"], strict=True):
+        assert norms[-1] == pytest.approx(np.linalg.norm(layer["dW"]), rel=1e-12)
+    assert s["id"] not in r.text
 
 
 def test_watch_id_does_not_control_the_session(client, api):

@@ -119,6 +119,25 @@ def test_watchers_follow_the_teacher_read_only_and_a_fork_goes_its_own_way(playg
     assert viewer.api(f"/api/sessions/{viewer.session_id()}")["state"]["step"] == 4
 
 
+def test_a_watcher_who_joins_late_sees_the_curves_from_the_start(playground):
+    session = _post(playground.base_url, "/api/sessions", {})
+    for _ in range(4):  # each step request evaluates: four points of the loss history
+        _post(playground.base_url, f"/api/sessions/{session['id']}/step", {"steps": 10})
+    viewer = playground.open(f"/watch/{session['watch_id']}")
+    history = viewer.api(f"/api/sessions/{session['id']}/history")
+    viewer.page.wait_for_function("document.querySelector('[data-testid=loss-chart]').data[0].x.length >= 5")
+    loss = viewer.js("(() => { const d = document.querySelector('[data-testid=loss-chart]').data;"
+                     " return [d[0].x, d[0].y, d[1].y]; })()")
+    assert history["eval_step"] == [0, 10, 20, 30, 40]
+    assert loss[0] == history["eval_step"]
+    assert loss[1] == pytest.approx(history["train_loss"], rel=1e-5)
+    assert loss[2] == pytest.approx(history["test_loss"], rel=1e-5)
+    viewer.page.wait_for_function(
+        "(document.querySelector('[data-testid=gradient-chart]').data || [{x: []}])[0].x.length >= 40")
+    grads = viewer.js("document.querySelector('[data-testid=gradient-chart]').data.map(t => t.x)")
+    assert grads[0][:40] == history["step"][:40]
+
+
 def test_fork_from_ones_own_page_opens_a_copy_in_a_new_tab(playground):
     pg = playground.open()
     pg.page.keyboard.press("ArrowRight")
