@@ -123,6 +123,10 @@ def _check_choice(p: Property, value: Any, field: str | None = None) -> str:
     return value
 
 
+# The output activation a loss needs (mse takes any).
+_OUTPUT_OF_LOSS = {"bce": "sigmoid", "cross_entropy": "softmax"}
+
+
 def task_of(config: dict[str, Any]) -> tuple[str, int, int | None]:
     """``(task, raw inputs, classes)`` of the configured data."""
     if config["dataset"] == "custom":
@@ -169,11 +173,17 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         raise ConfigError(unknown[0], f"unknown field {unknown[0]!r}; known fields: {', '.join(PROPERTY)}")
     cfg: dict[str, Any] = {}
     source = dict(base) if base else {}
-    # Fields that follow the data by default are re-derived unless given.
-    if base and ("dataset" in partial or "points" in partial or "task" in partial):
-        for name in ("output_activation", "loss", "features"):
-            if name not in partial:
-                source.pop(name, None)
+    # Over a base, fields that follow other fields are re-derived (unless given)
+    # when what they follow changes: the features and the output when the data's
+    # shape changes (see below), the loss with the output activation and back.
+    follows: set[str] = set()
+    if base:
+        if {"dataset", "points", "task"} & set(partial):
+            follows = {"output_activation", "loss", "features"} - set(partial)
+        if "output_activation" in partial and "loss" not in partial:
+            source.pop("loss", None)
+        if partial.get("loss") in _OUTPUT_OF_LOSS and "output_activation" not in partial:
+            source.pop("output_activation", None)
     source.update({k: v for k, v in partial.items()})
     for p in PROPERTIES:
         value = source.get(p.name, p.default)
@@ -223,6 +233,13 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         cfg["points"] = None
         cfg["task"] = None
     task, inputs, classes = task_of(cfg)
+    if follows:
+        old_task, old_inputs, old_classes = task_of(base)
+        if inputs != old_inputs and "features" in follows:
+            cfg["features"] = None  # e.g. x2 means nothing for one-input data
+        if (task, classes) != (old_task, old_classes):
+            for name in follows - {"features"}:
+                cfg[name] = None
 
     if cfg["features"] is None:
         cfg["features"] = ["x1", "x2"] if inputs == 2 else ["x1"]
@@ -247,7 +264,7 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         else:
             cfg["loss"] = "mse"
     if out is None:
-        cfg["output_activation"] = {"bce": "sigmoid", "cross_entropy": "softmax"}.get(cfg["loss"], out_default)
+        cfg["output_activation"] = _OUTPUT_OF_LOSS.get(cfg["loss"], out_default)
     if task == "regression" and cfg["loss"] != "mse":
         raise ConfigError("loss", f"loss: regression data needs 'mse' (got {cfg['loss']!r})")
     try:
@@ -262,6 +279,14 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
     return cfg
 
 
+def hidden_activations(config: dict[str, Any]) -> list[str]:
+    """One activation name per hidden layer (the config may give one for all)."""
+    act = config["activation"]
+    return list(act) if isinstance(act, list) else [act] * len(config["hidden_layers"])
+
+
 def structural_change(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """True when going from ``old`` to ``new`` needs a rebuild and reset."""
-    return any(old.get(p.name) != new.get(p.name) for p in PROPERTIES if not p.live)
+    """True when going from ``old`` to ``new`` needs a rebuild and reset
+    (``"tanh"`` and ``["tanh", "tanh"]`` for two hidden layers are the same network)."""
+    return any(old.get(p.name) != new.get(p.name) for p in PROPERTIES if not p.live and p.name != "activation") \
+        or hidden_activations(old) != hidden_activations(new)

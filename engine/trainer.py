@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import data as datamod
-from .config import ConfigError, output_units, resolve_config, structural_change, task_of
+from .config import ConfigError, hidden_activations, output_units, resolve_config, structural_change, task_of
 from .gradcheck import numeric_gradient, relative_error
 from .history import History
 from .init import initialize
@@ -125,8 +125,7 @@ class Trainer:
     def _build_network(self) -> None:
         cfg = self.config
         hidden = cfg["hidden_layers"]
-        act = cfg["activation"]
-        acts = list(act) if isinstance(act, list) else [act] * len(hidden)
+        acts = hidden_activations(cfg)
         sizes = [len(cfg["features"]), *hidden, self.n_outputs]
         self.network: Network = build_dense(sizes, [*acts, cfg["output_activation"]], cfg["loss"], cfg["l1"], cfg["l2"])
 

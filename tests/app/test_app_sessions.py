@@ -183,6 +183,30 @@ def test_patch_without_a_change_resets_nothing(client, api):
         assert body["state"]["step"] == 3 and api.weights(body["state"]) == api.weights(after)
 
 
+def test_patch_resending_the_data_set_keeps_the_users_choices(client, api):
+    s = api.create(client, features=["x1", "x2", "x1x2"], loss="mse")
+    after = api.step(client, s["id"], 5)
+    body = client.patch(f"{API}/{s['id']}", json={"dataset": "circle", "learning_rate": 0.1}).json()
+    assert body["reset"] is False and body["state"]["step"] == 5
+    assert api.weights(body["state"]) == api.weights(after)
+    assert (body["config"]["features"], body["config"]["loss"], body["config"]["learning_rate"]) == (
+        ["x1", "x2", "x1x2"], "mse", 0.1)
+    body = client.patch(f"{API}/{s['id']}", json={"dataset": "xor"}).json()  # new data: a reset, same choices
+    assert body["reset"] is True and body["state"]["step"] == 0
+    assert (body["config"]["features"], body["config"]["loss"]) == (["x1", "x2", "x1x2"], "mse")
+    assert len(body["state"]["layers"][0]["W"][0]) == 3
+
+
+def test_patch_output_activation_brings_its_loss_as_on_creation(client, api):
+    s = api.create(client)
+    r = client.patch(f"{API}/{s['id']}", json={"output_activation": "softmax"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["config"]["loss"], body["config"]["output_activation"]) == ("cross_entropy", "softmax")
+    assert len(body["state"]["layers"][-1]["W"]) == 2  # two softmax units for two classes
+    assert body["config"] == api.create(client, output_activation="softmax")["config"] | {"seed": body["config"]["seed"]}
+
+
 def test_patch_dataset_rederives_loss_and_features(client, api):
     s = api.create(client)
     body = client.patch(f"{API}/{s['id']}", json={"dataset": "sine"}).json()

@@ -229,6 +229,52 @@ def test_base_and_rederivation():
     assert {k: v for k, v in cfg.items() if k != "learning_rate"} == {k: v for k, v in base.items() if k != "learning_rate"}
 
 
+def test_data_changes_keep_what_still_fits():
+    base = resolve_config({"features": ["x1", "x2", "x1x2"], "loss": "mse", "output_activation": "tanh"})
+    # the same data set again changes nothing (and so resets nothing)
+    for partial in ({"dataset": "circle"}, {"task": "regression"}, {"dataset": "circle", "learning_rate": 0.1}):
+        cfg = resolve_config(partial, base)
+        assert {k: v for k, v in cfg.items() if k != "learning_rate"} == {
+            k: v for k, v in base.items() if k != "learning_rate"}, partial
+        assert not structural_change(base, cfg), partial
+    # another two-class data set keeps the chosen features, output and loss
+    cfg = resolve_config({"dataset": "xor"}, base)
+    assert (cfg["features"], cfg["loss"], cfg["output_activation"]) == (["x1", "x2", "x1x2"], "mse", "tanh")
+    # two-class custom points too; three classes or regression re-derive the output
+    pts = {"x": [[0.1 * i, -0.1 * i] for i in range(20)], "y": [i % 2 for i in range(20)]}
+    cfg = resolve_config({"dataset": "custom", "task": "classification", "points": pts}, base)
+    assert (cfg["features"], cfg["loss"]) == (["x1", "x2", "x1x2"], "mse")
+    cfg = resolve_config({"dataset": "spiral3"}, base)
+    assert (cfg["features"], cfg["loss"], cfg["output_activation"]) == (["x1", "x2", "x1x2"], "cross_entropy", "softmax")
+    cfg = resolve_config({"dataset": "plane"}, base)
+    assert (cfg["loss"], cfg["output_activation"]) == ("mse", "linear")
+    # one input instead of two: the features start again (x2 means nothing there), and back
+    sine = resolve_config({"dataset": "sine"}, base)
+    assert sine["features"] == ["x1"]
+    assert resolve_config({"dataset": "circle"}, sine)["features"] == ["x1", "x2"]
+    # given fields win over re-derivation (the output activation not given follows the new task)
+    cfg = resolve_config({"dataset": "spiral3", "features": ["x1"], "loss": "mse"}, base)
+    assert (cfg["features"], cfg["loss"], cfg["output_activation"]) == (["x1"], "mse", "softmax")
+
+
+def test_loss_and_output_activation_follow_each_other_as_on_creation():
+    base = resolve_config()
+    cfg = resolve_config({"output_activation": "softmax"}, base)
+    assert (cfg["loss"], cfg["output_activation"]) == ("cross_entropy", "softmax")
+    assert cfg == resolve_config({"output_activation": "softmax"})
+    assert resolve_config({"loss": "bce"}, cfg)["output_activation"] == "sigmoid"
+    assert resolve_config({"loss": "mse"}, cfg)["output_activation"] == "softmax"  # mse takes any output
+    with pytest.raises(ConfigError) as e:
+        resolve_config({"output_activation": "sigmoid", "loss": "cross_entropy"}, base)
+    assert e.value.field == "loss"
+
+
+def test_one_activation_for_all_layers_or_a_list_of_the_same_is_the_same_network():
+    base = resolve_config({"hidden_layers": [4, 2], "activation": "tanh"})
+    assert not structural_change(base, resolve_config({"activation": ["tanh", "tanh"]}, base))
+    assert structural_change(base, resolve_config({"activation": ["tanh", "relu"]}, base))
+
+
 def test_resolve_is_idempotent_and_does_not_mutate():
     partial = {"hidden_layers": [3], "dataset": "xor"}
     cfg = resolve_config(partial)
