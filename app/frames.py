@@ -171,11 +171,7 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
     net = trainer.network
     neuron_grids = trainer.grids(NEURON_RESOLUTION)[1:]
     output_grid = trainer.grids(OUTPUT_RESOLUTION)[-1]
-    last = trainer.history.steps
-    batch_loss = None
-    if last.length and trainer.step_count:
-        v = float(last.rows[last.length - 1, 1])
-        batch_loss = _round(v)
+    batch_loss = trainer.last_batch_loss()
     out_act = net.layers[-1].activation.name
     frame = {
         "type": "frame",
@@ -184,7 +180,7 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
         "status": trainer.status,
         "loss": ev["loss"],
         "accuracy": ev["accuracy"],
-        "batch_loss": batch_loss,
+        "batch_loss": None if batch_loss is None else _round(batch_loss),
         "grad_norms": [None if v is None else _round(v) for v in trainer.grad_norms()],
         "insights": ev["insights"],
         "stats": [{k: None if v is None else _round(v) for k, v in layer.items()} for layer in ev["layers"]],

@@ -120,7 +120,8 @@ class Snapshot(BaseModel):
     step: int
     epoch: float
     status: Literal["ok", "diverged"]
-    message: str | None = Field(None, description="what happened and what to try (when status is not ok)")
+    message: str | None = Field(None, description="what happened and what to try: when status is not ok, "
+                                                  "or when a loss is null (too large to represent)")
     loss: LossPair
     accuracy: LossPair | None
     layers: list[LayerState]
@@ -183,6 +184,7 @@ class Trace(BaseModel):
     penalty: float | None
     input: list[list[float]]
     layers: list[TraceLayer]
+    message: str | None = Field(None, description="why some values are null (too large to represent), when they are")
 
 
 class GradCheckRequest(TraceRequest):

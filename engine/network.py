@@ -80,11 +80,13 @@ class Network:
             out.append(a)
         return out
 
-    def penalty(self) -> float:
-        """``l2·Σ‖W‖²_F + l1·Σ|W|₁`` over the weight matrices (biases excluded)."""
+    def penalty(self, params: Array | None = None) -> float:
+        """``l2·Σ‖W‖²_F + l1·Σ|W|₁`` over the weight matrices (biases excluded),
+        of the current parameters or of a flat vector ``params`` laid out alike."""
         value = 0.0
+        params = self.params if params is None else params
         for s in self._weight_slices if (self.l1 or self.l2) else ():
-            w = self.params[s]  # a view: no copy
+            w = params[s]  # a view: no copy
             if self.l2:
                 value += self.l2 * float(np.dot(w, w))
             if self.l1:

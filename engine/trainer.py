@@ -29,6 +29,10 @@ Array = np.ndarray
 STATE_VERSION = 1
 
 
+# One trace answers with at most this many numbers (about 20 MB of JSON).
+MAX_TRACE_VALUES = 1_000_000
+
+
 def _finite(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
@@ -95,6 +99,7 @@ class Trainer:
         self.order = np.arange(self.n_train)
         self.status = "ok"
         self.message = ""
+        self._weights_set_at = -1  # the step at which set_weights last replaced the weights
         self.history = History(len(self.network.layers))
         self.insights = Diagnostician()
         self._version = 0  # bumps whenever the weights change
@@ -211,6 +216,13 @@ class Trainer:
         self.status = "diverged"
         self.history.record_step(self.step_count + 1, loss, self.network.grad_sq_norms())
         lr = self.config["learning_rate"]
+        if self._weights_set_at == self.step_count:  # the weights someone set, not the learning rate
+            self.message = (
+                f"Training diverged at update {self.step_count + 1}: with the weights that were set, the loss or "
+                f"its gradient is beyond what a computer can represent, so that update was not applied. "
+                f"Set smaller weights, or press reset for fresh ones."
+            )
+            return
         self.message = (
             f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew beyond "
             f"what a computer can represent, so that update was not applied. The learning rate "
@@ -303,9 +315,38 @@ class Trainer:
                 for layer in self.network.layers
             ],
         }
-        if self.status != "ok":
-            snap["message"] = self.message
+        message = self.message if self.status != "ok" else self.overflow_message(ev["loss"])
+        if message:
+            snap["message"] = message
         return snap
+
+    @staticmethod
+    def overflow_message(loss: dict[str, float | None]) -> str:
+        """Why a loss is null while the status is ok ("" when none is)."""
+        where = [name for key, name in (("train", "training"), ("test", "test")) if loss[key] is None]
+        if not where:
+            return ""
+        return (f"The loss on the {' and '.join(where)} data is too large to represent with the current weights "
+                f"(beyond about 1.8e308), so it is sent as null. Set smaller weights, or press reset for fresh ones.")
+
+    def last_batch_loss(self) -> float | None:
+        """The total loss of the last update's mini-batch, at the weights that
+        update started from (None before the first update, or when unknown).
+
+        A long history keeps only every k-th step's loss, and the hot loop
+        computes no other; this recomputes it from the last pass the layers
+        kept, with the penalty of the weights before the update."""
+        net, steps = self.network, self.history.steps
+        if steps.length and steps.rows[steps.length - 1, 0] == self.step_count + (self.status == "diverged"):
+            return _finite(float(steps.rows[steps.length - 1, 1]))  # kept (a diverged update is kept too)
+        out = net.layers[-1]
+        if not self.step_count or self.status != "ok" or out.z is None or net.y is None \
+                or self._weights_set_at == self.step_count:
+            return None
+        with np.errstate(all="ignore"):
+            data = net.loss.value(out.z, out.a, net.y)
+            penalty = net.penalty(net.params + self.optimizer.delta) if (net.l1 or net.l2) else 0.0
+        return _finite(data + penalty)
 
     def grad_norms(self) -> list[float | None]:
         """‖∂L/∂W_l‖ of the last update, per layer (None before the first)."""
@@ -330,8 +371,37 @@ class Trainer:
                                    f"({x.shape[0]} × {self.n_outputs})")
         if not (np.isfinite(x).all() and np.isfinite(y).all()):
             raise ConfigError("x", "x and y must hold finite numbers only")
+        self._check_targets(y)
+        units = sum(layer.n_out for layer in self.network.layers)
+        per_row = n0 + 5 * units  # the input, then z, a, ∂L/∂a, ∂L/∂z and ∂a/∂z of every unit
+        if x.shape[0] * per_row > MAX_TRACE_VALUES:
+            raise ConfigError("x", f"x: a trace of {x.shape[0]} rows through this network would hold "
+                                   f"{x.shape[0] * per_row:,} numbers; one trace holds at most {MAX_TRACE_VALUES:,}, "
+                                   f"that is {MAX_TRACE_VALUES // per_row} rows here: split the batch")
         with np.errstate(all="ignore"):
-            return self.network.trace(x, y)
+            tr = self.network.trace(x, y)
+            finite = math.isfinite(tr["loss"]) and all(
+                np.isfinite(v).all() for layer in tr["layers"] for v in layer.values())
+        if not finite:
+            tr["message"] = ("Some values of this pass are too large to represent (beyond about 1.8e308) and are "
+                             "sent as null: the inputs or the weights are too large.")
+        return tr
+
+    def _check_targets(self, y: Array) -> None:
+        """Targets the loss defines: 0…1 for bce, rows of a distribution (one-hot) for cross-entropy."""
+        loss = self.config["loss"]
+        if loss == "bce" and ((y < 0) | (y > 1)).any():
+            i = int(np.flatnonzero(((y < 0) | (y > 1)).any(axis=1))[0])
+            raise ConfigError("y", f"y: the bce loss needs targets between 0 and 1 (1 for the class its unit "
+                                   f"stands for, 0 for the other); row {i} holds {y[i, 0]:g}")
+        if loss == "cross_entropy":
+            sums = y.sum(axis=1)
+            bad = np.flatnonzero((y < 0).any(axis=1) | (np.abs(sums - 1.0) > 1e-9))
+            if bad.size:
+                i = int(bad[0])
+                raise ConfigError("y", f"y: the cross-entropy loss needs each row to be non-negative and sum to 1 "
+                                       f"(one-hot: 1 for the class, 0 elsewhere); row {i} is "
+                                       f"[{', '.join(f'{v:g}' for v in y[i])}]")
 
     def gradient_check(self, x, y, layer: int, param: str, row: int, col: int | None = None,
                        epsilon: float = 1e-6) -> dict[str, Any]:
@@ -409,6 +479,7 @@ class Trainer:
             layer.W[...] = W
             layer.b[...] = b
         self._version += 1
+        self._weights_set_at = self.step_count
         if self.status == "diverged":
             self.status, self.message = "ok", ""
 

@@ -149,13 +149,16 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
 async def trace(session: Current, body: TraceRequest) -> JSONResponse:
     def run(t: Trainer) -> dict:
         tr = t.trace(body.x, body.y)
-        return {
+        answer = {
             "loss": _finite(tr["loss"]),
             "data_loss": _finite(tr["data_loss"]),
             "penalty": _finite(tr["penalty"]),
             "input": tr["input"].tolist(),
             "layers": [{k: plain(v) for k, v in layer.items()} for layer in tr["layers"]],
         }
+        if "message" in tr:
+            answer["message"] = tr["message"]
+        return answer
 
     return _json(await session.run(run))
 

@@ -285,10 +285,15 @@ def test_extreme_weights_never_put_nan_in_json(client, api, config):
     n_in, n_out = len(huge[0]["W"][0]), len(huge[-1]["b"])
     for method, path, body in [("GET", "", None), ("POST", "/step", {"steps": 3}), ("GET", "/history", None),
                                ("GET", "/export", None), ("GET", "/data", None),
-                               ("POST", "/trace", {"x": [[1e308] * n_in], "y": [[0.0] * n_out]})]:
+                               ("POST", "/trace", {"x": [[1e308] * n_in], "y": [[1.0] + [0.0] * (n_out - 1)]})]:
         r = client.request(method, f"{API}/{sid}{path}", json=body)
         assert r.status_code == 200, (path, r.text)
         strict(r.text)
+        if path == "":  # a null loss comes with its reason
+            assert r.json()["state"]["loss"]["train"] is None
+            assert "too large to represent" in r.json()["state"]["message"]
+        if path == "/trace":
+            assert "too large to represent" in r.json()["message"]
     with client.websocket_connect(f"{API}/{sid}/live") as ws:
         for _ in range(2):
             strict(ws.receive_text())

@@ -586,3 +586,50 @@ def test_divergence_is_caught_on_steps_whose_loss_the_history_does_not_keep():
             if k < done:
                 assert replay.step(1) == 1
     np.testing.assert_array_equal(replay.network.params, t.network.params)
+
+
+# -- the last update's batch loss, on every step ----------------------------------------------------
+@pytest.mark.parametrize("config", [{"optimizer": "adam", "l2": 0.01}, {"optimizer": "momentum", "l1": 0.003},
+                                    {"dataset": "plane", "optimizer": "sgd"}])
+def test_last_batch_loss_is_that_of_the_last_update_even_when_the_history_skips_it(config):
+    t = Trainer({**config, "hidden_layers": [3]})
+    assert t.last_batch_loss() is None
+    t.step(5000)  # the history now keeps one step in several
+    assert t.history.steps.stride > 1
+    for _ in range(2 * t.history.steps.stride + 1):
+        batch = t.peek_batch()
+        expected = t.network.trace(np.array(batch["x"]), np.array(batch["y"]))["loss"]  # before the update
+        t.step(1)
+        assert t.last_batch_loss() == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    # the frame's batch_loss is it, rounded
+    from app.frames import frame_message
+    assert frame_message(t)["batch_loss"] == pytest.approx(t.last_batch_loss(), rel=1e-5)
+
+
+def test_last_batch_loss_is_unknown_after_new_weights_or_a_load():
+    t = Trainer()
+    t.step(3)
+    same = [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in t.network.layers]
+    t.set_weights(same)
+    assert t.last_batch_loss() == t.history.steps.values()[-1, 1]  # step 3 is kept: its own value
+    t.step(5000)
+    while t.history.steps.values()[-1, 0] == t.step_count:
+        t.step(1)
+    assert t.last_batch_loss() is not None
+    loaded = Trainer.from_state(_roundtrip(t.to_state()))
+    assert loaded.last_batch_loss() is None  # the last pass is not part of a saved state
+    t.set_weights([{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in t.network.layers])
+    assert t.last_batch_loss() is None  # not the loss of these weights: unknown
+
+
+def test_weights_that_overflow_the_loss_are_explained_and_blamed_for_the_divergence():
+    t = Trainer()
+    t.set_weights([{"W": np.full_like(layer.W, 1e308).tolist(), "b": layer.b.tolist()} for layer in t.network.layers])
+    snap = t.snapshot()
+    assert snap["status"] == "ok" and snap["loss"] == {"train": None, "test": None}
+    assert "too large to represent" in snap["message"] and "training and test" in snap["message"]
+    with np.errstate(all="ignore"):
+        assert t.step(1) == 0
+    assert t.status == "diverged" and "weights that were set" in t.message and "learning rate" not in t.message
+    t.reset()
+    assert "message" not in t.snapshot()
