@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
 
-from .models import Problem
+from .models import GradCheckRequest, Problem, StepRequest, TraceRequest
 
 NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
 INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
@@ -41,6 +41,23 @@ def _field_name(loc: tuple) -> str:
     return name or "body"
 
 
+def _limits() -> dict[str, str]:
+    """``name → allowed`` for the fields of the request bodies that are not
+    configuration fields (those name their range through the engine's table)."""
+    out: dict[str, str] = {}
+    for model in (StepRequest, TraceRequest, GradCheckRequest):
+        for name, info in model.model_fields.items():
+            m = {type(c).__name__: c for c in info.metadata}
+            if "MinLen" in m or "MaxLen" in m:
+                out[name] = f"must hold {m['MinLen'].min_length} to {m['MaxLen'].max_length:,} rows"
+            elif "Ge" in m and "Le" in m:  # the integers of these bodies: steps, layer, row, col
+                out[name] = f"must be an integer in [{m['Ge'].ge}, {m['Le'].le}]"
+    return out
+
+
+_LIMITS = _limits()
+
+
 def _describe(err: dict) -> str:
     loc = tuple(err.get("loc", ()))
     field = _field_name(loc)
@@ -58,6 +75,11 @@ def _describe(err: dict) -> str:
             return f"{field} must be {kind} in {_range_text(prop)}: {msg}"
         if prop.choices:
             return f"{field} must be one of {', '.join(prop.choices)}: {msg}"
+    name = loc[-1] if loc and loc[-1] in _LIMITS and top is None else None  # the field itself, not an entry
+    if name is not None and err.get("type") != "missing":
+        got = err.get("input")
+        shown = f"{len(got)} rows" if isinstance(got, list) else repr(got)
+        return f"{field} {_LIMITS[name]} (got {shown})"
     ctx = err.get("ctx") or {}
     bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt", "min_length",
                                                                              "max_length")]
@@ -78,6 +100,10 @@ def install(app: FastAPI) -> None:
         field = _field_name(tuple(first.get("loc", ()))) if first else None
         if first.get("type") == "json_invalid":
             field = "body"
+        kind = request.headers.get("content-type", "")
+        if field == "body" and first.get("type") == "model_attributes_type" and "json" not in kind:
+            return JSONResponse({"detail": "send the body as JSON, with the header Content-Type: application/json "
+                                           f"(this request said {kind or 'no content type'})", "field": "body"}, 422)
         return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
 
     @app.exception_handler(ConfigError)

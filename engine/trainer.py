@@ -413,7 +413,11 @@ class Trainer:
             raise ConfigError("layer", f"layer must be in [0, {len(net.layers) - 1}] (0-based weight layer)")
         target = net.layers[layer]
         if param == "W":
-            if col is None or not (0 <= row < target.n_out and 0 <= col < target.n_in):
+            if col is None:
+                raise ConfigError("col", f"col: a weight of layer {layer} needs its column too (W is "
+                                         f"{target.n_out} × {target.n_in}: row in [0, {target.n_out - 1}], "
+                                         f"col in [0, {target.n_in - 1}])")
+            if not (0 <= row < target.n_out and 0 <= col < target.n_in):
                 raise ConfigError("row", f"layer {layer}: W is {target.n_out} × {target.n_in}; "
                                          f"row must be in [0, {target.n_out - 1}] and col in [0, {target.n_in - 1}]")
             index: tuple[int, ...] = (row, col)

@@ -207,10 +207,32 @@ def test_wrong_json_type_is_422(client, api, raw, method, suffix):
     assert r.status_code == 422, r.text
 
 
-def test_wrong_content_type_is_4xx(client, api):
+def test_wrong_content_type_is_422_saying_what_to_send(client, api):
     sid = api.create(client)["id"]
     r = client.post(f"{API}/{sid}/step", content=b"steps=3", headers={"content-type": "application/x-www-form-urlencoded"})
-    assert 400 <= r.status_code < 500
+    assert r.status_code == 422
+    assert r.json() == {"field": "body", "detail": "send the body as JSON, with the header Content-Type: "
+                                                   "application/json (this request said application/x-www-form-urlencoded)"}
+    # what curl -d sends without -H: a JSON text with the wrong header
+    r = client.post(API, content=b'{"dataset": "xor"}', headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 422 and "Content-Type: application/json" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("suffix", "body", "field", "detail"), [
+    ("/step", {"steps": 0}, "steps", "steps must be an integer in [1, 100000] (got 0)"),
+    ("/step", {"steps": 100_001}, "steps", "steps must be an integer in [1, 100000] (got 100001)"),
+    ("/trace", {"x": [[0.0, 0.0]] * 5001, "y": [[0.0]] * 5001}, "x", "x must hold 1 to 5,000 rows (got 5001 rows)"),
+    ("/trace", {"x": [], "y": [[0.0]]}, "x", "x must hold 1 to 5,000 rows (got 0 rows)"),
+    ("/gradcheck", {"x": [[0.0, 0.0]], "y": [[0.0]], "layer": 11, "row": 0}, "layer",
+     "layer must be an integer in [0, 10] (got 11)"),
+    ("/gradcheck", {"x": [[0.0, 0.0]], "y": [[0.0]], "layer": 0, "row": 0}, "col",
+     "col: a weight of layer 0 needs its column too (W is 4 × 2: row in [0, 3], col in [0, 1])"),
+])
+def test_request_fields_name_their_whole_range(client, api, suffix, body, field, detail):
+    sid = api.create(client)["id"]
+    r = client.post(f"{API}/{sid}{suffix}", json=body)
+    assert r.status_code == 422
+    assert r.json() == {"field": field, "detail": detail}
 
 
 # -- divergence -----------------------------------------------------------------------
