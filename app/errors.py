@@ -6,6 +6,7 @@ produce a 500.
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi import FastAPI, Request
@@ -58,27 +59,42 @@ def _limits() -> dict[str, str]:
 _LIMITS = _limits()
 
 
+def _shown(value: object) -> str:
+    """A client's value, short, as JSON would write it."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _describe(err: dict) -> str:
     loc = tuple(err.get("loc", ()))
     field = _field_name(loc)
     msg = err.get("msg", "invalid value")
     if err.get("type") == "json_invalid":
         return "the request body is not valid JSON"
+    if loc[:2] in (("body", "format"), ("body", "version")):  # only an export document has these
+        return ("this is not a chainrule session file: it needs \"format\": \"chainrule-session\" and "
+                "\"version\": 1, as written by Export → Save session (GET /api/sessions/{id}/export)")
     top = next((p for p in loc if p in PROPERTY), None)
     prop = PROPERTY.get(top) if top else None
     if prop is not None:
+        got = f" (got {_shown(err.get('input'))})" if "input" in err and err.get("type") != "missing" else ""
         if prop.type == "list[int]" and field == prop.name:
             return (f"{field} must be a list of 0 to {MAX_HIDDEN_LAYERS} layer sizes, each an integer in "
-                    f"{_range_text(prop)}: {msg}")
+                    f"{_range_text(prop)}{got}")
         if prop.minimum is not None and prop.type in ("int", "float", "list[int]"):
             kind = "an integer" if prop.type != "float" else "a number"
-            return f"{field} must be {kind} in {_range_text(prop)}: {msg}"
+            return f"{field} must be {kind} in {_range_text(prop)}{got}"
+        if prop.type == "list[str]" and field == prop.name:
+            return f"{field} must be a list of 1 to {len(prop.choices)} names from {', '.join(prop.choices)}{got}"
         if prop.choices:
-            return f"{field} must be one of {', '.join(prop.choices)}: {msg}"
+            return f"{field} must be one of {', '.join(prop.choices)}{got}"
     name = loc[-1] if loc and loc[-1] in _LIMITS and top is None else None  # the field itself, not an entry
     if name is not None and err.get("type") != "missing":
         got = err.get("input")
-        shown = f"{len(got)} rows" if isinstance(got, list) else repr(got)
+        shown = f"{len(got)} rows" if isinstance(got, list) else _shown(got)
         return f"{field} {_LIMITS[name]} (got {shown})"
     ctx = err.get("ctx") or {}
     bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt", "min_length",

@@ -242,7 +242,7 @@ class ExportDocument(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"format": "chainrule-session", "version": 1,
                                                                "state": {"...": "from GET /export"}}]})
     format: Literal["chainrule-session"]
-    version: int
+    version: Literal[1]
     state: dict[str, Any]
 
 

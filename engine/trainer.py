@@ -553,11 +553,16 @@ class Trainer:
         except ConfigError:  # names the field at fault (e.g. config's learning_rate)
             raise
         except Exception as e:  # any damage at all is the document's fault, never a crash
-            raise ConfigError("state", f"the export document is incomplete or damaged: {type(e).__name__}: {e}") from None
+            what = (f"{e.args[0]!r} is missing" if isinstance(e, KeyError) and e.args
+                    else str(e) if type(e) is ValueError else "a value has the wrong type or shape")
+            raise ConfigError("state", f"the export document is incomplete or damaged: {what}") from None
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> Trainer:
-        t = cls(state["config"])
+        try:
+            t = cls(state["config"])
+        except ConfigError as e:  # say where in the document: its saved configuration
+            raise ConfigError(f"state.config.{e.field}", f"the saved configuration is not valid: {e.message}") from None
         d = state["data"]
         t.raw_train = _array(d["raw_train"], "data.raw_train").reshape(-1, t.inputs)
         t.raw_test = _array(d["raw_test"], "data.raw_test").reshape(-1, t.inputs)

@@ -14,7 +14,7 @@ import { createLayerControls } from './controls/layers.js';
 import { createCustomPoints } from './custom-points.js';
 import { startDrawLoop } from './draw-loop.js';
 import { createHovercard } from './hovercard.js';
-import { decodeConfig } from './link.js';
+import { decodeConfig, shareUrl } from './link.js';
 import { LiveSocket } from './live.js';
 import { createNotice } from './notice.js';
 import { createReadouts } from './readouts.js';
@@ -70,6 +70,7 @@ async function boot() {
     session = await openSession(store, notify);
     store.sessionId = session.id;
     store.watchId = session.watch_id;
+    rememberTabSession(session.id);
   }
   store.setConfig(session.config);
   document.body.classList.toggle('readonly', store.readonly);
@@ -91,11 +92,13 @@ async function boot() {
   setupBackfill(store);
 
   // -- changing the configuration ---------------------------------------------
+  let wantedBatch = session.config.batch_size;
   async function apply(partial, { quiet = false, failure = null } = {}) {
     if (store.readonly) return false;
     if (partial.dataset && partial.dataset !== 'custom') custom?.cancelDraft();
     if (Object.entries(partial).every(([k, v]) => JSON.stringify(store.config[k]) === JSON.stringify(v))) return true;
-    partial = fitBatch(partial, store.config);
+    if ('batch_size' in partial) wantedBatch = partial.batch_size; // the user's own choice, kept across data sets
+    partial = fitBatch(partial, store.config, wantedBatch);
     try {
       const answer = await api.patchSession(store.sessionId, partial);
       store.setConfig(answer.config);
@@ -186,6 +189,7 @@ async function boot() {
       const fresh = await api.createSession(store.config);
       store.sessionId = fresh.id;
       store.watchId = fresh.watch_id;
+      rememberTabSession(fresh.id);
       store.setPlaying(false);
       connect();
       notify('The server had lost this session, so the same setup was started again from step 0.', 'info');
@@ -224,23 +228,55 @@ async function boot() {
 }
 
 /** A smaller data set may hold fewer training points than the batch size:
- * then the batch becomes the whole (smaller) training set instead of a refusal. */
-function fitBatch(partial, config) {
+ * then the batch becomes the whole (smaller) training set instead of a refusal;
+ * on a larger one the batch size the user chose (``wanted``) comes back. */
+function fitBatch(partial, config, wanted) {
   if (!('points' in partial || 'n_samples' in partial || 'train_fraction' in partial || 'dataset' in partial)) return partial;
   const merged = { ...config, ...partial };
   const n = merged.dataset === 'custom' ? merged.points?.x?.length ?? 0 : merged.n_samples;
   // a lower bound of the engine's training-set size (it rounds n·fraction)
   const train = Math.max(1, Math.min(Math.floor(n * merged.train_fraction), n - 1));
-  return merged.batch_size > train ? { ...partial, batch_size: train } : partial;
+  const batch = Math.min(partial.batch_size ?? wanted ?? merged.batch_size, train);
+  return batch !== merged.batch_size ? { ...partial, batch_size: batch } : partial;
 }
 
-/** The session this page drives: adopted from "#session=", or created from the link. */
+// This tab's session, so that a reload (F5) goes on with it — the same weights,
+// the same step, and the watch link the class already has — instead of
+// starting a new one. Kept per tab (sessionStorage), never in the address.
+const TAB_SESSION = 'chainrule-session';
+
+function rememberTabSession(id) {
+  try { sessionStorage.setItem(TAB_SESSION, id); } catch { /* storage off: a reload starts anew */ }
+}
+
+function tabSession() {
+  try { return sessionStorage.getItem(TAB_SESSION); } catch { return null; }
+}
+
+/** Whether ``config`` is the setup the address describes (view options aside). */
+function sameSetup(config, catalog) {
+  const mine = new URL(shareUrl(config, catalog)).searchParams;
+  const here = new URLSearchParams(location.search);
+  for (const params of [mine, here]) {
+    for (const k of ['present', 'hide', 'theme', 'lesson']) params.delete(k);
+    params.sort();
+  }
+  return mine.toString() === here.toString();
+}
+
+/** The session this page drives: adopted from "#session=", this tab's own
+ * after a reload, or created from the link. */
 async function openSession(store, notify) {
   const hash = new URLSearchParams(location.hash.slice(1));
   const adopt = hash.get('session');
   if (adopt) {
     history.replaceState(null, '', location.pathname + location.search); // keep the capability out of copied links
     try { return await api.readSession(adopt); } catch { /* gone: make a new one */ }
+  } else if (tabSession()) {
+    try {
+      const mine = await api.readSession(tabSession());
+      if (sameSetup(mine.config, store.catalog)) return mine; // a reload: go on where it was
+    } catch { /* gone, or the server forgot it: make a new one */ }
   }
   const { partial, errors } = decodeConfig(location.search, store.catalog);
   if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');

@@ -218,6 +218,40 @@ def test_wrong_content_type_is_422_saying_what_to_send(client, api):
     assert r.status_code == 422 and "Content-Type: application/json" in r.json()["detail"]
 
 
+@pytest.mark.parametrize(("body", "field", "detail"), [
+    ({"seed": -1}, "seed", "seed must be an integer in [0, 4294967295] (got -1)"),
+    ({"features": []}, "features",
+     "features must be a list of 1 to 7 names from x1, x2, x1_sq, x2_sq, x1x2, sin_x1, sin_x2 (got [])"),
+    ({"learning_rate": "fast"}, "learning_rate", 'learning_rate must be a number in (0, 10] (got "fast")'),
+])
+def test_config_messages_give_the_range_and_the_value_not_the_validators_words(client, body, field, detail):
+    r = client.post(API, json=body)
+    assert r.status_code == 422
+    assert r.json() == {"field": field, "detail": detail}
+
+
+@pytest.mark.parametrize("doc", [{"state": {}}, {"format": "chainrule-session", "version": 99, "state": {}},
+                                 {"format": "something-else", "version": 1, "state": {}}])
+def test_a_file_that_is_no_export_is_told_so(client, doc):
+    r = client.post(f"{API}/import", json=doc)
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("this is not a chainrule session file")
+
+
+def test_an_export_with_a_bad_saved_setting_names_it_within_the_document(client, api):
+    s = api.create(client)
+    doc = client.get(f"{API}/{s['id']}/export").json()
+    doc["state"]["config"]["learning_rate"] = 99
+    r = client.post(f"{API}/import", json=doc)
+    assert r.status_code == 422
+    assert r.json() == {"field": "state.config.learning_rate",
+                        "detail": "the saved configuration is not valid: learning_rate must be in (0, 10] (got 99)"}
+    del doc["state"]["data"]
+    doc["state"]["config"]["learning_rate"] = 0.1
+    r = client.post(f"{API}/import", json=doc)
+    assert r.json() == {"field": "state", "detail": "the export document is incomplete or damaged: 'data' is missing"}
+
+
 @pytest.mark.parametrize(("suffix", "body", "field", "detail"), [
     ("/step", {"steps": 0}, "steps", "steps must be an integer in [1, 100000] (got 0)"),
     ("/step", {"steps": 100_001}, "steps", "steps must be an integer in [1, 100000] (got 100001)"),

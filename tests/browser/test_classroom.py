@@ -138,6 +138,33 @@ def test_a_watcher_who_joins_late_sees_the_curves_from_the_start(playground):
     assert grads[0][:40] == history["step"][:40]
 
 
+def test_a_reload_goes_on_with_the_same_session_and_the_class_keeps_following(playground, new_playground):
+    teacher = playground.open("/?dataset=xor")
+    sid, watch_id = teacher.session_id(), teacher.js("window.__chainrule.watchId")
+    for _ in range(5):
+        teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(5)
+    student = new_playground().open(f"/watch/{watch_id}")
+    student.page.wait_for_function(f"{STEP_TEXT} === 5")
+
+    teacher.page.reload()  # F5: the same session, at the same step, with the same watch link
+    teacher.wait_ready()
+    assert teacher.session_id() == sid and teacher.js("window.__chainrule.watchId") == watch_id
+    assert teacher.step_count() == 5
+    assert teacher.api(f"/api/sessions/{sid}")["state"]["step"] == 5
+    teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(6)
+    student.page.wait_for_function(f"{STEP_TEXT} === 6", timeout=2_000)  # the class still follows
+
+    # another setup typed into the same tab is another session
+    teacher.page.goto(teacher.base_url + "/?dataset=circle")
+    teacher.wait_ready()
+    assert teacher.session_id() != sid and teacher.step_count() == 0
+    # and a new tab with the first address starts its own session too
+    other = new_playground().open("/?dataset=xor")
+    assert other.session_id() not in (sid, teacher.session_id())
+
+
 def test_fork_from_ones_own_page_opens_a_copy_in_a_new_tab(playground):
     pg = playground.open()
     pg.page.keyboard.press("ArrowRight")

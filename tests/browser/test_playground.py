@@ -283,6 +283,19 @@ def test_a_bad_csv_is_refused_with_a_message(playground):
     pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Loaded 6 points')")
 
 
+def test_a_small_data_set_shrinks_the_batch_and_a_larger_one_gives_the_users_batch_back(playground):
+    pg = playground.open("/?batch_size=25")
+    six = {"name": "six.csv", "mimeType": "text/csv",
+           "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n"}
+    pg.page.set_input_files("#csv-input", files=[six])
+    pg.page.wait_for_function("window.__chainrule.config.dataset === 'custom'")
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["batch_size"] == 3  # the whole training set of 3
+    pg.page.click("button.dataset[data-dataset=xor]")
+    pg.page.wait_for_function("window.__chainrule.config.dataset === 'xor'")
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["batch_size"] == 25
+    assert "batch_size=25" in pg.page.url
+
+
 def test_clicking_a_weight_sets_it_in_the_engine(playground):
     pg = playground.open()
     target = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]');
