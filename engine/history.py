@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 
+# The most a document may ask a series to hold before thinning (the engine uses 1000).
+MAX_CAPACITY = 10_000
+
 
 class Series:
     """Rows of floats recorded every ``stride`` steps, thinned when full."""
@@ -127,8 +130,10 @@ class History:
     @classmethod
     def from_dict(cls, n_layers: int, d: dict[str, Any]) -> History:
         capacity = d.get("capacity", 1000)
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 1_000_000:
-            raise ValueError("history.capacity must be a whole number from 1 to 1,000,000")
+        # bounded: the rows are allocated up front, so a large capacity in a
+        # document would be a large allocation per session
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
+            raise ValueError(f"history.capacity must be a whole number from 1 to {MAX_CAPACITY:,}")
         h = cls(n_layers, capacity)
         h.steps.load(d["steps"])
         h.evals.load(d["evals"])

@@ -606,8 +606,8 @@ class Trainer:
         if t.order.shape != (t.n_train,) or sorted(t.order.tolist()) != list(range(t.n_train)):
             raise ValueError("order: not a permutation of the training set")
         t.position = _count(state["position"], "position", t.n_train)
-        t.step_count = _count(state["step"], "step")
-        t.epochs_done = _count(state["epochs_done"], "epochs_done")
+        t.step_count = _count(state["step"], "step", 2**53)  # exact as a float in the history and in JSON
+        t.epochs_done = _count(state["epochs_done"], "epochs_done", t.step_count)  # an epoch takes one step at least
         t._shuffled = (t.x_train[t.order], t.y_train[t.order])
         t.status = state.get("status", "ok")
         if t.status not in ("ok", "diverged"):

@@ -131,6 +131,12 @@ def test_import_with_history_capacity_zero_does_not_hang(client, api):
     doc = client.get(f"{API}/{s['id']}/export").json()
     doc["state"]["history"]["capacity"] = 0
     assert client.post(f"{API}/import", json=doc).status_code == 422
+    # nor a huge one: the rows are allocated up front (1,000,000 would be 2 × 10⁶ rows per session)
+    doc["state"]["history"]["capacity"] = 1_000_000
+    r = client.post(f"{API}/import", json=doc)
+    assert r.status_code == 422 and "10,000" in r.json()["detail"]
+    doc["state"]["history"]["capacity"] = 10_000
+    assert client.post(f"{API}/import", json=doc).status_code == 201
 
 
 # -- watch --------------------------------------------------------------------------

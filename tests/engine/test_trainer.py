@@ -201,7 +201,8 @@ def test_copy_is_independent():
      (lambda d: {**d, "order": d["order"][:-1] + d["order"][:1]}, "state"),
      (lambda d: {**d, "optimizer": {**d["optimizer"], "name": "adam"}}, "state"),
      (lambda d: {**d, "network": {**d["network"], "layers": d["network"]["layers"][:1]}}, "layers"),
-     (lambda d: {**d, "config": {**d["config"], "learning_rate": -1}}, "state.config.learning_rate")],
+     (lambda d: {**d, "config": {**d["config"], "learning_rate": -1}}, "state.config.learning_rate"),
+     (lambda d: {**d, "step": 10**30}, "state"), (lambda d: {**d, "epochs_done": d["step"] + 1}, "state")],
 )
 def test_damaged_state_is_a_config_error(damage, field):
     t = Trainer()
