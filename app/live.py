@@ -102,6 +102,7 @@ class Live:
         self.playing = False
         self.steps_per_frame = 1
         self.task: asyncio.Task | None = None
+        self._unattended: asyncio.Task | None = None
         self.frames_produced = 0
 
     @property
@@ -127,6 +128,24 @@ class Live:
                 await receiver.task
         if not self.receivers:
             self.pause()  # nobody is looking: stop training
+        elif self.playing and not self.controlled and self._unattended is None:
+            # Only watchers are left, and none of them can pause: give the
+            # controller time to come back (a reload), then pause for them.
+            self._unattended = asyncio.create_task(self._pause_unattended())
+
+    @property
+    def controlled(self) -> bool:
+        """Whether a socket that may send commands is connected."""
+        return any(not r.readonly for r in self.receivers)
+
+    async def _pause_unattended(self) -> None:
+        try:
+            await asyncio.sleep(self.settings.unattended_grace)
+            if self.playing and not self.controlled:
+                self.pause()
+                await self.publish()  # the watchers see the play button come up
+        finally:
+            self._unattended = None
 
     def close(self) -> None:
         """The session is gone (deleted, evicted, timed out): tell every socket, then close it."""

@@ -30,6 +30,9 @@ class Settings:
     checkpoint_interval: float = field(default_factory=lambda: float(_env("CHECKPOINT_INTERVAL", "3")))
     # Saved sessions not used for this long are forgotten (seconds; 30 days).
     retention: float = field(default_factory=lambda: float(_env("RETENTION", str(30 * 24 * 3600))))
+    # A session left playing with only watchers connected (the teacher's page
+    # closed) pauses after this many seconds; a reload within it carries on.
+    unattended_grace: float = field(default_factory=lambda: float(_env("UNATTENDED_GRACE", "30")))
     max_steps_per_frame: int = 5000
     max_steps_per_request: int = 100_000
     max_trace_rows: int = 5000

@@ -190,6 +190,42 @@ def test_watcher_sees_play(client, api):
         until(w, lambda m: is_frame(m) and m["playing"] is False)
 
 
+def test_a_session_left_playing_to_watchers_alone_pauses_after_a_grace(make_client, api):
+    client = make_client(unattended_grace=0.5)
+    s = api.create(client)
+    with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(w)
+        with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
+            opening(ctl)
+            send(ctl, type="play")
+            until(w, lambda m: is_frame(m) and m["playing"])
+        # the controller's page closed: watchers still see it play for the grace period (a reload fits in it) …
+        started = time.monotonic()
+        first = until(w, lambda m: is_frame(m) and m["playing"])["step"]
+        later = until(w, lambda m: is_frame(m) and m["playing"] and m["step"] > first)["step"]
+        assert later > first
+        # … then it pauses for them, and they are told
+        until(w, lambda m: is_frame(m) and m["playing"] is False)
+        assert time.monotonic() - started >= 0.3
+        assert api.get(client, s["id"])["state"]["step"] >= later
+
+
+def test_a_controller_back_within_the_grace_keeps_it_playing(make_client, api):
+    client = make_client(unattended_grace=1.0)
+    s = api.create(client)
+    with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(w)
+        with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
+            opening(ctl)
+            send(ctl, type="play")
+            until(w, lambda m: is_frame(m) and m["playing"])
+        with client.websocket_connect(f"{API}/{s['id']}/live") as back:  # the reload
+            opening(back)
+            deadline = time.monotonic() + 2.0  # past the grace
+            while time.monotonic() < deadline:
+                assert until(back, is_frame)["playing"] is True
+
+
 @pytest.mark.parametrize(
     "command",
     [{"type": "play"}, {"type": "pause"}, {"type": "step", "steps": 1}, {"type": "reset"},
