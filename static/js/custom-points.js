@@ -3,10 +3,16 @@
 // or dropped). Points are sent to the engine as dataset "custom"; until there
 // are enough of them (four, with both classes) they wait here as a draft.
 // A bad file or a refused set of points changes nothing.
+//
+// While a draft is drawn the session underneath still holds the old data:
+// the draft holds the training (store.setHold), so nothing trains on data
+// the user has just thrown away, and the readouts stop showing its numbers.
 
 import { parsePointsCsv } from './csv.js';
 
 const round2 = (v) => Math.round(v * 100) / 100;
+const HOLD = 'Training waits for your own points: at least 4, of both classes (or pick another data set).';
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 export function createCustomPoints(store, { apply, boundary, notify, readouts, els }) {
   let draft = null;       // {x, y} while drawing and not yet on the server
@@ -32,12 +38,16 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     const classes = new Set(draft.y).size;
     const need = [];
     if (n < 4) need.push(`${4 - n} more point${4 - n === 1 ? '' : 's'}`);
-    if (classes < 2) need.push('points of both classes (shift-click for orange)');
-    readouts.setOverride(`Drawing your own data: click to add a blue point, shift-click an orange one. Still needed: ${need.join(' and ')}.`);
+    if (classes < 2) need.push('points of both classes');
+    const still = need.length ? `Still needed: ${need.join(' and ')}. Training waits until then.` : 'Sending your points…';
+    readouts.setOverride(`Drawing your own data: click to add a blue point, shift-click an orange one. ${still}`);
   }
 
   function showDraft() {
     boundary.setDraft(draft);
+    document.body.classList.toggle('drawing', Boolean(draft)); // the old session's pictures fade (app.css)
+    store.setDraft(draft);
+    store.setHold('draft', draft ? HOLD : null);
     explainDraft();
   }
 
@@ -120,6 +130,11 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
       notify(`Loaded ${parsed.points.x.length} points from “${file.name}” (${parsed.task}). Training starts again from step 0.`, 'info');
     }
   }
+
+  // the engine has the drawn points (its data message can come before the PATCH's answer): drawing is over
+  store.on('data', (msg) => {
+    if (draft && msg.config.dataset === 'custom' && same(msg.config.points, draft)) { draft = null; showDraft(); }
+  });
 
   // file picker and drag-and-drop anywhere on the page
   els.input.addEventListener('change', () => {

@@ -14,7 +14,7 @@ import { createLayerControls } from './controls/layers.js';
 import { createCustomPoints } from './custom-points.js';
 import { startDrawLoop } from './draw-loop.js';
 import { createHovercard } from './hovercard.js';
-import { decodeConfig, shareUrl } from './link.js';
+import { decodeConfig } from './link.js';
 import { LiveSocket } from './live.js';
 import { createNotice } from './notice.js';
 import { createReadouts } from './readouts.js';
@@ -70,7 +70,6 @@ async function boot() {
     session = await openSession(store, notify);
     store.sessionId = session.id;
     store.watchId = session.watch_id;
-    rememberTabSession(session.id);
   }
   store.setConfig(session.config);
   document.body.classList.toggle('readonly', store.readonly);
@@ -148,6 +147,10 @@ async function boot() {
 
   // -- links ----------------------------------------------------------------------
   createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
+  if (!store.readonly) { // after the share links: they write the address this remembers
+    rememberTabSession(store.sessionId);
+    for (const event of ['config', 'lesson']) store.on(event, () => rememberTabSession(store.sessionId));
+  }
   // classroom: present, fork, export, themes (a theme or presenter-mode change redraws the charts)
   setupClassroom(store, notify, { redraw: () => { network.rebuild(); boundary.rebuild(); lossChart.rebuild(); gradientChart.rebuild(); } });
 
@@ -242,26 +245,29 @@ function fitBatch(partial, config, wanted) {
 
 // This tab's session, so that a reload (F5) goes on with it — the same weights,
 // the same step, and the watch link the class already has — instead of
-// starting a new one. Kept per tab (sessionStorage), never in the address.
+// starting a new one. Kept per tab (sessionStorage), never in the address, with
+// the address it had: another address in the same tab (a lesson from the menu,
+// a link typed in) starts its own session as before.
 const TAB_SESSION = 'chainrule-session';
 
+/** The part of an address that names the setup (view options aside). */
+function setupPart(search) {
+  const params = new URLSearchParams(search);
+  for (const k of ['present', 'hide', 'theme']) params.delete(k);
+  params.sort();
+  return params.toString();
+}
+
 function rememberTabSession(id) {
-  try { sessionStorage.setItem(TAB_SESSION, id); } catch { /* storage off: a reload starts anew */ }
+  try { sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id, setup: setupPart(location.search) })); } catch { /* storage off: a reload starts anew */ }
 }
 
+/** This tab's session id if the address still names its setup, else null. */
 function tabSession() {
-  try { return sessionStorage.getItem(TAB_SESSION); } catch { return null; }
-}
-
-/** Whether ``config`` is the setup the address describes (view options aside). */
-function sameSetup(config, catalog) {
-  const mine = new URL(shareUrl(config, catalog)).searchParams;
-  const here = new URLSearchParams(location.search);
-  for (const params of [mine, here]) {
-    for (const k of ['present', 'hide', 'theme', 'lesson']) params.delete(k);
-    params.sort();
-  }
-  return mine.toString() === here.toString();
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(TAB_SESSION));
+    return kept?.setup === setupPart(location.search) ? kept.id : null;
+  } catch { return null; }
 }
 
 /** The session this page drives: adopted from "#session=", this tab's own
@@ -273,10 +279,7 @@ async function openSession(store, notify) {
     history.replaceState(null, '', location.pathname + location.search); // keep the capability out of copied links
     try { return await api.readSession(adopt); } catch { /* gone: make a new one */ }
   } else if (tabSession()) {
-    try {
-      const mine = await api.readSession(tabSession());
-      if (sameSetup(mine.config, store.catalog)) return mine; // a reload: go on where it was
-    } catch { /* gone, or the server forgot it: make a new one */ }
+    try { return await api.readSession(tabSession()); } catch { /* gone, or the server forgot it: make a new one */ } // a reload: go on
   }
   const { partial, errors } = decodeConfig(location.search, store.catalog);
   if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');

@@ -3,8 +3,11 @@
 
 import { epoch, num, percent } from './format.js';
 
+const NONE = '—';
+
 export function createReadouts(store, els) {
   function update(frame) {
+    if (store.draft) { blank(); return; }
     els.step.textContent = String(frame.step);
     els.epoch.textContent = epoch(frame.epoch);
     els.lossTrain.textContent = num(frame.loss?.train);
@@ -18,12 +21,19 @@ export function createReadouts(store, els) {
     status(frame);
   }
 
+  /** Points of one's own being drawn: the session's numbers are about data that is
+   * gone, and there is no session for the new points yet. */
+  function blank() {
+    for (const el of [els.step, els.epoch, els.lossTrain, els.lossTest, els.accuracyTrain, els.accuracyTest]) el.textContent = NONE;
+    status();
+  }
+
   let override = null;   // a message that wins over the usual words (e.g. drawing points)
   function status(frame = store.frame) {
     const el = els.status;
     const prefix = store.readonly ? 'Watching, read-only — ' : '';
     if (!frame) { el.textContent = `${prefix}Connecting…`; return; }
-    const diverged = frame.status === 'diverged';
+    const diverged = frame.status === 'diverged' && !store.draft; // a draft is about new points, not this session
     el.classList.toggle('status-bad', diverged);
     el.classList.toggle('status-live', store.playing && !diverged);
     if (diverged) { el.textContent = prefix + (frame.message || 'Training diverged: the numbers grew too large. Lower the learning rate and press reset.'); return; }
@@ -43,5 +53,6 @@ export function createReadouts(store, els) {
   }
 
   store.on('playing', () => status());
+  store.on('draft', () => { if (store.draft) blank(); else if (store.frame) update(store.frame); });
   return { update, status, setOverride };
 }

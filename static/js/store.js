@@ -3,7 +3,9 @@
 //
 // Events: "config" (the configuration changed), "data" (new data message:
 // the shape of what is drawn), "frame" (a frame arrived), "playing",
-// "lesson" (a lesson's card was shown or dismissed).
+// "lesson" (a lesson's card was shown or dismissed), "draft" (points of
+// one's own being drawn, not yet a data set), "hold" (play, step and reset
+// are off for now, and why).
 
 const MAX_POINTS = 400; // chart series are halved when they grow past this (drawing cost grows with points)
 
@@ -20,6 +22,8 @@ export class Store {
     this.series = emptySeries(0);
     this.framesReceived = 0;
     this.lesson = null;        // the lesson whose card is shown (its id rides along in links)
+    this.draft = null;         // {x, y} of one's own points while too few to be a data set
+    this.holds = new Map();    // who holds the training (explain mode, drawing) → why, in a sentence
     this.listeners = new Map();
   }
 
@@ -80,6 +84,24 @@ export class Store {
   setLesson(id) {
     this.lesson = id;
     this.emit('lesson', id);
+  }
+
+  setDraft(points) {
+    this.draft = points;
+    this.emit('draft', points);
+  }
+
+  /** Hold the training (play, step, reset) for a reason, or let go (why = null).
+   * While anything holds it, the session must stay at the step it is at. */
+  setHold(who, why) {
+    if (why) this.holds.set(who, why);
+    else if (!this.holds.delete(who)) return;
+    this.emit('hold', this.holds);
+  }
+
+  /** Why the training is held (the first reason), or null. */
+  get held() {
+    return this.holds.values().next().value ?? null;
   }
 
   setPlaying(on) {

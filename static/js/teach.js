@@ -17,8 +17,14 @@ export function createTeaching(store, { network, notify, send }) {
   const explain = createExplain(store, { network, notify, send, workspace: document.querySelector('.workspace'), openButton });
   const lessons = createLessons(store, { statusbar: document.querySelector('.statusbar') });
   const help = createHelp(store);
-  const readonly = () => { openButton.disabled = store.readonly; };
-  store.on('config', readonly);
-  readonly();
+  // nothing to explain on a watch page, nor while one's own points are drawn (the session is the old data's)
+  const title = openButton.title;
+  const usable = () => {
+    openButton.disabled = store.readonly || Boolean(store.draft);
+    openButton.title = store.draft ? `${title}. Off while you draw your own points: it explains updates on them once there are enough.` : title;
+  };
+  store.on('config', usable);
+  store.on('draft', usable);
+  usable();
   return { explain, lessons, help };
 }

@@ -1,20 +1,23 @@
 // Play / pause, one step, reset: the buttons, the keys, and the play button's state.
+// While something holds the training (store.setHold: explain mode is open, or
+// one's own points are being drawn) all three are off, and their tooltips say why.
 
 import { bindKeys } from './keys.js';
 
 export function createTransport(store, send, { play, step, reset }) {
+  const allowed = () => !store.readonly && !store.held;
   const togglePlay = () => {
-    if (store.readonly) return;
+    if (!allowed()) return;
     const next = !store.playing;
     store.setPlaying(next); // shown at once; the next frame confirms it
     send({ type: next ? 'play' : 'pause' });
   };
   const stepOnce = () => {
-    if (store.readonly) return;
+    if (!allowed()) return;
     if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
     send({ type: 'step', steps: 1 });
   };
-  const resetAll = () => { if (!store.readonly) send({ type: 'reset' }); };
+  const resetAll = () => { if (allowed()) send({ type: 'reset' }); };
   play.addEventListener('click', togglePlay);
   step.addEventListener('click', stepOnce);
   reset.addEventListener('click', resetAll);
@@ -22,5 +25,17 @@ export function createTransport(store, send, { play, step, reset }) {
     play.setAttribute('aria-pressed', String(on));
     play.querySelector('.sr-only').textContent = on ? 'Pause' : 'Play';
   });
+
+  // -- held: off, saying why; a session that was playing pauses -----------------
+  const titles = new Map([play, step, reset].map((b) => [b, b.title]));
+  store.on('hold', () => {
+    const why = store.held;
+    for (const [b, title] of titles) {
+      b.disabled = store.readonly || Boolean(why);
+      b.title = why ? `${title.split(':')[0]} is off. ${why}` : title;
+    }
+    if (why && store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+  });
+
   bindKeys({ togglePlay, step: stepOnce, reset: resetAll });
 }

@@ -122,17 +122,22 @@ export function setupBackward(store, { network, editParameter }) {
   let pickedAt = -1e9;
   /** Whether the click the output plot is handling just picked a sample (then it adds no point of your own). */
   const tookClick = () => performance.now() - pickedAt < 400;
+  function onBoundaryClick(ev) {
+    const p = ev.points?.[0];
+    if (!p || (p.curveNumber !== 0 && p.curveNumber !== 1)) return;
+    if (store.config?.dataset === 'custom' && mode === 'forward') return; // drawing your own points wins
+    pickedAt = performance.now();
+    inspector.chooseSample(p.curveNumber === 0 ? 'train' : 'test', p.pointNumber);
+    if (mode !== 'backward') setMode('backward');
+  }
+  /** Listen to clicks on the output plot. After a rebuild plotly may keep its
+   * listeners (Plotly.react) or drop them (a new plot): take ours off first, so
+   * it is there exactly once either way. */
   function hookBoundary() {
     if (boundaryHooked || typeof boundaryEl.on !== 'function') return;
     boundaryHooked = true;
-    boundaryEl.on('plotly_click', (ev) => {
-      const p = ev.points?.[0];
-      if (!p || (p.curveNumber !== 0 && p.curveNumber !== 1)) return;
-      if (store.config?.dataset === 'custom' && mode === 'forward') return; // drawing your own points wins
-      pickedAt = performance.now();
-      inspector.chooseSample(p.curveNumber === 0 ? 'train' : 'test', p.pointNumber);
-      if (mode !== 'backward') setMode('backward');
-    });
+    boundaryEl.removeListener('plotly_click', onBoundaryClick);
+    boundaryEl.on('plotly_click', onBoundaryClick);
   }
   function markSample(force) {
     if (!store.data || !boundaryEl.layout) return;

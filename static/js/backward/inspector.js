@@ -151,7 +151,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const fused = isOut && FUSED[act] === store.config.loss;
     const isW = kind === 'weight';
     const wName = isW ? `w = W${sub(l + 1)}[${j + 1},${k + 1}]` : `b = b${sub(l + 1)}[${j + 1}]`;
-    const from = isW ? `${name(l, k)} → ${name(l + 1, j)}` : `bias of ${name(l + 1, j)}`;
+    const title = isW ? `Weight ${name(l, k)} → ${name(l + 1, j)}` : `Bias of ${name(l + 1, j)}`;
     const value = isW ? frameLayer?.W[j][k] : frameLayer?.b[j];
     const grad = isW ? tl.dW[j][k] : tl.db[j];
     const batch = isW ? frameLayer?.dW?.[j]?.[k] : frameLayer?.db?.[j];
@@ -172,7 +172,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
       ? '<p class="hint">This includes the regularisation term’s gradient (added to the data part).</p>' : '';
     const c = view.check;
     const edit = store.readonly ? '' : '<button type="button" class="btn btn-small" data-action="edit" title="Type a new value for this parameter (or shift-click it in the diagram)">Edit value…</button>';
-    return `<h3 class="insp-title">${isW ? 'Weight' : 'Bias'} ${esc(from)}</h3>`
+    return `<h3 class="insp-title">${esc(title)}</h3>`
       + `<div class="insp-value"><span>${wName} =</span> ${val('w', value, 5)} ${edit}</div>`
       + `<div class="formula chain-formula">${act === 'softmax' ? v('∂L/∂w = ∂L/∂z · ∂z/∂w') : v(`∂L/∂${isW ? 'w' : 'b'} = ∂L/∂a · ∂a/∂z · ∂z/∂${isW ? 'w' : 'b'}`)}</div>`
       + `<table class="insp chain-table" data-testid="inspector-chain">${rows}`

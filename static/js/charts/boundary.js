@@ -10,7 +10,7 @@
 
 import { CLASS_RGB, diverging, lighten, rgbString, themeColors } from '../colors.js';
 import { decodeBytes } from '../maps.js';
-import { axis, baseLayout, PLOT_CONFIG } from './plot-theme.js';
+import { axis, baseLayout, fontScale, PLOT_CONFIG } from './plot-theme.js';
 
 const DOMAIN = 6;
 const BACKGROUND_LIGHTEN = 0.3;
@@ -53,6 +53,12 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
     };
   }
 
+  /** Margins that hold the tick labels and axis titles, which presenter mode enlarges. */
+  function margins(l) {
+    const k = fontScale();
+    return { l: Math.round(l * k), r: 8, t: 6, b: Math.round(30 * k) };
+  }
+
   function rebuild() {
     const data = store.data;
     if (!data) return;
@@ -69,7 +75,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
         image = ctx.createImageData(R, R);
       }
       layout = baseLayout({
-        margin: { l: 34, r: 8, t: 6, b: 30 },
+        margin: margins(34),
         xaxis: axis({ range: [-DOMAIN, DOMAIN], tickvals: [-6, -3, 0, 3, 6], zeroline: false, showgrid: false,
                       title: { text: 'x₁', standoff: 2 }, constrain: 'domain' }),
         yaxis: axis({ range: [-DOMAIN, DOMAIN], tickvals: [-6, -3, 0, 3, 6], zeroline: false, showgrid: false,
@@ -86,7 +92,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
       const lo = Math.min(...labels), hi = Math.max(...labels);
       const padY = (hi - lo) * 0.15 || 0.5;
       layout = baseLayout({
-        margin: { l: 40, r: 8, t: 6, b: 30 },
+        margin: margins(40),
         xaxis: axis({ range: [-DOMAIN, DOMAIN], tickvals: [-6, -3, 0, 3, 6], title: { text: 'x₁', standoff: 2 } }),
         yaxis: axis({ range: [lo - padY, hi + padY], title: { text: data.task === 'classification' ? 'class / p' : 'y', standoff: 2 } }),
       });
@@ -182,6 +188,10 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
 
   function attachEvents() {
     el.on('plotly_afterplot', placeCanvas);
+    // plotly follows the window's size only; the plot's box also changes without
+    // it (presenter mode shrinks it): a plot left at its old size spills its
+    // axis labels over the check boxes below
+    new ResizeObserver(fitSize).observe(el);
     // Clicks on the plane (not only on points) become data coordinates.
     el.addEventListener('click', (ev) => {
       if (!shape || shape.inputs !== 2) return;
@@ -195,6 +205,15 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
       const x1 = xa.p2d(px), x2 = ya.p2d(py);
       if (Math.abs(x1) <= DOMAIN && Math.abs(x2) <= DOMAIN) onPlaneClick(x1, x2, ev);
     });
+  }
+
+  let resizing = false;
+  function fitSize() {
+    const full = el._fullLayout;
+    if (resizing || !full || !el.clientWidth || !el.clientHeight) return;
+    if (Math.abs(full.width - el.clientWidth) <= 1 && Math.abs(full.height - el.clientHeight) <= 1) return;
+    resizing = true; // plotly debounces resize: a second call before it ran would postpone it again
+    Plotly.Plots.resize(el).catch(() => {}).finally(() => { resizing = false; fitSize(); });
   }
 
   function setShowTest(on) {

@@ -2,16 +2,60 @@
 // lines sinking towards zero mean vanishing gradients, lines shooting up
 // exploding ones. The numbers are the frames' grad_norms.
 
-import { layerColor } from '../colors.js';
+import { layerColor, themeColors } from '../colors.js';
 import { createLiveLines } from './live-lines.js';
 import { modeFor } from './loss-chart.js';
 import { axis, baseLayout, lineScale } from './plot-theme.js';
+
+const EMPTY = 'No update yet: gradients appear after the first step.';
+const EMPTY_SIZE = 12;
+const MARGIN = { l: 44, r: 8, t: 18, b: 26 };
+let measure = null;
+
+function greedyLines(words, width) {
+  const lines = [];
+  for (const word of words) {
+    const line = lines.length ? `${lines[lines.length - 1]} ${word}` : word;
+    if (lines.length && measure.measureText(line).width <= width) lines[lines.length - 1] = line;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** `text` broken into lines (joined by <br>) no wider than `width` px, as even
+ * as the same number of lines allows: plotly never wraps an annotation, and
+ * one line is cut off in a narrow chart. */
+export function wrapLines(text, width, font) {
+  measure ??= document.createElement('canvas').getContext('2d');
+  measure.font = font;
+  const words = text.split(' ');
+  const n = greedyLines(words, width).length;
+  let lo = 0, hi = width; // the narrowest width that still needs only n lines
+  while (hi - lo > 1) {
+    const mid = (lo + hi) / 2;
+    if (greedyLines(words, mid).length <= n) hi = mid; else lo = mid;
+  }
+  return greedyLines(words, hi).join('<br>');
+}
 
 export function createGradientChart(el, store) {
   const lines = createLiveLines(el, { logY: true, isPlaying: () => store.playing });
   let drawnRevision = -1;
   let layers = 0;
   let shownEmpty = true;
+
+  /** The empty chart's note, wrapped to the plot's width (a little air on both sides). */
+  function emptyText() {
+    const width = el.clientWidth - MARGIN.l - MARGIN.r - 8;
+    return wrapLines(EMPTY, width, `${EMPTY_SIZE}px ${themeColors().font}`);
+  }
+  // the chart's width follows the table beside it and the page: wrap the note again
+  new ResizeObserver(() => {
+    const note = el._fullLayout?.annotations?.[0];
+    if (!shownEmpty || !note || !el.clientWidth) return;
+    const text = emptyText();
+    if (text !== note.text) Plotly.relayout(el, { 'annotations[0].text': text });
+  }).observe(el);
 
   function name(l) {
     return l === layers - 1 ? `W${l + 1} → ŷ` : `W${l + 1}`;
@@ -28,10 +72,11 @@ export function createGradientChart(el, store) {
     const empty = s.gradStep.length === 0;
     shownEmpty = empty;
     lines.render(traces, baseLayout({
-      annotations: empty ? [{ text: 'No update yet: gradients appear after the first step.', showarrow: false,
-                              xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { size: 12, color: '#6b7280' } }] : [],
-      margin: { l: 44, r: 8, t: 18, b: 26 },
-      yaxis: axis({ type: 'log', exponentformat: 'power', dtick: 1, showticklabels: !empty, showgrid: !empty }),
+      annotations: empty ? [{ text: emptyText(), showarrow: false,
+                              xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { size: EMPTY_SIZE, color: '#6b7280' } }] : [],
+      margin: { ...MARGIN },
+      // decades between labels: live-lines.js spaces them for the plot's height
+      yaxis: axis({ type: 'log', exponentformat: 'power', showticklabels: !empty, showgrid: !empty, automargin: true }),
       xaxis: axis({ nticks: 6, showticklabels: !empty }),
       showlegend: layers <= 3, // deeper: the per-layer table beside the chart (backward/gradient-panel.js) is the key
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', font: { size: 11 },

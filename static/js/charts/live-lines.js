@@ -67,6 +67,18 @@ export function rangesFor(traces, logY, current = null) {
   return { x, y };
 }
 
+const LOG_STEPS = [1, 2, 3, 5];
+
+/** Decades between labels of a log axis spanning `decades` over `pixels`, so
+ * labels `gap` px tall never run into each other: 1, 2, 3, 5, 10, 20, … (a
+ * diverging run spans dozens of decades in a chart under 100 px tall). */
+export function logDtick(decades, pixels, gap) {
+  const need = (decades * gap) / Math.max(pixels, 1);
+  for (let p = 1; ; p *= 10) {
+    for (const m of LOG_STEPS) if (m * p >= need) return m * p;
+  }
+}
+
 function dashFor(dash, width) {
   const d = Math.max(width, 3); // plotly's own dash lengths
   if (dash === 'dash') return [3 * d, 3 * d];
@@ -91,18 +103,40 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
   let syncedAt = -1e9;
   let hovering = false;
   let built = false;
+  let margin = { t: 0, b: 0 };
+  let labelGap = 18;      // px between log-axis labels (their height and a little air)
+  let dtick = 1;
+
+  /** The y axis's label spacing for the current range and plot height (log axes only). */
+  function yTicks() {
+    if (!logY) return {};
+    const h = el._fullLayout?.yaxis?._length ?? el.clientHeight - margin.t - margin.b;
+    dtick = logDtick(ranges.y[1] - ranges.y[0], h, labelGap);
+    return { dtick };
+  }
+
+  /** After a resize the plot may be too short for the labels it has: space them again. */
+  function afterPlot() {
+    if (logY && ranges) {
+      const drawn = dtick;
+      if (yTicks().dtick !== drawn) Plotly.relayout(el, { 'yaxis.dtick': dtick });
+    }
+    paint();
+  }
 
   function render(traces, layout) {
     shown = traces.map((t) => ({ x: t.x, y: t.y, mode: t.mode ?? 'lines', line: t.line ?? {}, marker: t.marker ?? {},
                                  visible: t.visible !== false }));
     ranges = rangesFor(shown, logY);
+    margin = { t: layout.margin?.t ?? 0, b: layout.margin?.b ?? 0 };
+    labelGap = 1.6 * (layout.yaxis?.tickfont?.size ?? 11);
     layout.xaxis = { ...layout.xaxis, range: ranges.x, autorange: false };
-    layout.yaxis = { ...layout.yaxis, range: ranges.y, autorange: false };
+    layout.yaxis = { ...layout.yaxis, range: ranges.y, autorange: false, ...yTicks() };
     Plotly.react(el, traces, layout, PLOT_CONFIG);
     stale = false;
     if (!built) {
       built = true;
-      el.on('plotly_afterplot', paint); // a resize moves the axes
+      el.on('plotly_afterplot', afterPlot); // a resize moves the axes
       new ResizeObserver(() => paint()).observe(el); // e.g. shown again after being hidden
       el.addEventListener('mouseenter', () => { hovering = true; sync(); });
       el.addEventListener('mouseleave', () => { hovering = false; });
@@ -122,7 +156,8 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
       ranges = next;
       stale = false;
       syncedAt = performance.now();
-      Plotly.update(el, plotlyData(), { 'xaxis.range': ranges.x, 'yaxis.range': ranges.y });
+      const ticks = logY ? { 'yaxis.dtick': yTicks().dtick } : {};
+      Plotly.update(el, plotlyData(), { 'xaxis.range': ranges.x, 'yaxis.range': ranges.y, ...ticks });
     } else if (!isPlaying() || (hovering && performance.now() - syncedAt > 1000)) {
       sync();
     }

@@ -24,8 +24,9 @@ export function createLossChart(el, store) {
         line: { color: t.test, width: 2 * lineScale(), dash: 'dash' }, hovertemplate: 'step %{x}<br>test loss %{y:.4g}<extra></extra>' },
     ], baseLayout({
       margin: { l: 44, r: 8, t: 4, b: 26 },
+      // a diverging run's losses read "1.5×10²⁸⁴": the left margin grows to fit, labels are never cut
       xaxis: axis({ title: { text: '' }, nticks: 6 }),
-      yaxis: axis({ nticks: 5 }),
+      yaxis: axis({ nticks: 5, automargin: true }),
       hovermode: 'x',
     }));
     drawnRevision = s.revision;

@@ -72,20 +72,21 @@ export function createDataPanel({ grid, controls, titleRow }, store, apply, { on
   }
 
   function render(cfg) {
+    const drawing = store.draft; // one's own points being drawn: they are the data set shown
     for (const [name, b] of tiles) {
-      const on = cfg.dataset === name;
+      const on = (drawing ? 'custom' : cfg.dataset) === name;
       b.classList.toggle('selected', on);
       b.setAttribute('aria-checked', String(on));
     }
     ratio.set(Math.round(cfg.train_fraction * 100));
     noise.set(Math.round(cfg.noise * 100));
-    const custom = cfg.dataset === 'custom';
+    const custom = cfg.dataset === 'custom' || Boolean(drawing);
     noise.input.disabled = custom || store.readonly;
     samples.input.disabled = custom || store.readonly;
     let si = SAMPLES.indexOf(cfg.n_samples);
     if (si < 0) si = SAMPLES.findIndex((s) => s >= cfg.n_samples);
     samples.input.value = String(si < 0 ? SAMPLES.length - 1 : si);
-    samples.out.textContent = String(custom ? cfg.points?.x?.length ?? '' : cfg.n_samples);
+    samples.out.textContent = String(drawing ? drawing.x.length : custom ? cfg.points?.x?.length ?? '' : cfg.n_samples);
     const choices = batchChoices();
     const bi = Math.max(0, choices.indexOf(Math.min(cfg.batch_size, trainSize())));
     batch.input.max = String(choices.length - 1);
@@ -95,6 +96,7 @@ export function createDataPanel({ grid, controls, titleRow }, store, apply, { on
 
   store.on('config', render);
   store.on('data', () => render(store.config));
+  store.on('draft', () => { if (store.config) render(store.config); });
   if (store.config) render(store.config);
   return { render };
 }

@@ -11,15 +11,25 @@ export function capital(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
+/** A labelled control; `label` is text, or a list of texts and nodes (see keepCase). */
 export function field(label, control, title) {
   const wrap = document.createElement('label');
   wrap.className = 'field';
   if (title) wrap.title = title;
   const span = document.createElement('span');
   span.className = 'field-label';
-  span.textContent = label;
+  span.append(...[label].flat());
   wrap.append(span, control);
   return wrap;
+}
+
+/** Text that keeps its case inside an upper-cased label: a symbol such as μ
+ * would otherwise be shown as Μ, a capital Greek letter that means nothing here. */
+export function keepCase(text) {
+  const span = document.createElement('span');
+  span.className = 'keep-case';
+  span.textContent = text;
+  return span;
 }
 
 /** A <select> of [value, text] pairs; values are kept as strings. */

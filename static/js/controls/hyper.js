@@ -1,11 +1,13 @@
 // The training toolbar: learning rate, activation, loss, output, optimizer,
 // regularisation and its rate, initialisation, seed.
 
-import { choose, field, pretty, select, tooltip } from './fields.js';
+import { createNotice } from '../notice.js';
+import { choose, field, keepCase, pretty, select, tooltip } from './fields.js';
 
 const RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const MOMENTA = [0.5, 0.8, 0.9, 0.95, 0.99];
+const MIXED = 'mixed'; // the activation menu's value while the hidden layers differ
 
 export function createHyperControls(root, store, apply) {
   const cat = store.catalog;
@@ -22,8 +24,10 @@ export function createHyperControls(root, store, apply) {
   const reg = select([['none', 'None'], ['l1', 'L1'], ['l2', 'L2'], ['both', 'L1 + L2']], 'regularization');
   const regRate = select(REG_RATES.map((r) => [r, String(r)]), 'reg-rate');
   const init = select(cat.inits.map((i) => [i, pretty(i)]), 'init');
+  const seedProp = store.property('seed'); // the engine's range (a 32-bit unsigned integer)
+  const seedRange = [seedProp?.minimum ?? 0, seedProp?.maximum ?? 4294967295];
   const seed = document.createElement('input');
-  Object.assign(seed, { type: 'number', id: 'seed', min: 0, max: 4294967295, step: 1 });
+  Object.assign(seed, { type: 'number', id: 'seed', min: seedRange[0], max: seedRange[1], step: 1 });
   const dice = document.createElement('button');
   Object.assign(dice, { type: 'button', className: 'icon-btn small', id: 'new-seed', textContent: '⚄',
                         title: 'A new random seed: new data, new initial weights (rebuilds, starts again from step 0)' });
@@ -32,7 +36,7 @@ export function createHyperControls(root, store, apply) {
   seedBox.append(seed, dice);
   let lastRegRate = 0.001;
 
-  const momentumField = field('Momentum μ', momentum, tooltip(store, 'momentum', 'μ, how much of the previous update the momentum optimizer keeps'));
+  const momentumField = field(['Momentum ', keepCase('μ')], momentum, tooltip(store, 'momentum', 'μ, how much of the previous update the momentum optimizer keeps'));
   root.append(
     field('Learning rate', lr, tooltip(store, 'learning_rate', 'Learning rate η: how far each update moves the weights against the gradient')),
     field('Activation', activation, tooltip(store, 'activation', 'Activation of every hidden layer (per-layer choices sit above the diagram)')),
@@ -47,7 +51,10 @@ export function createHyperControls(root, store, apply) {
   );
 
   lr.addEventListener('change', () => apply({ learning_rate: Number(lr.value) }));
-  activation.addEventListener('change', () => apply({ activation: activation.value }));
+  activation.addEventListener('change', () => {
+    if (activation.value === MIXED) { render(store.config); return; } // a state shown, not a choice
+    apply({ activation: activation.value });
+  });
   loss.addEventListener('change', () => {
     // bce needs a sigmoid output and cross-entropy a softmax one: switch it along
     const fused = cat.losses.find((l) => l.name === loss.value)?.output_activation;
@@ -59,10 +66,13 @@ export function createHyperControls(root, store, apply) {
   reg.addEventListener('change', () => applyReg());
   regRate.addEventListener('change', () => { lastRegRate = Number(regRate.value); applyReg(); });
   init.addEventListener('change', () => apply({ init: init.value }));
+  const notify = createNotice(document.getElementById('notice'));
   seed.addEventListener('change', () => {
-    const v = Number(seed.value);
-    if (Number.isInteger(v) && v >= 0) apply({ seed: v });
-    else render(store.config);
+    const typed = seed.value.trim(); // '' also when the box holds no number at all
+    const v = Number(typed);
+    if (typed !== '' && Number.isInteger(v) && v >= seedRange[0] && v <= seedRange[1]) { apply({ seed: v }); return; }
+    notify(`Not changed: seed must be an integer in [${seedRange.join(', ')}]${typed ? `, not ${typed}` : ''}. The seed stays ${store.config.seed}.`, 'error');
+    render(store.config);
   });
   dice.addEventListener('click', () => apply({ seed: Math.floor(Math.random() * 100000) }));
 
@@ -76,9 +86,12 @@ export function createHyperControls(root, store, apply) {
     choose(lr, cfg.learning_rate);
     const acts = Array.isArray(cfg.activation) ? cfg.activation : [cfg.activation];
     const mixed = acts.length > 1 && acts.some((a) => a !== acts[0]);
-    if (mixed) choose(activation, 'mixed', 'Per layer');
+    if (mixed) choose(activation, MIXED, 'Per layer');
     else choose(activation, acts[0] ?? 'tanh', pretty(acts[0]));
-    [...activation.options].forEach((o) => { if (o.value === 'mixed' && !mixed) o.remove(); });
+    [...activation.options].forEach((o) => { if (o.value === MIXED && !mixed) o.remove(); });
+    // "Per layer" only says the layers differ (they are set above the diagram): it cannot be picked
+    const perLayer = activation.querySelector(`option[value=${MIXED}]`);
+    if (perLayer) { perLayer.disabled = true; perLayer.title = 'The hidden layers have different activations, set above the diagram; pick one here to give it to every layer.'; }
     activation.title = `${activation.parentElement.title}\n${hidden.map((a) => `${pretty(a)}: ${formula(a)}`).join('\n')}`;
     choose(loss, cfg.loss, pretty(cfg.loss));
     loss.title = `${loss.parentElement.title}\n${lossFormula(cfg.loss)}`;

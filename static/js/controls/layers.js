@@ -57,9 +57,11 @@ export function createLayerControls({ count, strip }, store, apply) {
       const col = document.createElement('div');
       col.className = 'layer-col';
       col.dataset.layer = String(l);
+      // "Layer 3", or "L3" when ten layers share the strip (app.css: narrow columns)
       const name = document.createElement('span');
       name.className = 'layer-name';
-      name.textContent = `Layer ${l + 1}`;
+      name.title = `Hidden layer ${l + 1}`;
+      name.innerHTML = `<span class="layer-name-long">Layer ${l + 1}</span><span class="layer-name-short">L${l + 1}</span>`;
       const row = document.createElement('span');
       row.className = 'neuron-row';
       const less = button('−', `One neuron fewer in hidden layer ${l + 1}. ${STRUCT}`, 'icon-btn tiny');

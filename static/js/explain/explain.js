@@ -9,6 +9,9 @@ import { createHighlight } from './highlight.js';
 import { renderBackward, renderBatchLoss, renderForward, renderIntro, renderLoss, renderUpdate, stageList } from './stages.js';
 
 const AUTOPLAY_MS = 3500;
+// While the panel is open nothing else may train the session: another update
+// would slip in between the stages read and the update applied.
+const HOLD = 'Close Explain (✕ or Esc) to train again: explain mode follows one update, and training meanwhile would mix others into it.';
 
 async function call(method, path, body) {
   const res = await fetch(path, {
@@ -53,9 +56,10 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   function isOpen() { return !panel.hidden; }
 
   async function open() {
-    if (store.readonly || busy) return;
+    if (store.readonly || store.draft || busy) return;
     busy = true;
     if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    store.setHold('explain', HOLD);
     stopAutoplay();
     panel.hidden = false;
     document.body.classList.add('explaining');
@@ -202,6 +206,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
 
   function close() {
     stopAutoplay();
+    store.setHold('explain', null);
     panel.hidden = true;
     document.body.classList.remove('explaining');
     highlight.hide();
@@ -246,16 +251,23 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   $('explain-autoplay').addEventListener('click', toggleAutoplay);
   $('explain-close').addEventListener('click', close);
   openButton.addEventListener('click', () => (isOpen() && !ctx?.after ? close() : open()));
-  // keys while open: ← → walk the stages (capture: before the page's own → = step)
+  // keys while open: ← → walk the stages (capture: before the page's own → = step);
+  // space and r, the page's play and reset, are held and say why
   document.addEventListener('keydown', (ev) => {
     if (!isOpen() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (['INPUT', 'SELECT', 'TEXTAREA'].includes(ev.target?.tagName)) return;
     if (ev.key === 'ArrowRight') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); next(); }
     else if (ev.key === 'ArrowLeft') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); prev(); }
     else if (ev.key === 'Escape') close();
+    else if (ev.key === ' ' || ev.code === 'Space' || ev.key === 'r' || ev.key === 'R') {
+      ev.preventDefault(); // no page scroll, and no "click" on a focused button
+      ev.stopImmediatePropagation();
+      if (!ev.repeat) notify(`Training is off while Explain is open. ${HOLD}`, 'info');
+    }
   }, true);
-  // a rebuilt network (new shape) makes the explanation meaningless
+  // a rebuilt network (new shape) makes the explanation meaningless; so do points being drawn
   store.on('data', () => { if (isOpen()) close(); });
+  store.on('draft', (points) => { if (points && isOpen()) close(); });
 
   return { open, close, next, prev, get stage() { return stages[index]?.id; }, get context() { return ctx; } };
 }

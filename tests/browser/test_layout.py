@@ -1,0 +1,222 @@
+"""Layout at a projector's 1280×720, in Chromium: every control reachable and
+every label whole and legible — checked on the geometry the browser lays out
+(what is under the pointer, where each label's box lies), not on pictures.
+Screenshots of each state land in tests/artifacts/ for a human look."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TEN_LAYERS = "/?hidden_layers=8,8,8,8,8,8,8,8,8,8"
+PLAY = "[data-testid=play]"
+
+# a DOM element's box in page pixels
+BOX = """const box = (e) => { const r = e.getBoundingClientRect();
+  return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: r.width, h: r.height }; };"""
+
+# every button of the layer strip with what the pointer meets at its centre, and every heading
+STRIP = f"""() => {{ {BOX}
+  const buttons = [...document.querySelectorAll('#layer-strip button')].map((b) => {{
+    const r = b.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {{ layer: b.closest('.layer-col').dataset.layer, action: b.dataset.action, hit: b === hit || b.contains(hit), ...box(b) }};
+  }});
+  const headings = [...document.querySelectorAll('#layer-strip .layer-name')].map((n) =>
+    ({{ text: n.innerText, cut: n.scrollWidth > n.clientWidth + 0.5, ...box(n) }}));
+  return {{ buttons, headings }};
+}}"""
+
+# a chart's tick labels (those drawn) and its SVG
+TICKS = f"""(id) => {{ {BOX}
+  const el = document.getElementById(id);
+  const labels = [...el.querySelectorAll('.xtick text, .ytick text')]
+    .map((t) => ({{ axis: t.closest('.ytick') ? 'y' : 'x', text: t.textContent, ...box(t) }})).filter((b) => b.w > 0);
+  const ya = el._fullLayout.yaxis;
+  return {{ svg: box(el.querySelector('.main-svg')), labels, yrange: ya.range, ylength: ya._length }};
+}}"""
+
+
+def _overlap(a: dict, b: dict, slack: float = 0.5) -> bool:
+    return a["l"] < b["r"] - slack and b["l"] < a["r"] - slack and a["t"] < b["b"] - slack and b["t"] < a["b"] - slack
+
+
+def _inside(inner: dict, outer: dict, slack: float = 0.5) -> bool:
+    return (inner["l"] >= outer["l"] - slack and inner["r"] <= outer["r"] + slack
+            and inner["t"] >= outer["t"] - slack and inner["b"] <= outer["b"] + slack)
+
+
+def _assert_labels_whole_and_apart(chart: dict, name: str) -> None:
+    assert chart["labels"], name
+    for lab in chart["labels"]:
+        assert _inside(lab, chart["svg"]), (name, "label cut off", lab, chart["svg"])
+    for axis in ("x", "y"):
+        labels = [lab for lab in chart["labels"] if lab["axis"] == axis]
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                assert not _overlap(a, b), (name, "labels overlap", a, b)
+
+
+def _pause(pg) -> None:
+    if pg.page.get_attribute(PLAY, "aria-pressed") == "true":
+        pg.page.click(PLAY)
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+    pg.page.wait_for_timeout(800)  # the last frame, and the charts' catch-up once paused
+
+
+def _backward(pg) -> None:
+    pg.page.click("[data-testid=view-backward]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    pg.page.wait_for_timeout(300)
+
+
+# -- 1. the layer strip with ten hidden layers --------------------------------------------
+
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_every_layers_plus_minus_and_heading_are_reachable_with_ten_hidden_layers(playground, view):
+    pg = playground.open(TEN_LAYERS)
+    if view == "backward":  # a wider left column: the narrowest strip
+        _backward(pg)
+    strip = pg.js(STRIP)
+    buttons = strip["buttons"]
+    assert len(buttons) == 2 * 10
+    # the pointer at the centre of each button meets that button, and no two buttons overlap
+    assert [b for b in buttons if not b["hit"]] == []
+    for i, a in enumerate(buttons):
+        assert a["w"] >= 18 and a["h"] >= 18, a
+        for b in buttons[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    # headings are whole, one line each, and apart
+    headings = strip["headings"]
+    assert [h["text"].upper() for h in headings] == ["INPUTS", *[f"L{n}" for n in range(1, 11)], "OUTPUT"]
+    for i, a in enumerate(headings):
+        assert not a["cut"] and a["h"] < 18, a
+        for b in headings[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    pg.screenshot(f"layout-ten-layers-{view}-1280x720")
+
+    # and the "+" of layer 3 adds a neuron to layer 3, not to its neighbour
+    pg.page.click(".layer-col[data-layer='2'] [data-action=add-neuron]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,8,8,9,8,8,8,8,8,8,8,1'")
+    pg.page.click(".layer-col[data-layer='3'] [data-action=remove-neuron]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,8,8,9,7,8,8,8,8,8,8,1'")
+
+
+def test_a_few_layers_keep_the_full_headings_and_a_row_of_buttons(playground):
+    pg = playground.open("/?hidden_layers=4,2")
+    strip = pg.js(STRIP)
+    assert [h["text"].upper() for h in strip["headings"]] == ["INPUTS", "LAYER 1", "LAYER 2", "OUTPUT"]
+    minus, plus = strip["buttons"][:2]
+    assert abs(minus["t"] - plus["t"]) < 1 and plus["l"] - minus["r"] > 20  # − count + on one line
+    assert all(b["hit"] for b in strip["buttons"])
+
+
+# -- 2. the gradient chart's log axis over many decades -----------------------------------
+
+def test_gradient_axis_labels_stay_apart_when_the_norms_span_many_decades(playground):
+    pg = playground.open("/?learning_rate=10")
+    pg.page.click(PLAY)
+    pg.wait_step_above(400)
+    _pause(pg)
+    chart = pg.js(f"({TICKS})('gradient-chart')")
+    decades = chart["yrange"][1] - chart["yrange"][0]
+    assert decades >= 8, chart["yrange"]  # the situation of the report: 10⁻¹³ … 1 in under 100 px
+    _assert_labels_whole_and_apart(chart, "gradient-chart")
+    ys = sorted((lab["t"] + lab["b"]) / 2 for lab in chart["labels"] if lab["axis"] == "y")
+    assert len(ys) >= 2
+    assert min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= 17, ys
+    pg.screenshot("layout-gradient-axis-lr10-1280x720")
+
+    # the spacing rule itself: 1, 2, 3, 5, 10, 20, … decades, so that labels are ≥ gap px apart
+    got = pg.js("""(async () => { const m = await import('/static/js/charts/live-lines.js');
+      return [[2, 80, 18], [14, 77, 18], [14, 300, 18], [600, 77, 18], [3, 10, 18]].map(([d, px, gap]) => m.logDtick(d, px, gap)); })()""")
+    assert got == [1, 5, 1, 200, 10]
+
+
+# -- 3. the per-layer gradient table with ten hidden layers -------------------------------
+
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_the_gradient_table_shows_its_last_row_with_ten_hidden_layers(playground, view):
+    pg = playground.open(TEN_LAYERS)
+    if view == "backward":
+        _backward(pg)
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.page.wait_for_timeout(500)
+    got = pg.js(f"""(() => {{ {BOX}
+      const t = document.querySelector('[data-testid=layer-stats]');
+      const rows = [...t.querySelectorAll('.ls-row[data-layer]')].map((r) => {{
+        const name = r.querySelector('.ls-name'), b = name.getBoundingClientRect();
+        const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+        return {{ text: name.textContent, hit: name.contains(hit), ...box(name) }};
+      }});
+      return {{ rows, table: box(t), panel: box(t.closest('.panel')), scrolls: t.scrollHeight > t.clientHeight + 1 }};
+    }})()""")
+    rows = got["rows"]
+    assert [r["text"] for r in rows] == [*[f"W{n}" for n in range(1, 11)], "W11→ŷ"]
+    # every row, the last one too, is on the screen without scrolling: inside the table, the panel and the window
+    assert not got["scrolls"], got["table"]
+    for r in rows:
+        assert r["hit"] and _inside(r, got["table"]) and _inside(r, got["panel"]) and r["b"] <= 720, r
+    pg.screenshot(f"layout-gradient-table-ten-layers-{view}-1280x720")
+
+
+# -- 4. the output plot in presenter mode --------------------------------------------------
+
+def test_presenter_mode_keeps_the_output_axes_clear_of_the_check_boxes(playground):
+    pg = playground.open()
+    pg.page.click("[data-testid=present]")
+    pg.page.check("[data-testid=presenter-mode]")
+    pg.page.keyboard.press("Escape")
+    pg.page.wait_for_function("document.documentElement.classList.contains('presenting')")
+    pg.page.wait_for_timeout(800)  # the redraw in the new sizes
+    got = pg.js(f"""(() => {{ {BOX}
+      const el = document.getElementById('boundary');
+      return {{ svg: box(el.querySelector('.main-svg')), wrap: box(document.getElementById('boundary-wrap')),
+               labels: [...el.querySelectorAll('.xtick text, .xtitle')].map(box).filter((b) => b.w > 0),
+               boxes: [...document.querySelectorAll('.output-options label')].map(box) }}; }})()""")
+    assert len(got["labels"]) == 6 and len(got["boxes"]) == 2  # five ticks and the title x₁
+    # the plot is as tall as its box, so its labels stay above the check boxes below it
+    assert abs(got["svg"]["b"] - got["wrap"]["b"]) <= 1, got
+    for lab in got["labels"]:
+        assert _inside(lab, got["svg"]), lab
+        for b in got["boxes"]:
+            assert not _overlap(lab, b), (lab, b)
+    pg.screenshot("layout-presenter-mode-1280x720")
+
+
+# -- 5. the empty gradient chart's note ----------------------------------------------------
+
+@pytest.mark.parametrize("path, view", [("/", "forward"), ("/", "backward"), (TEN_LAYERS, "backward")])
+def test_the_empty_gradient_charts_note_is_whole(playground, path, view):
+    pg = playground.open(path)
+    if view == "backward":
+        _backward(pg)
+    # the chart settles to its column beside the table
+    pg.page.wait_for_function("""(() => { const el = document.getElementById('gradient-chart');
+      return Math.abs(el._fullLayout.width - el.clientWidth) <= 2; })()""")
+    pg.page.wait_for_timeout(300)
+    got = pg.js(f"""(() => {{ {BOX}
+      const el = document.getElementById('gradient-chart'), note = el.querySelector('.annotation-text');
+      return {{ note: box(note), words: [...note.querySelectorAll('.line')].map((l) => l.textContent).join(' ') || note.textContent,
+               chart: box(el), svg: box(el.querySelector('.main-svg')) }}; }})()""")
+    assert got["words"] == "No update yet: gradients appear after the first step."
+    assert got["note"]["w"] <= got["chart"]["w"]
+    assert _inside(got["note"], got["chart"]) and _inside(got["note"], got["svg"]), got
+    pg.screenshot(f"layout-empty-gradient-chart-{view}-{'ten' if path == TEN_LAYERS else 'default'}-1280x720")
+
+
+# -- 6. the loss chart's labels after divergence -------------------------------------------
+
+def test_loss_axis_labels_are_whole_after_a_regression_diverges(playground):
+    pg = playground.open("/?learning_rate=3&dataset=plane&activation=relu&hidden_layers=8,8")
+    pg.page.click(PLAY)
+    pg.page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('diverged')",
+                              timeout=20_000)
+    _pause(pg)
+    chart = pg.js(f"({TICKS})('loss-chart')")
+    assert chart["yrange"][1] > 1e100, chart["yrange"]  # labels such as 1.5×10²⁸⁴
+    _assert_labels_whole_and_apart(chart, "loss-chart")
+    _assert_labels_whole_and_apart(pg.js(f"({TICKS})('gradient-chart')"), "gradient-chart")
+    pg.screenshot("layout-loss-axis-diverged-1280x720")
