@@ -190,15 +190,20 @@ def test_watcher_sees_play(client, api):
         until(w, lambda m: is_frame(m) and m["playing"] is False)
 
 
+def _play_then_leave(client, s, watcher) -> None:
+    """A controller connects beside ``watcher``, presses play, and its page closes."""
+    opening(watcher)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
+        opening(ctl)
+        send(ctl, type="play")
+        until(watcher, lambda m: is_frame(m) and m["playing"])
+
+
 def test_a_session_left_playing_to_watchers_alone_pauses_after_a_grace(make_client, api):
     client = make_client(unattended_grace=0.5)
     s = api.create(client)
     with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
-        opening(w)
-        with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
-            opening(ctl)
-            send(ctl, type="play")
-            until(w, lambda m: is_frame(m) and m["playing"])
+        _play_then_leave(client, s, w)
         # the controller's page closed: watchers still see it play for the grace period (a reload fits in it) …
         started = time.monotonic()
         first = until(w, lambda m: is_frame(m) and m["playing"])["step"]
@@ -214,11 +219,7 @@ def test_a_controller_back_within_the_grace_keeps_it_playing(make_client, api):
     client = make_client(unattended_grace=1.0)
     s = api.create(client)
     with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
-        opening(w)
-        with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
-            opening(ctl)
-            send(ctl, type="play")
-            until(w, lambda m: is_frame(m) and m["playing"])
+        _play_then_leave(client, s, w)
         with client.websocket_connect(f"{API}/{s['id']}/live") as back:  # the reload
             opening(back)
             deadline = time.monotonic() + 2.0  # past the grace

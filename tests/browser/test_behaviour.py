@@ -20,6 +20,19 @@ def server_step(pg) -> int:
     return pg.api(f"/api/sessions/{pg.session_id()}")["state"]["step"]
 
 
+def assert_training_held(pg, why: str, keys: list[str], step: int) -> None:
+    """Play, step and reset are off with ``why`` in their tooltips, and pressing
+    ``keys`` leaves the session at ``step``, paused."""
+    for sel in TRANSPORT:
+        assert pg.page.is_disabled(sel), sel
+        assert why in pg.page.get_attribute(sel, "title"), sel
+    for key in keys:
+        pg.page.keyboard.press(key)
+        pg.page.wait_for_timeout(400)  # time for a wrongly sent command to land
+    assert server_step(pg) == step
+    assert pg.page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
+
+
 def next_stage(pg) -> None:
     stage = pg.page.get_attribute(STAGE, "data-stage")
     pg.page.keyboard.press("ArrowRight")
@@ -56,18 +69,9 @@ def test_explain_mode_holds_play_step_and_reset_so_the_explanation_stays_one_upd
     progress = pg.page.text_content("[data-testid=explain-progress]")
     assert "stage 4 of" in progress and "update 2" in progress
 
-    # the buttons are off and say why
-    for sel in TRANSPORT:
-        assert pg.page.is_disabled(sel), sel
-        assert "Close Explain" in pg.page.get_attribute(sel, "title"), sel
-    # the keys do nothing to the session, and say why
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_timeout(1000)
-    pg.page.keyboard.press(" ")
-    pg.page.keyboard.press("r")
-    pg.page.wait_for_timeout(300)
-    assert pg.step_count() == 1 and server_step(pg) == 1
-    assert pg.page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
+    # the buttons are off and say why; the keys do nothing to the session (→ moves Explain on)
+    assert_training_held(pg, "Close Explain", [" ", " ", "r"], step=1)
+    assert pg.step_count() == 1
     assert "Close Explain" in notice(pg)
     assert pg.page.text_content("[data-testid=explain-progress]") == progress
     pg.screenshot("behaviour-explain-holds-training")
@@ -108,16 +112,7 @@ def test_clear_points_stops_the_old_session_until_the_new_points_are_enough(play
     pg.page.click("#custom-clear")
     status = pg.page.text_content("[data-testid=status]")
     assert "Drawing your own data" in status and "Still needed: 4 more points" in status
-    for sel in TRANSPORT:
-        assert pg.page.is_disabled(sel), sel
-        assert "points" in pg.page.get_attribute(sel, "title"), sel
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_timeout(1000)
-    pg.page.keyboard.press("ArrowRight")
-    pg.page.keyboard.press("r")
-    pg.page.wait_for_timeout(300)
-    assert server_step(pg) == 20
-    assert pg.page.get_attribute("[data-testid=play]", "aria-pressed") == "false"
+    assert_training_held(pg, "points", [" ", "ArrowRight", "r"], step=20)
     # the old session's numbers are not shown as if they were about the new points
     for sel in ["[data-testid=step-count]", "#epoch-count", "[data-testid=loss-train]", "[data-testid=loss-test]",
                 "#accuracy-train", "#accuracy-test"]:
