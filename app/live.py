@@ -112,11 +112,14 @@ class Live:
     # -- receivers ------------------------------------------------------------
     async def attach(self, ws: WebSocket, readonly: bool) -> Receiver:
         receiver = Receiver(ws, readonly)
-        self.receivers.add(receiver)
         receiver.task = asyncio.create_task(receiver.pump())
         data, frame = await self.session.run(lambda t: (encode(data_message(t)), encode(self._frame(t))))
         receiver.offer(data, "data")
         receiver.offer(frame, "frame")
+        # Only now does it receive broadcasts: a client always gets "data" before any frame.
+        self.receivers.add(receiver)
+        if self.session.closed:  # gone while we built its first messages
+            receiver.offer(encode({"type": "error", "message": GONE_MESSAGE}), "close")
         return receiver
 
     async def detach(self, receiver: Receiver) -> None:

@@ -190,6 +190,17 @@ def test_watcher_sees_play(client, api):
         until(w, lambda m: is_frame(m) and m["playing"] is False)
 
 
+def test_a_socket_joining_a_playing_session_gets_data_before_any_frame(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
+        opening(ctl)
+        send(ctl, type="play")
+        until(ctl, lambda m: is_frame(m) and m["playing"])
+        for _ in range(10):  # frames are being broadcast all the while
+            with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+                opening(w)
+
+
 def _play_then_leave(client, s, watcher) -> None:
     """A controller connects beside ``watcher``, presses play, and its page closes."""
     opening(watcher)
