@@ -220,3 +220,23 @@ def test_loss_axis_labels_are_whole_after_a_regression_diverges(playground):
     _assert_labels_whole_and_apart(chart, "loss-chart")
     _assert_labels_whole_and_apart(pg.js(f"({TICKS})('gradient-chart')"), "gradient-chart")
     pg.screenshot("layout-loss-axis-diverged-1280x720")
+
+
+LONG_STATUS = ("Training diverged at update 158: the loss or its gradient grew beyond what a computer can represent, "
+               "so that update was not applied. The learning rate (η = 3) is probably too large for this network: "
+               "lower it (try 0.3) and press reset.")
+
+
+@pytest.mark.parametrize("path", ["/", "/?present=1"])
+def test_a_status_of_two_lines_leaves_the_loss_chart_on_screen(playground, path):
+    pg = playground.open(path)
+    pg.page.set_viewport_size({"width": 1280, "height": 720})
+    before = pg.js("document.querySelector('.boundary-wrap').getBoundingClientRect().height")
+    pg.js(f"document.getElementById('status').textContent = {LONG_STATUS!r}")
+    pg.page.wait_for_function("document.getElementById('status').getBoundingClientRect().height > 30")  # two lines
+    pg.page.wait_for_timeout(300)
+    box = pg.js("""(() => { const r = document.querySelector('#loss-chart').getBoundingClientRect();
+        return {bottom: r.bottom, plot: document.querySelector('.boundary-wrap').getBoundingClientRect().height,
+                scroll: document.scrollingElement.scrollHeight, vh: innerHeight}; })()""")
+    assert box["bottom"] <= box["vh"] and box["scroll"] <= box["vh"]  # nothing below the fold
+    assert box["plot"] < before  # the output plot gave up the room, not the chart
