@@ -118,6 +118,9 @@ class Live:
         receiver.offer(frame, "frame")
         # Only now does it receive broadcasts: a client always gets "data" before any frame.
         self.receivers.add(receiver)
+        if not readonly and self._unattended is not None:  # the controller is back: no pause pending
+            self._unattended.cancel()
+            self._unattended = None
         if self.session.closed:  # gone while we built its first messages
             receiver.offer(encode({"type": "error", "message": GONE_MESSAGE}), "close")
         return receiver
@@ -142,13 +145,11 @@ class Live:
         return any(not r.readonly for r in self.receivers)
 
     async def _pause_unattended(self) -> None:
-        try:
-            await asyncio.sleep(self.settings.unattended_grace)
-            if self.playing and not self.controlled:
-                self.pause()
-                await self.publish()  # the watchers see the play button come up
-        finally:
-            self._unattended = None
+        await asyncio.sleep(self.settings.unattended_grace)  # cancelled if a controller comes back
+        self._unattended = None
+        if self.playing and not self.controlled:
+            self.pause()
+            await self.publish()  # the watchers see the play button come up
 
     def close(self) -> None:
         """The session is gone (deleted, evicted, timed out): tell every socket, then close it."""

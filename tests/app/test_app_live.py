@@ -241,6 +241,21 @@ def test_a_controller_back_within_the_grace_keeps_it_playing(make_client, api):
                 assert until(back, is_frame)["playing"] is True
 
 
+
+def test_each_departure_of_the_controller_gets_a_whole_grace(make_client, api):
+    client = make_client(unattended_grace=1.0)
+    s = api.create(client)
+    with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        _play_then_leave(client, s, w)
+        time.sleep(0.5)
+        with client.websocket_connect(f"{API}/{s['id']}/live") as back:  # back within the grace …
+            opening(back)
+            time.sleep(0.3)
+        left = time.monotonic()  # … and gone again: the pause is a whole grace after this
+        until(w, lambda m: is_frame(m) and m["playing"] is False)
+        assert time.monotonic() - left >= 0.9
+
+
 @pytest.mark.parametrize(
     "command",
     [{"type": "play"}, {"type": "pause"}, {"type": "step", "steps": 1}, {"type": "reset"},
