@@ -124,11 +124,12 @@ class Network:
                 layer.dW += self.l1 * np.sign(layer.W)
         return self.data_loss + self.penalty_value
 
-    def last_loss(self) -> float:
-        """The total loss of the last pass (before any update since)."""
+    def last_loss(self, params: Array | None = None) -> float:
+        """The total loss of the last pass, its penalty that of the current
+        parameters (no update since) or of the flat vector ``params``."""
         out = self.layers[-1]
         self.data_loss = self.loss.value(out.z, out.a, self.y)
-        self.penalty_value = self.penalty()
+        self.penalty_value = self.penalty(params)
         return self.data_loss + self.penalty_value
 
     def output_finite(self) -> bool:

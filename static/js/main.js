@@ -134,7 +134,7 @@ async function boot() {
   }
 
   // -- controls ---------------------------------------------------------------
-  createHyperControls($('hyper'), store, apply);
+  createHyperControls($('hyper'), store, apply, notify);
   createLayerControls({ count: $('layer-count'), strip: $('layer-strip') }, store, apply);
   createDataPanel({ grid: $('datasets'), controls: $('data-controls'), titleRow: document.querySelector('.panel-data .panel-title-row') }, store, apply, { onCustom: () => custom.start() });
   createFeatureToggles($('features'), store, apply, notify);

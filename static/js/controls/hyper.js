@@ -1,7 +1,6 @@
 // The training toolbar: learning rate, activation, loss, output, optimizer,
 // regularisation and its rate, initialisation, seed.
 
-import { createNotice } from '../notice.js';
 import { choose, field, keepCase, pretty, select, tooltip } from './fields.js';
 
 const RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -9,7 +8,7 @@ const REG_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const MOMENTA = [0.5, 0.8, 0.9, 0.95, 0.99];
 const MIXED = 'mixed'; // the activation menu's value while the hidden layers differ
 
-export function createHyperControls(root, store, apply) {
+export function createHyperControls(root, store, apply, notify) {
   const cat = store.catalog;
   const hidden = cat.activations.filter((a) => a.hidden).map((a) => a.name);
   const formula = (name) => cat.activations.find((a) => a.name === name)?.formula ?? '';
@@ -66,7 +65,6 @@ export function createHyperControls(root, store, apply) {
   reg.addEventListener('change', () => applyReg());
   regRate.addEventListener('change', () => { lastRegRate = Number(regRate.value); applyReg(); });
   init.addEventListener('change', () => apply({ init: init.value }));
-  const notify = createNotice(document.getElementById('notice'));
   seed.addEventListener('change', () => {
     const typed = seed.value.trim(); // '' also when the box holds no number at all
     const v = Number(typed);
