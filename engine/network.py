@@ -93,28 +93,30 @@ class Network:
                 value += self.l1 * float(np.abs(w).sum())
         return value
 
-    def forward_backward(self, x: Array, y: Array, with_loss: bool = True) -> float:
+    def forward_backward(self, x: Array, y: Array, with_loss: bool = True, x_ones: Array | None = None) -> float:
         """One forward and one backward pass on a batch; returns the total loss.
 
         Fills every layer's kept values and gradients, and ``self.grads``
         (including the penalty's gradient). ``with_loss=False`` skips the
         loss's value (NaN is returned), which the gradients do not need:
-        ``last_loss()`` computes it afterwards if wanted.
+        ``last_loss()`` computes it afterwards if wanted.  ``x_ones``, if
+        given, is ``x`` with a column of ones appended (see ``Dense.forward``).
         """
-        a = x
-        for layer in self.layers:
+        layers = self.layers
+        a = layers[0].forward(x, x_ones)
+        for layer in layers[1:]:
             a = layer.forward(a)
-        out = self.layers[-1]
+        out = layers[-1]
         self.y = y
         self.data_loss = self.loss.value(out.z, a, y) if with_loss else math.nan
+        deep = len(layers) > 1  # whether the output layer passes a gradient on
         if self.fused:
-            dL_dz = self.loss.dL_dz(out.z, a, y)
-            grad = out.backward(None, dL_dz, need_input_grad=len(self.layers) > 1)
+            grad = out.backward(None, self.loss.dL_dz(out.z, a, y), deep)
             out.dL_da = None  # computed on demand: see output_dL_da()
         else:
-            grad = out.backward(self.loss.dL_da(a, y), None, need_input_grad=len(self.layers) > 1)
-        for i in range(len(self.layers) - 2, -1, -1):
-            grad = self.layers[i].backward(grad, None, need_input_grad=i > 0)
+            grad = out.backward(self.loss.dL_da(a, y), None, deep)
+        for i in range(len(layers) - 2, -1, -1):
+            grad = layers[i].backward(grad, None, i > 0)
         self.penalty_value = self.penalty() if with_loss else math.nan
         for layer in self.layers if (self.l1 or self.l2) else ():
             # the penalty's gradient, in place on each layer's dW (biases excluded)
@@ -132,10 +134,6 @@ class Network:
         self.penalty_value = self.penalty(params)
         return self.data_loss + self.penalty_value
 
-    def output_finite(self) -> bool:
-        """Whether the last pass's output pre-activations are all finite."""
-        return math.isfinite(float(np.add.reduce(self.layers[-1].z, axis=None)))
-
     def output_dL_da(self) -> Array | None:
         """``∂L/∂ŷ`` of the last pass (fused losses skip it on the hot path)."""
         out = self.layers[-1]
@@ -150,7 +148,7 @@ class Network:
 
     def grad_sq_norms_unchecked(self) -> Array:
         """``grad_sq_norms`` for a caller that already set ``np.errstate``."""
-        return np.array([np.dot(g, g) for g in self._weight_grads])
+        return np.array([g.dot(g) for g in self._weight_grads])
 
     def trace(self, x: Array, y: Array) -> dict[str, Any]:
         """One forward and backward pass on a copy: nothing here changes."""
@@ -193,7 +191,7 @@ class Network:
             layer.b = self.params[start + k : end]
             layer.dW = self.grads[start : start + k].reshape(layer.n_out, layer.n_in)
             layer.db = self.grads[start + k : end]
-            layer._Wt = np.empty_like(layer._Wt)  # its own scratch, not the source's
+            layer._scratch()  # its own scratch, not the source's
         self._weight_grads = [self.grads[s] for s in self._weight_slices]
 
     # -- documents -----------------------------------------------------

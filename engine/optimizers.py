@@ -28,7 +28,7 @@ class SGD:
 
     def update(self, params: Array, grads: Array) -> None:
         np.multiply(grads, self.learning_rate, out=self.delta)
-        params -= self.delta
+        np.subtract(params, self.delta, out=params)
 
     def state(self) -> dict[str, Any]:
         return {}
@@ -48,10 +48,10 @@ class Momentum:
 
     def update(self, params: Array, grads: Array) -> None:
         v = self.velocity
-        v *= self.momentum
-        v += grads
+        np.multiply(v, self.momentum, out=v)
+        np.add(v, grads, out=v)
         np.multiply(v, self.learning_rate, out=self.delta)
-        params -= self.delta
+        np.subtract(params, self.delta, out=params)
 
     def state(self) -> dict[str, Any]:
         return {"velocity": self.velocity.tolist()}
@@ -77,19 +77,21 @@ class Adam:
         b1, b2 = self.beta1, self.beta2
         self.t += 1
         m, s, tmp = self.m, self.s, self.delta
-        m *= b1
-        m += (1.0 - b1) * grads
-        s *= b2
+        # ufuncs with out= rather than in-place operators: the same arithmetic, less overhead
+        np.multiply(m, b1, out=m)
+        np.multiply(grads, 1.0 - b1, out=tmp)
+        np.add(m, tmp, out=m)
+        np.multiply(s, b2, out=s)
         np.multiply(grads, grads, out=tmp)
-        tmp *= 1.0 - b2
-        s += tmp
+        np.multiply(tmp, 1.0 - b2, out=tmp)
+        np.add(s, tmp, out=s)
         # η m̂ / (√ŝ + ε), with the bias corrections folded into scalars.
         np.sqrt(s, out=tmp)
-        tmp *= 1.0 / np.sqrt(1.0 - b2**self.t)
-        tmp += self.epsilon
+        np.multiply(tmp, 1.0 / np.sqrt(1.0 - b2**self.t), out=tmp)
+        np.add(tmp, self.epsilon, out=tmp)
         np.divide(m, tmp, out=tmp)
-        tmp *= self.learning_rate / (1.0 - b1**self.t)
-        params -= tmp
+        np.multiply(tmp, self.learning_rate / (1.0 - b1**self.t), out=tmp)
+        np.subtract(params, tmp, out=params)
 
     def state(self) -> dict[str, Any]:
         return {"m": self.m.tolist(), "s": self.s.tolist(), "t": self.t}

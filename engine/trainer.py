@@ -180,41 +180,51 @@ class Trainer:
 
     def _run(self, n: int, batch: int, n_train: int, deadline: float | None) -> int:
         net, opt, hist = self.network, self.optimizer, self.history
+        # the hot loop: what it calls, looked up once
+        forward_backward, update, steps = net.forward_backward, opt.update, hist.steps
+        params, grads, out = net.params, net.grads, net.layers[-1]
         done = 0
-        xs = ys = None
+        xs = xs1 = ys = None
         if self.position < n_train:
-            xs, ys = self._shuffled
+            xs, xs1, ys = self._shuffled
         while done < n:
-            if self.position >= n_train:
+            start = self.position
+            if start >= n_train:
                 if self.step_count:
                     self.epochs_done += 1
                 self.order = self.shuffle_rng.permutation(n_train)
-                xs, ys = self._shuffled = self._in_order()
-                self.position = 0
-            start = self.position
+                xs, xs1, ys = self._shuffled = self._in_order()
+                start = 0
             stop = min(start + batch, n_train)
             self.position = stop
+            step = self.step_count + 1
             # The loss's value is needed only for a step the history keeps (a long
             # history keeps every k-th); divergence shows in the gradients and outputs.
-            want = hist.steps.wants(self.step_count + 1)
-            loss = net.forward_backward(xs[start:stop], ys[start:stop], with_loss=want)
-            finite = math.isfinite(loss) if want else net.output_finite()
-            if not (finite and math.isfinite(float(np.dot(net.grads, net.grads)))):
+            want = steps.wants(step)
+            loss = forward_backward(xs[start:stop], ys[start:stop], want, xs1[start:stop])
+            # (without the loss: the output pre-activations' sum is finite only if all are)
+            finite = math.isfinite(loss) if want else math.isfinite(np.add.reduce(out.z, None))
+            if not (finite and math.isfinite(grads.dot(grads))):
                 self._diverge(loss if want else net.last_loss())
                 break
-            opt.update(net.params, net.grads)
-            self.step_count += 1
+            update(params, grads)
+            self.step_count = step
             done += 1
             if want:
-                hist.record_step(self.step_count, loss, net.grad_sq_norms_unchecked())
+                hist.record_step(step, loss, net.grad_sq_norms_unchecked())
             if deadline is not None and done % 4 == 0 and time.perf_counter() > deadline:
                 break
         return done
 
-    def _in_order(self) -> tuple[Array, Array]:
+    def _in_order(self) -> tuple[Array, Array, Array]:
         """The training set in this epoch's order (``ndarray.take``: the same
-        rows as ``x[order]``, at a tenth of the cost on small sets)."""
-        return self.x_train.take(self.order, axis=0), self.y_train.take(self.order, axis=0)
+        rows as ``x[order]``, at a tenth of the cost on small sets): inputs,
+        inputs with a column of ones (the first layer adds its bias in its
+        product with them), targets."""
+        xs = self.x_train.take(self.order, axis=0)
+        xs1 = np.ones((xs.shape[0], xs.shape[1] + 1))
+        xs1[:, :-1] = xs
+        return xs, xs1, self.y_train.take(self.order, axis=0)
 
     def _diverge(self, loss: float) -> None:
         self.status = "diverged"
