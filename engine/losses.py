@@ -44,7 +44,10 @@ class Loss:
             diff = a - y
             return float(np.vdot(diff, diff)) / diff.size
         if self.name == "bce":
-            # −(y log σ(z) + (1−y) log(1−σ(z))) = max(z,0) − y·z + log(1 + e^(−|z|))
+            # −(y log σ(z) + (1−y) log(1−σ(z))) = log(1 + e^z) − y·z = max(z,0) − y·z + log(1 + e^(−|z|))
+            if z.size <= 250:  # a mini-batch: logaddexp is one (scalar-looped) operation
+                return float(np.add.reduce(np.logaddexp(0.0, z) - y * z, None)) / z.shape[0]
+            # a data set: more operations, but vectorised exp and log1p win
             per = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
             return float(per.sum()) / z.shape[0]
         # cross_entropy: −Σ y_k log softmax(z)_k = logsumexp(z) − Σ y_k z_k (for one-hot y)
