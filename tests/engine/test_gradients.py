@@ -195,3 +195,22 @@ def test_gradients_stay_finite_for_saturated_logits(ref):
         net.trace(np.array([[1.0], [1.0]]), y)
     assert loss == pytest.approx(2000.0 / 2)
     np.testing.assert_allclose(sm.dL_dz, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]], atol=1e-300)
+
+
+@pytest.mark.parametrize("hidden,out,loss,k", [("tanh", "sigmoid", "bce", 1), ("relu", "softmax", "cross_entropy", 3),
+                                               ("sigmoid", "linear", "mse", 2)])
+def test_first_layer_bias_inside_its_product_gives_the_same_pass(ref, hidden, out, loss, k):
+    """The trainer hands the first layer ``[x, 1]`` so that one product
+    ``[x, 1] · [Wᵀ; b]`` adds the bias too: every kept value and gradient must
+    be those of the textbook ``z = x·Wᵀ + b``."""
+    net, x, y = ref.make_case(hidden, out, loss, k, 0.01, 0.02, n=40, seed=_seed("ones", hidden, loss), margin=0.0)
+    twin = net.copy()
+    x_ones = np.hstack([x, np.ones((x.shape[0], 1))])
+    assert twin.forward_backward(x, y, True, x_ones) == pytest.approx(net.forward_backward(x, y), rel=1e-14)
+    first = twin.layers[0]
+    assert first.a_in is x
+    np.testing.assert_allclose(first.z, x @ first.W.T + first.b, rtol=1e-14, atol=1e-15)
+    for plain, folded in zip(net.layers, twin.layers, strict=True):
+        for name in ("z", "a", "dL_dz", "dW", "db"):
+            np.testing.assert_allclose(getattr(folded, name), getattr(plain, name), rtol=1e-13, atol=1e-15, err_msg=name)
+    np.testing.assert_allclose(twin.grads, net.grads, rtol=1e-13, atol=1e-15)

@@ -55,10 +55,11 @@ def test_bce_closed_forms():
     assert bce.value(z, _sig(z), y) == pytest.approx(expected, rel=1e-14)
 
 
-def test_bce_matches_probability_form():
+@pytest.mark.parametrize("n", [50, 600])  # a mini-batch and a data set take different (equal) formulas
+def test_bce_matches_probability_form(n):
     rng = np.random.default_rng(0)
-    z = rng.normal(0.0, 3.0, (50, 1))
-    y = rng.integers(0, 2, (50, 1)).astype(float)
+    z = rng.normal(0.0, 3.0, (n, 1))
+    y = rng.integers(0, 2, (n, 1)).astype(float)
     p = 1.0 / (1.0 + np.exp(-z))
     expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     assert LOSSES["bce"].value(z, p, y) == pytest.approx(expected, rel=1e-13)
@@ -81,12 +82,13 @@ def test_cross_entropy_matches_probability_form():
     assert LOSSES["cross_entropy"].value(z, p, y) == pytest.approx(expected, rel=1e-13)
 
 
-def test_values_match_torch():
+@pytest.mark.parametrize("n_bce", [30, 400])
+def test_values_match_torch(n_bce):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(2)
-    z1 = rng.normal(0, 4, (30, 1))
-    y1 = rng.integers(0, 2, (30, 1)).astype(float)
+    z1 = rng.normal(0, 4, (n_bce, 1))
+    y1 = rng.integers(0, 2, (n_bce, 1)).astype(float)
     z3 = rng.normal(0, 4, (30, 3))
     y3 = np.eye(3)[rng.integers(0, 3, 30)]
     a2, y2 = rng.normal(size=(30, 2)), rng.normal(size=(30, 2))
@@ -104,6 +106,8 @@ def test_bce_is_stable_for_huge_logits():
         a = _sig(z)
         per_sample = [LOSSES["bce"].value(z[i : i + 1], a[i : i + 1], y[i : i + 1]) for i in range(4)]
         mean = LOSSES["bce"].value(z, a, y)
+        # a data set (over 250 rows) takes the other formula
+        assert LOSSES["bce"].value(np.tile(z, (100, 1)), np.tile(a, (100, 1)), np.tile(y, (100, 1))) == 500.0
         grad_a = LOSSES["bce"].dL_da(a, y)
         grad_z = LOSSES["bce"].dL_dz(z, a, y)
     assert per_sample == [0.0, 1000.0, 1000.0, 0.0]

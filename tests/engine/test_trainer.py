@@ -634,3 +634,19 @@ def test_weights_that_overflow_the_loss_are_explained_and_blamed_for_the_diverge
     assert t.status == "diverged" and "weights that were set" in t.message and "learning rate" not in t.message
     t.reset()
     assert "message" not in t.snapshot()
+
+
+@pytest.mark.parametrize("batch", [7, 100])
+def test_an_update_uses_the_rows_of_its_batch_with_the_textbook_first_layer(batch):
+    """An update's first layer sees exactly the training rows of its batch (the
+    epoch's shuffled copy, with and without its column of ones, stay aligned),
+    and keeps z = x·Wᵀ + b of the weights before the update."""
+    t = Trainer({"dataset": "spiral", "n_samples": 600, "hidden_layers": [64, 8], "batch_size": batch, "seed": 4})
+    t.step(2)  # mid-epoch (300 training rows): the next batch starts at row 2·batch of this order
+    first = t.network.layers[0]
+    W, b = first.W.copy(), first.b.copy()
+    start = t.position
+    t.step(1)
+    rows = t.order[start : start + batch]
+    np.testing.assert_array_equal(first.a_in, t.x_train[rows])
+    np.testing.assert_allclose(first.z, t.x_train[rows] @ W.T + b, rtol=1e-13, atol=1e-15)
