@@ -203,7 +203,7 @@ async function boot() {
   connect();
 
   // -- transport: buttons and keys --------------------------------------------------
-  createTransport(store, send, { play: $('play'), step: $('step'), reset: $('reset') });
+  createTransport(store, send, { play: $('play'), step: $('step'), reset: $('reset') }, notify);
   // explain mode, lessons and the (?) help of every panel (teach.js)
   const teaching = createTeaching(store, { network, notify, send });
   // the backward pass: forward/backward switch, gradient instruments, inspector, insights (backward/)

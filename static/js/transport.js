@@ -1,11 +1,17 @@
 // Play / pause, one step, reset: the buttons, the keys, and the play button's state.
 // While something holds the training (store.setHold: explain mode is open, or
-// one's own points are being drawn) all three are off, and their tooltips say why.
+// one's own points are being drawn) all three are off: their tooltips say why,
+// and so does a notice when one of their keys is pressed.
 
 import { bindKeys } from './keys.js';
 
-export function createTransport(store, send, { play, step, reset }) {
-  const allowed = () => !store.readonly && !store.held;
+export function createTransport(store, send, { play, step, reset }, notify) {
+  const allowed = () => {
+    if (store.readonly) return false;
+    // a held button cannot be clicked, so this is a key that would do nothing
+    if (store.held) { notify(`Training is off. ${store.held}`, 'info'); return false; }
+    return true;
+  };
   const togglePlay = () => {
     if (!allowed()) return;
     const next = !store.playing;

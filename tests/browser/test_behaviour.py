@@ -72,7 +72,7 @@ def test_explain_mode_holds_play_step_and_reset_so_the_explanation_stays_one_upd
     # the buttons are off and say why; the keys do nothing to the session (→ moves Explain on)
     assert_training_held(pg, "Close Explain", [" ", " ", "r"], step=1)
     assert pg.step_count() == 1
-    assert "Close Explain" in notice(pg)
+    assert "Training is off. Close Explain" in notice(pg)
     assert pg.page.text_content("[data-testid=explain-progress]") == progress
     pg.screenshot("behaviour-explain-holds-training")
 
@@ -113,6 +113,7 @@ def test_clear_points_stops_the_old_session_until_the_new_points_are_enough(play
     status = pg.page.text_content("[data-testid=status]")
     assert "Drawing your own data" in status and "Still needed: 4 more points" in status
     assert_training_held(pg, "points", [" ", "ArrowRight", "r"], step=20)
+    assert "Training waits for your own points" in notice(pg)  # a key that does nothing says why
     # the old session's numbers are not shown as if they were about the new points
     for sel in ["[data-testid=step-count]", "#epoch-count", "[data-testid=loss-train]", "[data-testid=loss-test]",
                 "#accuracy-train", "#accuracy-test"]:

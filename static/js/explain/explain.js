@@ -252,18 +252,13 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   $('explain-close').addEventListener('click', close);
   openButton.addEventListener('click', () => (isOpen() && !ctx?.after ? close() : open()));
   // keys while open: ← → walk the stages (capture: before the page's own → = step);
-  // space and r, the page's play and reset, are held and say why
+  // space and r reach the transport, which is held (HOLD) and says why
   document.addEventListener('keydown', (ev) => {
     if (!isOpen() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (['INPUT', 'SELECT', 'TEXTAREA'].includes(ev.target?.tagName)) return;
     if (ev.key === 'ArrowRight') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); next(); }
     else if (ev.key === 'ArrowLeft') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); prev(); }
     else if (ev.key === 'Escape') close();
-    else if (ev.key === ' ' || ev.code === 'Space' || ev.key === 'r' || ev.key === 'R') {
-      ev.preventDefault(); // no page scroll, and no "click" on a focused button
-      ev.stopImmediatePropagation();
-      if (!ev.repeat) notify(`Training is off while Explain is open. ${HOLD}`, 'info');
-    }
   }, true);
   // a rebuilt network (new shape) makes the explanation meaningless; so do points being drawn
   store.on('data', () => { if (isOpen()) close(); });
