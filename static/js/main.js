@@ -149,6 +149,7 @@ async function boot() {
   createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
   if (!store.readonly) { // after the share links: they write the address this remembers
     rememberTabSession(store.sessionId);
+    answerForThisTab(store);
     for (const event of ['config', 'lesson']) store.on(event, () => rememberTabSession(store.sessionId));
   }
   // classroom: present, fork, export, themes (a theme or presenter-mode change redraws the charts)
@@ -270,8 +271,35 @@ function tabSession() {
   } catch { return null; }
 }
 
+// A duplicated browser tab inherits sessionStorage, hence the tab's session:
+// before going on with it, a page asks the other tabs whether one of them
+// drives it still (a reload's old page is gone by then, so nobody answers).
+const TAB_CHANNEL = 'chainrule-tabs';
+const ANSWER_WITHIN_MS = 250;
+
+/** Whether another open tab of this browser drives session `id`. */
+function drivenElsewhere(id) {
+  if (typeof BroadcastChannel === 'undefined') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const channel = new BroadcastChannel(TAB_CHANNEL);
+    const settle = (answer) => { channel.close(); resolve(answer); };
+    const timer = setTimeout(() => settle(false), ANSWER_WITHIN_MS);
+    channel.onmessage = (ev) => { if (ev.data?.drives === id) { clearTimeout(timer); settle(true); } };
+    channel.postMessage({ asks: id });
+  });
+}
+
+/** Answer the question of drivenElsewhere for the session this page drives. */
+function answerForThisTab(store) {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(TAB_CHANNEL);
+  channel.onmessage = (ev) => {
+    if (ev.data?.asks && ev.data.asks === store.sessionId) channel.postMessage({ drives: store.sessionId });
+  };
+}
+
 /** The session this page drives: adopted from "#session=", this tab's own
- * after a reload, or created from the link. */
+ * after a reload (or a copy of it, in a duplicated tab), or created from the link. */
 async function openSession(store, notify) {
   const hash = new URLSearchParams(location.hash.slice(1));
   const adopt = hash.get('session');
@@ -279,7 +307,16 @@ async function openSession(store, notify) {
     history.replaceState(null, '', location.pathname + location.search); // keep the capability out of copied links
     try { return await api.readSession(adopt); } catch { /* gone: make a new one */ }
   } else if (tabSession()) {
-    try { return await api.readSession(tabSession()); } catch { /* gone, or the server forgot it: make a new one */ } // a reload: go on
+    const id = tabSession();
+    try {
+      const [elsewhere, session] = await Promise.all([drivenElsewhere(id), api.readSession(id)]);
+      if (!elsewhere) return session; // a reload: go on
+      // a duplicated tab (it inherits the original's storage): the original goes on
+      // driving that session, which a class may be watching; this tab gets a copy
+      const copy = await api.importSession(await api.exportSession(id));
+      notify(`This tab is a copy of another one, which still drives its session: this one goes on from a copy of it, at step ${copy.state.step}.`, 'info');
+      return copy;
+    } catch { /* gone, or the server forgot it: make a new one */ }
   }
   const { partial, errors } = decodeConfig(location.search, store.catalog);
   if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');

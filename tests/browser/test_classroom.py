@@ -165,6 +165,46 @@ def test_a_reload_goes_on_with_the_same_session_and_the_class_keeps_following(pl
     assert other.session_id() not in (sid, teacher.session_id())
 
 
+def test_a_duplicated_tab_goes_on_from_a_copy_and_leaves_the_original_its_session(playground):
+    """A duplicated browser tab inherits the original's sessionStorage, hence its
+    session: it must not drive that session too (the class follows the
+    original), but go on from a copy of it."""
+    original = playground.open("/?dataset=xor")
+    sid = original.session_id()
+    for _ in range(3):
+        original.page.keyboard.press("ArrowRight")
+    original.wait_step(3)
+    kept = original.js("sessionStorage.getItem('chainrule-session')")
+    # what "Duplicate tab" makes: another tab of the same browser, same address, the same sessionStorage
+    page = original.page.context.new_page()
+    page.add_init_script(f"if (!sessionStorage.getItem('chainrule-session')) "
+                         f"sessionStorage.setItem('chainrule-session', {json.dumps(kept)})")
+    copy = type(original)(page, original.base_url)  # a Playground on the new tab
+    page.on("console", lambda m: copy.errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: copy.errors.append(f"page error: {e}"))
+    copy.open("/?dataset=xor")
+    copy_id = copy.session_id()
+    assert copy_id != sid
+    assert copy.step_count() == 3  # a copy of the original at its step
+    assert "copy of another one" in copy.page.text_content("[data-testid=notice]")
+    copy.screenshot("classroom-duplicated-tab")
+
+    # each tab drives its own session from now on
+    original.page.keyboard.press("ArrowRight")
+    original.wait_step(4)
+    assert copy.api(f"/api/sessions/{copy_id}")["state"]["step"] == 3
+    copy.page.keyboard.press("ArrowRight")
+    copy.wait_step(4)
+    assert copy.api(f"/api/sessions/{sid}")["state"]["step"] == 4
+    # and a reload of either goes on with its own (nobody else drives it)
+    for tab, own in ((original, sid), (copy, copy_id)):
+        tab.page.reload()
+        tab.wait_ready()
+        assert tab.session_id() == own
+        assert tab.step_count() == 4
+    copy.assert_no_errors()
+
+
 def test_fork_from_ones_own_page_opens_a_copy_in_a_new_tab(playground):
     pg = playground.open()
     pg.page.keyboard.press("ArrowRight")
