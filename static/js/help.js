@@ -63,7 +63,7 @@ export function createHelp(store) {
     ['data', '.panel-data .panel-title-row .panel-title', 'append'],
     ['features', '#features', 'before-title'],
     ['network', '.network-head .btn-explain', 'before'],
-    ['gradient-chart', '.gradient-box .chart-title', 'append'],
+    ['gradient-chart', '.gradient-box .chart-title .title-tail', 'append'],   // with "log scale", never alone on a line
     ['output', '.output-head .panel-title', 'append'],
     ['loss-chart', '#loss-chart', 'before-title'],
     ['training', '.counters .counter-label', 'append'],

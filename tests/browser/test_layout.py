@@ -207,6 +207,24 @@ def test_the_empty_gradient_charts_note_is_whole(playground, path, view):
     pg.screenshot(f"layout-empty-gradient-chart-{view}-{'ten' if path == TEN_LAYERS else 'default'}-1280x720")
 
 
+@pytest.mark.parametrize("path, view", [("/", "forward"), ("/", "backward"), (TEN_LAYERS, "backward")])
+def test_the_gradient_charts_help_stays_beside_its_title(playground, path, view):
+    """The (?) of the gradient chart ends its title's last line, after "log
+    scale", instead of wrapping alone under the title in a narrow column."""
+    pg = playground.open(path)
+    if view == "backward":
+        _backward(pg)
+    pg.page.wait_for_timeout(300)
+    got = pg.js(f"""(() => {{ {BOX}
+      const title = document.querySelector('.gradient-box .chart-title');
+      const help = title.querySelector('[data-help=gradient-chart]'), tail = title.querySelector('.muted');
+      return {{ help: box(help), tail: box(tail), title: box(title) }}; }})()""")
+    help_, tail = got["help"], got["tail"]
+    assert abs((help_["t"] + help_["b"]) / 2 - (tail["t"] + tail["b"]) / 2) < tail["h"], got  # one line
+    assert help_["l"] >= tail["r"] - 0.5, got  # after the words, not under them
+    assert _inside(help_, got["title"], slack=2), got
+
+
 # -- 6. the loss chart's labels after divergence -------------------------------------------
 
 def test_loss_axis_labels_are_whole_after_a_regression_diverges(playground):
