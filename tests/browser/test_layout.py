@@ -225,6 +225,28 @@ def test_the_gradient_charts_help_stays_beside_its_title(playground, path, view)
     assert _inside(help_, got["title"], slack=2), got
 
 
+@pytest.mark.parametrize("path", ["/", TEN_LAYERS])
+def test_the_gradient_chart_never_overlaps_the_table_when_the_view_switches(playground, path):
+    """Switching to the backward view narrows the chart's column (the table
+    takes the rest): the chart fits it in the same frame, not after plotly's
+    100 ms resize delay, during which it overlapped the table."""
+    pg = playground.open(path)
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.js("""(() => { window.__widths = []; const t0 = performance.now();
+      const tick = () => { const el = document.getElementById('gradient-chart');
+        window.__widths.push([el._fullLayout.width, el.clientWidth]);
+        if (performance.now() - t0 < 800) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick); })()""")
+    _backward(pg)
+    pg.page.wait_for_timeout(1000)
+    widths = pg.js("window.__widths")
+    assert len(widths) > 10
+    assert widths[-1][1] < widths[0][1]  # the column did narrow
+    too_wide = [w for w in widths if w[0] > w[1] + 2]
+    assert too_wide == [], too_wide
+
+
 # -- 6. the loss chart's labels after divergence -------------------------------------------
 
 def test_loss_axis_labels_are_whole_after_a_regression_diverges(playground):

@@ -43,8 +43,7 @@ export function createGradientPanel(box, store) {
     const now = `${chart.clientWidth}x${chart.clientHeight},${hist.clientWidth}`;
     if (now === sizes) return;
     sizes = now;
-    if (chart._fullLayout && !chart.hidden) Plotly.Plots.resize(chart);
-    if (hist._fullLayout && !hist.hidden) Plotly.Plots.resize(hist);
+    for (const el of [chart, hist]) if (el._fullLayout && !el.hidden) fitNow(el);
   }).observe(box);
 
   let view = 'norms';
@@ -55,7 +54,7 @@ export function createGradientPanel(box, store) {
     for (const b of tabs.children) b.setAttribute('aria-selected', String(b.dataset.view === view));
     chart.hidden = view !== 'norms';
     hist.hidden = view !== 'histograms';
-    if (view === 'norms') window.Plotly?.Plots.resize(chart);
+    if (view === 'norms' && chart._fullLayout) fitNow(chart);
     lastDrawn = null;
     update(true);
   }
@@ -117,14 +116,18 @@ export function createGradientPanel(box, store) {
     Plotly.react(hist, traces, layout, PLOT_CONFIG);
   }
 
-  const resizing = new Set();
+  /** Fit `el` to its box at once: Plotly.Plots.resize waits 100 ms, during which the
+   * chart of the other view's width overlaps the table (what it does after the wait). */
+  function fitNow(el) {
+    Plotly.relayout(el, { autosize: true }).catch(() => {});
+  }
+
   function fitWidths() {
     // plotly sizes a chart once, when it is drawn: keep it to its grid column (the table takes the rest)
     for (const el of [chart, hist]) {
-      if (resizing.has(el) || el.hidden || !el._fullLayout || el.clientWidth === 0) continue;
+      if (el.hidden || !el._fullLayout || el.clientWidth === 0) continue;
       if (Math.abs(el._fullLayout.width - el.clientWidth) <= 2) continue;
-      resizing.add(el); // plotly debounces resize: a second call before it ran would postpone it again
-      Plotly.Plots.resize(el).catch(() => {}).finally(() => resizing.delete(el));
+      fitNow(el);
     }
   }
 
