@@ -116,8 +116,8 @@ export function createGradientPanel(box, store) {
     Plotly.react(hist, traces, layout, PLOT_CONFIG);
   }
 
-  /** Fit `el` to its box at once: Plotly.Plots.resize waits 100 ms, during which the
-   * chart of the other view's width overlaps the table (what it does after the wait). */
+  /** Fit `el` to its box at once, as Plotly.Plots.resize does only after a 100 ms
+   * delay — during which a chart still as wide as before overlapped the table. */
   function fitNow(el) {
     Plotly.relayout(el, { autosize: true }).catch(() => {});
   }
