@@ -108,7 +108,10 @@ class Network:
             a = layer.forward(a)
         out = layers[-1]
         self.y = y
-        self.data_loss = self.loss.value(out.z, a, y) if with_loss else math.nan
+        if with_loss:
+            total = self.last_loss()  # the weights do not change during the backward pass
+        else:
+            total = self.data_loss = self.penalty_value = math.nan
         deep = len(layers) > 1  # whether the output layer passes a gradient on
         if self.fused:
             grad = out.backward(None, self.loss.dL_dz(out.z, a, y), deep)
@@ -117,14 +120,13 @@ class Network:
             grad = out.backward(self.loss.dL_da(a, y), None, deep)
         for i in range(len(layers) - 2, -1, -1):
             grad = layers[i].backward(grad, None, i > 0)
-        self.penalty_value = self.penalty() if with_loss else math.nan
         for layer in self.layers if (self.l1 or self.l2) else ():
             # the penalty's gradient, in place on each layer's dW (biases excluded)
             if self.l2:
                 layer.dW += (2.0 * self.l2) * layer.W
             if self.l1:
                 layer.dW += self.l1 * np.sign(layer.W)
-        return self.data_loss + self.penalty_value
+        return total
 
     def last_loss(self, params: Array | None = None) -> float:
         """The total loss of the last pass, its penalty that of the current
