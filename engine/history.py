@@ -33,7 +33,9 @@ class Series:
     def wants(self, step: int) -> bool:
         return step % self.stride == 0
 
-    def append(self, row) -> None:
+    def row_for(self, step: int) -> np.ndarray | None:
+        """The next row, to be filled in place by the caller, or ``None`` when
+        a thinning has just made the grid of kept steps too coarse for ``step``."""
         if self.length == self.rows.shape[0]:
             full = self.rows[: self.length]
             # Keep the rows of the doubled stride, so the spacing stays even.
@@ -42,10 +44,16 @@ class Series:
             self.length = kept.shape[0]
             self.rows[: self.length] = kept
             self.stride *= 2
-            if self.by_step and row[0] % self.stride:
-                return  # not on the new, coarser grid of steps
-        self.rows[self.length] = row
+            if self.by_step and step % self.stride:
+                return None  # not on the new, coarser grid of steps
+        row = self.rows[self.length]
         self.length += 1
+        return row
+
+    def append(self, row) -> None:
+        slot = self.row_for(row[0])
+        if slot is not None:
+            slot[:] = row
 
     def values(self) -> np.ndarray:
         return self.rows[: self.length]
@@ -93,13 +101,17 @@ class History:
         self.steps = Series(2 + n_layers, capacity)
         self.evals = Series(5, capacity, by_step=False)
 
-    def record_step(self, step: int, loss: float, grad_sq_norms: np.ndarray) -> None:
-        if self.steps.wants(step):
-            row = np.empty(2 + self.n_layers)
+    def record_step(self, step: int, loss: float, weight_grads: list[np.ndarray]) -> None:
+        """Record ``step`` if the series keeps it: its loss and the squared
+        norm of each layer's ``∂L/∂W`` (flat arrays), written straight into
+        the row (this runs on every update of a young session)."""
+        if step % self.steps.stride == 0 and (row := self.steps.row_for(step)) is not None:
             row[0] = step
             row[1] = loss
-            row[2:] = grad_sq_norms
-            self.steps.append(row)
+            k = 2
+            for g in weight_grads:
+                row[k] = g.dot(g)
+                k += 1
 
     def record_eval(self, step: int, train: float, test: float, acc_train: float | None, acc_test: float | None) -> None:
         ev = self.evals

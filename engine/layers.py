@@ -35,7 +35,7 @@ _COPY_WT_ABOVE = 10_000
 _ONES = np.ones(0)
 
 
-def _ones(n: int) -> Array:
+def ones_vector(n: int) -> Array:
     """A read-only vector of ``n`` ones (a batch is summed as a product with it)."""
     global _ONES
     ones = _ONES  # one read: another thread may swap in a longer vector meanwhile
@@ -147,7 +147,7 @@ class Dense:
         self.dL_da = dL_da
         self.dL_dz = dL_dz
         dL_dz.T.dot(self.a_in, out=self.dW)  # ∂L/∂W = δᵀ · a_in
-        _ones(dL_dz.shape[0]).dot(dL_dz, out=self.db)  # ∂L/∂b = Σ_samples δ (a BLAS sum: 3× np.sum's speed)
+        ones_vector(dL_dz.shape[0]).dot(dL_dz, out=self.db)  # ∂L/∂b = Σ_samples δ (a BLAS sum: 3× np.sum's speed)
         self.has_grad = True
         return dL_dz.dot(self.W) if need_input_grad else None
 

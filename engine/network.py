@@ -52,12 +52,13 @@ class Network:
             self.offsets.append(start)
             layer.bind(self.params[start : start + layer.size], self.grads[start : start + layer.size])
             start += layer.size
-        # Where each layer's W sits in the flat buffers (biases excluded).
+        # Where each layer's W sits in the flat buffers (biases excluded), and
+        # each ∂L/∂W as a flat view of the gradient buffer.
         self._weight_slices = [
             slice(start, start + layer.n_out * layer.n_in)
             for layer, start in zip(self.layers, self.offsets, strict=True)
         ]
-        self._weight_grads = [self.grads[s] for s in self._weight_slices]
+        self.weight_grads = [self.grads[s] for s in self._weight_slices]
 
     @property
     def sizes(self) -> list[int]:
@@ -146,11 +147,7 @@ class Network:
     def grad_sq_norms(self) -> Array:
         """Squared Frobenius norm of each layer's ∂L/∂W."""
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged update reports inf, quietly
-            return self.grad_sq_norms_unchecked()
-
-    def grad_sq_norms_unchecked(self) -> Array:
-        """``grad_sq_norms`` for a caller that already set ``np.errstate``."""
-        return np.array([g.dot(g) for g in self._weight_grads])
+            return np.array([g.dot(g) for g in self.weight_grads])
 
     def trace(self, x: Array, y: Array) -> dict[str, Any]:
         """One forward and backward pass on a copy: nothing here changes."""
@@ -194,7 +191,7 @@ class Network:
             layer.dW = self.grads[start : start + k].reshape(layer.n_out, layer.n_in)
             layer.db = self.grads[start + k : end]
             layer._scratch()  # its own scratch, not the source's
-        self._weight_grads = [self.grads[s] for s in self._weight_slices]
+        self.weight_grads = [self.grads[s] for s in self._weight_slices]
 
     # -- documents -----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

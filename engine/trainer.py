@@ -22,6 +22,7 @@ from .gradcheck import numeric_gradient, relative_error
 from .history import History
 from .init import initialize
 from .insights import Diagnostician, Observation
+from .layers import ones_vector
 from .network import Network, build_dense
 from .optimizers import make_optimizer
 
@@ -182,7 +183,8 @@ class Trainer:
         net, opt, hist = self.network, self.optimizer, self.history
         # the hot loop: what it calls, looked up once
         forward_backward, update, steps = net.forward_backward, opt.update, hist.steps
-        params, grads, out = net.params, net.grads, net.layers[-1]
+        params, grads, out, weight_grads = net.params, net.grads, net.layers[-1], net.weight_grads
+        ones = ones_vector
         done = 0
         xs = xs1 = ys = None
         if self.position < n_train:
@@ -202,8 +204,9 @@ class Trainer:
             # history keeps every k-th); divergence shows in the gradients and outputs.
             want = steps.wants(step)
             loss = forward_backward(xs[start:stop], ys[start:stop], want, xs1[start:stop])
-            # (without the loss: the output pre-activations' sum is finite only if all are)
-            finite = math.isfinite(loss) if want else math.isfinite(np.add.reduce(out.z, None))
+            # (without the loss: the output pre-activations' sum is finite only if all
+            # are; a BLAS product with ones sums them at half np.sum's cost)
+            finite = math.isfinite(loss) if want else math.isfinite(ones(out.z.size).dot(out.z.ravel()))
             if not (finite and math.isfinite(grads.dot(grads))):
                 self._diverge(loss if want else net.last_loss())
                 break
@@ -211,7 +214,7 @@ class Trainer:
             self.step_count = step
             done += 1
             if want:
-                hist.record_step(step, loss, net.grad_sq_norms_unchecked())
+                hist.record_step(step, loss, weight_grads)
             if deadline is not None and done % 4 == 0 and time.perf_counter() > deadline:
                 break
         return done
@@ -228,7 +231,7 @@ class Trainer:
 
     def _diverge(self, loss: float) -> None:
         self.status = "diverged"
-        self.history.record_step(self.step_count + 1, loss, self.network.grad_sq_norms())
+        self.history.record_step(self.step_count + 1, loss, self.network.weight_grads)
         lr = self.config["learning_rate"]
         if self._weights_set_at == self.step_count:  # the weights someone set, not the learning rate
             self.message = (

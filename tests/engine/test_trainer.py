@@ -504,7 +504,7 @@ def test_history_thinning_keeps_evenly_spaced_steps():
     which puts two rows one step apart at every thinning)."""
     h = History(1, capacity=4)
     for step in range(1, 41):
-        h.record_step(step, float(step), np.array([1.0]))
+        h.record_step(step, float(step), [np.array([1.0])])
     steps = h.series()["step"]
     assert len(steps) <= 8
     gaps = set(np.diff(steps).tolist())
