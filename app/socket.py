@@ -56,7 +56,10 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
             try:
                 if text is None:
                     raise ValueError('commands are JSON text messages, e.g. {"type": "play"}')
-                msg = json.loads(text)
+                try:
+                    msg = json.loads(text)
+                except RecursionError:  # not a closed socket: see the RuntimeError below
+                    raise ValueError('a command is nested too deeply to read; send a flat JSON object {"type": ...}') from None
                 if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                     raise ValueError('a command is a JSON object {"type": ...}')
                 kind = msg["type"]

@@ -113,7 +113,7 @@ def _check_number(p: Property, value: Any, field: str | None = None) -> float | 
     ok = ok and (v < p.maximum if p.exclusive_maximum else v <= p.maximum)
     if not ok:
         raise ConfigError(field, f"{field} must be in {_range_text(p)} (got {value})")
-    return int(v) if want_int else v
+    return int(v) if want_int else v + 0.0  # + 0.0: a −0.0 becomes 0.0 (numpy refuses a noise scale of −0.0)
 
 
 def _check_choice(p: Property, value: Any, field: str | None = None) -> str:
@@ -267,15 +267,25 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         cfg["output_activation"] = _OUTPUT_OF_LOSS.get(cfg["loss"], out_default)
     if task == "regression" and cfg["loss"] != "mse":
         raise ConfigError("loss", f"loss: regression data needs 'mse' (got {cfg['loss']!r})")
+    units = output_units(task, classes, cfg["loss"])
     try:
-        check_pairing(cfg["loss"], cfg["output_activation"], output_units(task, classes, cfg["loss"]))
+        check_pairing(cfg["loss"], cfg["output_activation"], units)
     except ValueError as e:
         raise ConfigError("loss", f"loss: {e}") from None
+    if cfg["output_activation"] == "softmax" and units == 1 and "output_activation" not in partial:
+        cfg["output_activation"] = out_default  # kept from before (e.g. the loss became mse): it follows
+    if cfg["output_activation"] == "softmax" and units == 1:
+        instead = ("regression data has one output: use 'linear' (or another activation)" if task == "regression"
+                   else "use 'sigmoid' with loss 'bce', or loss 'cross_entropy', which gives one softmax unit per class")
+        raise ConfigError("output_activation", "output_activation: a softmax over a single output unit is always 1, "
+                                               f"so the network could learn nothing; {instead}")
 
     n_train = n_train_of(cfg)
     if cfg["batch_size"] > n_train:
-        raise ConfigError("batch_size", f"batch_size must be in [1, {n_train}] (the training-set size); "
-                                        f"got {cfg['batch_size']}")
+        if "batch_size" in partial:
+            raise ConfigError("batch_size", f"batch_size must be in [1, {n_train}] (the training-set size); "
+                                            f"got {cfg['batch_size']}")
+        cfg["batch_size"] = n_train  # the default, or the size kept from before: it shrinks with the data
     return cfg
 
 

@@ -34,6 +34,10 @@ STATE_VERSION = 1
 MAX_TRACE_VALUES = 1_000_000
 
 
+# The largest momentum velocity or Adam first moment an imported state may hold.
+MAX_MOMENT = 1e200
+
+
 def _finite(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
@@ -613,6 +617,11 @@ class Trainer:
                 opt[key] = _array(opt[key], f"optimizer.{key}", size)
                 if key == "s" and (opt[key] < 0).any():
                     raise ValueError("optimizer.s: second moments cannot be negative")
+                # Training keeps these far below it (they average gradients, whose squares
+                # must sum to a finite number); a larger one would make the next step infinite.
+                if key != "s" and opt[key].size and np.abs(opt[key]).max() > MAX_MOMENT:
+                    raise ValueError(f"optimizer.{key}: entries must be at most {MAX_MOMENT:g} in size "
+                                     "(a larger one would make the next update overflow)")
         if "t" in opt and (not isinstance(opt["t"], int) or opt["t"] < 0):
             raise ValueError("optimizer.t must be a whole number ≥ 0")
         t.optimizer.load_state(opt)

@@ -287,6 +287,7 @@ def test_watcher_commands_are_refused_and_the_socket_stays_up(client, api, comma
         '{"type": "step", "steps": NaN}', '{"type": "speed"}', '{"type": "speed", "steps_per_frame": 0}',
         '{"type": "speed", "steps_per_frame": 1000000}', '{"type": "reset", "seed": -1}',
         '{"type": "reset", "seed": "x"}', '{"type": "reset", "seed": 4294967296}',
+        "[" * 5000 + "]" * 5000,  # too deep for Python's parser: a RecursionError, not a closed socket
     ],
 )
 def test_bad_messages_get_an_error_and_the_socket_stays_usable(client, api, text):

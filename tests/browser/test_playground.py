@@ -154,6 +154,24 @@ def test_a_new_learning_rate_applies_without_a_reset(playground):
     assert "learning_rate=0.1" in pg.page.get_attribute("[data-testid=share-link]", "href")
 
 
+def test_softmax_is_not_offered_as_the_output_of_a_regression(playground):
+    """A regression has one output unit, whose softmax is always 1 (the engine
+    refuses it): the menu does not offer it there, and does on classification."""
+    pg = playground.open()
+    softmax = "document.querySelector('#output-activation option[value=softmax]')"
+    assert pg.js(f"{softmax}.disabled") is False
+    pg.page.click("button.dataset[data-dataset=plane]")
+    pg.page.wait_for_function(f"window.__chainrule.config.dataset === 'plane' && {softmax}.disabled")
+    assert "always 1" in pg.js(f"{softmax}.title")
+    pg.page.select_option("#output-activation", "tanh")  # the others still apply
+    pg.page.wait_for_function("window.__chainrule.config.output_activation === 'tanh'")
+    pg.page.click("button.dataset[data-dataset=circle]")
+    pg.page.wait_for_function(f"window.__chainrule.config.dataset === 'circle' && !{softmax}.disabled")
+    pg.page.select_option("#output-activation", "softmax")  # two classes: two softmax units, cross-entropy
+    pg.page.wait_for_function("window.__chainrule.config.loss === 'cross_entropy'")
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["output_activation"] == "softmax"
+
+
 def test_share_link_reproduces_the_setup(playground, new_playground):
     pg = playground.open()
     pg.page.click("[data-dataset=xor]")

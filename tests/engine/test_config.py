@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from engine import PROPERTIES, ConfigError, resolve_config
@@ -217,6 +219,36 @@ def test_batch_size_is_bounded_by_the_training_set():
     assert e.value.field == "batch_size" and "[1, 30]" in e.value.message
 
 
+def test_a_batch_size_not_given_shrinks_with_a_small_training_set_and_one_given_is_checked():
+    # the documented minimum of 10 samples gives 5 training points: the default batch of 10 follows
+    # them instead of failing with an error about a field the client never sent
+    assert resolve_config({"n_samples": 10})["batch_size"] == 5
+    assert resolve_config({"n_samples": 50, "train_fraction": 0.1})["batch_size"] == 5
+    base = resolve_config({"batch_size": 40})
+    assert resolve_config({"n_samples": 20}, base)["batch_size"] == 10  # kept from before: shrinks too
+    assert resolve_config({"n_samples": 500}, base)["batch_size"] == 40
+    with pytest.raises(ConfigError) as e:
+        resolve_config({"n_samples": 10, "batch_size": 10})
+    assert e.value.field == "batch_size" and "[1, 5]" in e.value.message
+
+
+@pytest.mark.parametrize("partial", [{"dataset": "plane", "output_activation": "softmax"},
+                                     {"dataset": "sine", "output_activation": "softmax", "loss": "mse"},
+                                     {"dataset": "circle", "output_activation": "softmax", "loss": "mse"}])
+def test_a_softmax_over_a_single_output_unit_is_refused_on_its_field(partial):
+    # one unit's softmax is exp(z)/exp(z) = 1 whatever z is: nothing could ever be learned
+    with pytest.raises(ConfigError) as e:
+        resolve_config(partial)
+    assert e.value.field == "output_activation" and "always 1" in e.value.message
+    # two classes get two softmax units with cross-entropy, which is fine
+    assert resolve_config({"dataset": "circle", "output_activation": "softmax"})["loss"] == "cross_entropy"
+
+
+def test_a_negative_zero_is_zero():
+    cfg = resolve_config({"noise": -0.0, "l1": -0.0, "l2": -0.0})
+    assert [math.copysign(1.0, cfg[k]) for k in ("noise", "l1", "l2")] == [1.0, 1.0, 1.0]
+
+
 def test_base_and_rederivation():
     base = resolve_config({"dataset": "spiral3", "learning_rate": 0.1})
     cfg = resolve_config({"dataset": "plane"}, base)
@@ -263,7 +295,10 @@ def test_loss_and_output_activation_follow_each_other_as_on_creation():
     assert (cfg["loss"], cfg["output_activation"]) == ("cross_entropy", "softmax")
     assert cfg == resolve_config({"output_activation": "softmax"})
     assert resolve_config({"loss": "bce"}, cfg)["output_activation"] == "sigmoid"
-    assert resolve_config({"loss": "mse"}, cfg)["output_activation"] == "softmax"  # mse takes any output
+    # mse takes any output, but with mse two classes get one unit, where a softmax would always be 1
+    assert resolve_config({"loss": "mse"}, cfg)["output_activation"] == "sigmoid"
+    three = resolve_config({"dataset": "spiral3"}, base)
+    assert resolve_config({"loss": "mse"}, three)["output_activation"] == "softmax"  # three units
     with pytest.raises(ConfigError) as e:
         resolve_config({"output_activation": "sigmoid", "loss": "cross_entropy"}, base)
     assert e.value.field == "loss"

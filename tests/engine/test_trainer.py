@@ -213,6 +213,27 @@ def test_damaged_state_is_a_config_error(damage, field):
     assert e.value.field == field
 
 
+@pytest.mark.parametrize("optimizer,key,lr", [("momentum", "velocity", 10.0), ("adam", "m", 0.03)])
+def test_an_imported_optimizer_state_that_would_overflow_the_next_update_is_refused(optimizer, key, lr):
+    """A velocity or first moment of 1e308 is finite, but one update makes the
+    weights infinite (η·μ·v, or η·m̂/ε): the import is refused and names it.
+    Up to 1e200 the next update stays finite (checked below against NumPy)."""
+    t = Trainer({"optimizer": optimizer, "learning_rate": lr})
+    t.step(3)
+    doc = _roundtrip(t.to_state())
+    doc["optimizer"][key][0] = 1e308
+    with pytest.raises(ConfigError) as e:
+        Trainer.from_state(doc)
+    assert e.value.field == "state" and f"optimizer.{key}" in e.value.message and "1e+200" in e.value.message
+    doc["optimizer"][key][0] = -1e200
+    loaded = Trainer.from_state(doc)
+    before = loaded.network.params.copy()
+    with np.errstate(all="ignore"):
+        loaded.step(1)
+    assert np.isfinite(loaded.network.params).all()
+    assert loaded.network.params[0] > before[0] + 1e190  # the huge moment did move that weight
+
+
 # -- divergence ---------------------------------------------------------------------------------
 def test_divergence_stops_with_a_message_and_finite_weights():
     t = Trainer({"dataset": "plane", "activation": "linear", "learning_rate": 10})

@@ -94,6 +94,12 @@ export function createHyperControls(root, store, apply, notify) {
     choose(loss, cfg.loss, pretty(cfg.loss));
     loss.title = `${loss.parentElement.title}\n${lossFormula(cfg.loss)}`;
     choose(output, cfg.output_activation, pretty(cfg.output_activation));
+    // regression has one output unit, and a softmax over one unit is always 1: not offered
+    const softmax = output.querySelector('option[value=softmax]');
+    if (softmax) {
+      softmax.disabled = store.data?.task === 'regression';
+      softmax.title = softmax.disabled ? 'Regression has one output unit, and a softmax over a single unit is always 1: nothing could be learned.' : '';
+    }
     output.title = `${output.parentElement.title}\n${pretty(cfg.output_activation)}: ${formula(cfg.output_activation)}`;
     choose(optimizer, cfg.optimizer, pretty(cfg.optimizer));
     choose(momentum, cfg.momentum);
