@@ -130,4 +130,5 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # a body that cannot even be decoded: invalid input like any other
             return JSONResponse({"detail": "the request body is not valid JSON (UTF-8 text)", "field": "body"}, 422)
-        return JSONResponse({"detail": str(exc.detail), "field": None}, exc.status_code, headers=exc.headers)
+        field = "body" if exc.status_code == 413 else None  # see limits.BodyTooLarge
+        return JSONResponse({"detail": str(exc.detail), "field": field}, exc.status_code, headers=exc.headers)

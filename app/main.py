@@ -11,6 +11,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from . import __version__, errors
+from .limits import BodyLimit
 from .live import Live
 from .persist import Database, ForeignDatabase
 from .routers import catalog, pages, sessions, watch
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.store = SessionStore(settings.max_sessions, settings.idle_timeout, live_factory)
     errors.install(app)
+    app.add_middleware(BodyLimit)
     app.include_router(catalog.router)
     app.include_router(sessions.router)
     app.include_router(watch.router)

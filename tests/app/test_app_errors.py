@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from app.limits import MAX_BODY_BYTES
+
 API = "/api/sessions"
 JSON = {"content-type": "application/json"}
 
@@ -205,6 +207,30 @@ def test_wrong_json_type_is_422(client, api, raw, method, suffix):
     sid = api.create(client)["id"]
     r = client.request(method, API + suffix.format(sid=sid), content=raw, headers=JSON)
     assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_body_over_the_limit_is_413_naming_the_body(client, api, streamed):
+    s = api.create(client)
+    body = ('{"x": [[' + ",".join(["0.5"] * 9_000_000) + ']], "y": [[1]]}').encode()  # 36 MB
+    assert len(body) > MAX_BODY_BYTES
+    # without a Content-Length (chunks), the limit is found while reading
+    content = (body[i : i + 2**20] for i in range(0, len(body), 2**20)) if streamed else body
+    r = client.post(f"{API}/{s['id']}/trace", content=content, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["field"] == "body" and "32 MB" in r.json()["detail"]
+    r = client.post(f"{API}/{s['id']}/trace", json={"x": [[0.5, 0.5]], "y": [[1]]})  # the server goes on
+    assert r.status_code == 200
+
+
+def test_the_largest_network_s_export_is_under_the_body_limit_and_imports(client, api):
+    big = {"dataset": "spiral3", "n_samples": 5000, "hidden_layers": [128] * 10, "optimizer": "adam",
+           "features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]}
+    s = api.create(client, **big)
+    api.step(client, s["id"], 20)
+    doc = client.get(f"{API}/{s['id']}/export").content
+    assert 10 * 2**20 < len(doc) < MAX_BODY_BYTES / 1.5  # the limit leaves room to spare
+    r = client.post(f"{API}/import", content=doc, headers={"content-type": "application/json"})
+    assert r.status_code == 201, r.text[:200]
 
 
 def test_wrong_content_type_is_422_saying_what_to_send(client, api):
