@@ -101,7 +101,9 @@ async function boot() {
     try {
       const answer = await api.patchSession(store.sessionId, partial);
       store.setConfig(answer.config);
-      const what = Object.keys(partial).filter((k) => k !== 'task' && k !== 'output_activation').map((k) => WORDS[k] ?? k);
+      // the task comes with its points, and an output activation with the loss that needs it
+      const what = Object.keys(partial).filter((k) => k !== 'task' && !(k === 'output_activation' && 'loss' in partial))
+        .map((k) => WORDS[k] ?? k);
       if (!quiet) {
         if (answer.reset) notify(`Rebuilt with the new ${what.join(', ')}: training starts again from step 0.`, 'info');
         else notify(`New ${what.join(', ')} applied live — training goes on from step ${answer.state.step}.`, 'info');

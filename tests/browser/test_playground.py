@@ -154,7 +154,7 @@ def test_a_new_learning_rate_applies_without_a_reset(playground):
     assert "learning_rate=0.1" in pg.page.get_attribute("[data-testid=share-link]", "href")
 
 
-def test_softmax_is_not_offered_as_the_output_of_a_regression(playground):
+def test_softmax_is_not_offered_as_the_output_of_a_regression_and_the_output_menu_says_what_changed(playground):
     """A regression has one output unit, whose softmax is always 1 (the engine
     refuses it): the menu does not offer it there, and does on classification."""
     pg = playground.open()
@@ -165,11 +165,18 @@ def test_softmax_is_not_offered_as_the_output_of_a_regression(playground):
     assert "always 1" in pg.js(f"{softmax}.title")
     pg.page.select_option("#output-activation", "tanh")  # the others still apply
     pg.page.wait_for_function("window.__chainrule.config.output_activation === 'tanh'")
+    assert pg.page.text_content("[data-testid=notice]").startswith("Rebuilt with the new output activation:")
     pg.page.click("button.dataset[data-dataset=circle]")
     pg.page.wait_for_function(f"window.__chainrule.config.dataset === 'circle' && !{softmax}.disabled")
     pg.page.select_option("#output-activation", "softmax")  # two classes: two softmax units, cross-entropy
     pg.page.wait_for_function("window.__chainrule.config.loss === 'cross_entropy'")
-    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["output_activation"] == "softmax"
+    assert pg.page.text_content("[data-testid=notice]").startswith("Rebuilt with the new output activation:")
+    pg.page.select_option("#loss", "mse")  # a loss that needs no particular output: named alone
+    pg.page.wait_for_function("window.__chainrule.config.loss === 'mse'")
+    assert pg.page.text_content("[data-testid=notice]").startswith("Rebuilt with the new loss:")
+    # with mse two classes get one output unit, so the softmax gives way to a sigmoid
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["output_activation"] == "sigmoid"
+    assert pg.page.input_value("#output-activation") == "sigmoid"
 
 
 def test_share_link_reproduces_the_setup(playground, new_playground):
