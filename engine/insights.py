@@ -9,7 +9,10 @@ happening, what to try, and which panel shows it.
 Observations come once per evaluation (a drawn frame or a step request):
 losses on the whole train and test sets, and per weight layer the gradient
 norm ‖∂L/∂W‖, the update ratio ‖ΔW‖/‖W‖, and the share of dead or saturated
-units.
+units.  Whether the learning rate is too high is judged on the update's size
+against the weights' own, or against a standard initialisation's where the
+weights are smaller: a relative change of tiny weights (a network whose best
+weights are near zero, or one that starts from zeros) says nothing about the step.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Observation:
     test_loss: float | None
     grad_norms: list[float | None] = field(default_factory=list)
     update_ratios: list[float | None] = field(default_factory=list)
+    # ‖ΔW‖ / max(‖W‖, a Glorot-initialised layer's ‖W‖); the update ratios if not given
+    update_steps: list[float | None] = field(default_factory=list)
     dead: list[float | None] = field(default_factory=list)
     saturated: list[float | None] = field(default_factory=list)
 
@@ -91,6 +96,7 @@ class Diagnostician:
         self.ratio = Ema()  # log10 of first-layer over last-layer gradient norm
         self.max_norm = Ema()  # log10 of the largest layer gradient norm
         self.update = Ema()  # log10 of the median update ratio
+        self.step_size = Ema()  # log10 of the median update against the weights' scale
         self.train = deque(maxlen=20)
         self.test = deque(maxlen=20)
         self.first_train: float | None = None
@@ -118,9 +124,12 @@ class Diagnostician:
             r["exploding"].detail = {"norm": 10 ** m}
 
         ratios = sorted(v for v in obs.update_ratios if v is not None and v > 0)
+        steps = sorted(v for v in obs.update_steps if v is not None and v > 0) if obs.update_steps else ratios
+        if steps:
+            s = self.step_size.add(_log(steps[len(steps) // 2]))
+            r["lr_high"].feed(s > -1.5, s < -2.0)  # on above 3 %, off below 1 %
         if ratios:
             u = self.update.add(_log(ratios[len(ratios) // 2]))
-            r["lr_high"].feed(u > -1.5, u < -2.0)  # on above 3 %, off below 1 %
             still_high = finite and self.first_train is not None and obs.train_loss > 0.5 * self.first_train
             r["lr_low"].feed(u < -5.0 and still_high, u > -4.5 or not still_high)
             r["lr_high"].detail = r["lr_low"].detail = {"ratio": 10 ** u}

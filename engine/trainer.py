@@ -275,10 +275,11 @@ class Trainer:
             with np.errstate(all="ignore"):
                 tr, acc_tr, passes = self._measure(self.x_train, self.y_train, self.labels_train)
                 te, acc_te, _ = self._measure(self.x_test, self.y_test, self.labels_test)
-                stats = self._layer_stats(passes)
+                stats, steps = self._layer_stats(passes)
             insights = self.insights.observe(Observation(
                 self.step_count, _finite(tr), _finite(te),
                 grad_norms=[s["grad_norm"] for s in stats], update_ratios=[s["update_ratio"] for s in stats],
+                update_steps=steps,
                 dead=[s["dead"] for s in stats], saturated=[s["saturated"] for s in stats],
             ))
             self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
@@ -288,15 +289,17 @@ class Trainer:
             self.history.record_eval(self.step_count, tr, te, acc_tr, acc_te)
         return self._eval
 
-    def _layer_stats(self, passes: list[tuple[Array, Array]]) -> list[dict[str, float | None]]:
+    def _layer_stats(self, passes: list[tuple[Array, Array]]) -> tuple[list[dict[str, float | None]], list]:
         """Per weight layer: share of dead ReLU units (zero on every training
         sample), share of saturated sigmoid/tanh units (hidden layers only) (in the flat tails,
         f′(z) below a tenth of its peak, on ≥ 90 % of training samples),
-        ‖∂L/∂W‖ and the update ratio ‖ΔW‖/‖W‖ of the last update."""
+        ‖∂L/∂W‖ and the update ratio ‖ΔW‖/‖W‖ of the last update; and, for the
+        insights alone, each update against the larger of ‖W‖ and a
+        Glorot-initialised layer's norm (see ``insights``)."""
         net = self.network
         delta = getattr(self.optimizer, "delta", None)
         norms = self.grad_norms()
-        out = []
+        out, steps = [], []
         for i, (layer, (z, a)) in enumerate(zip(net.layers, passes, strict=True)):
             name = layer.activation.name
             dead = saturated = None
@@ -308,13 +311,18 @@ class Trainer:
                 saturated = float(np.mean(np.mean(np.abs(a) > 0.95, axis=0) >= 0.9))
             elif name == "sigmoid":
                 saturated = float(np.mean(np.mean(np.abs(a - 0.5) > 0.44, axis=0) >= 0.9))
-            ratio = None
+            ratio = step = None
             if delta is not None and self.step_count:
                 w = net._weight_slices[i]
                 wn = float(np.linalg.norm(net.params[w]))
-                ratio = _finite(float(np.linalg.norm(delta[w])) / wn) if wn > 0 else None
+                dn = float(np.linalg.norm(delta[w]))
+                ratio = _finite(dn / wn) if wn > 0 else None
+                # the norm of a Glorot-initialised layer: the scale below which weights count as small
+                glorot = math.sqrt(2.0 * layer.n_in * layer.n_out / (layer.n_in + layer.n_out))
+                step = _finite(dn / max(wn, glorot))
             out.append({"dead": dead, "saturated": saturated, "grad_norm": norms[i], "update_ratio": ratio})
-        return out
+            steps.append(step)
+        return out, steps
 
     def snapshot(self) -> dict[str, Any]:
         """The API's ``Snapshot``: step, epoch, status, loss, accuracy, layers."""

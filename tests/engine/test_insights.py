@@ -121,6 +121,32 @@ def test_live_deep_sigmoid_network_reports_vanishing_gradients():
     assert "vanishing" in {i["id"] for i in t.evaluate()["insights"]}
 
 
+def _lr_high_seen(config: dict, rounds: int = 60) -> int:
+    t = Trainer(config)
+    seen = 0
+    for _ in range(rounds):
+        t.step(25)
+        seen += "lr_high" in {i["id"] for i in t.evaluate()["insights"]}
+    return seen
+
+
+@pytest.mark.parametrize("init", ["xavier", "zeros"])
+def test_tiny_weights_changing_by_a_large_share_do_not_blame_the_learning_rate(init):
+    """XOR without a hidden layer: the best single line is no line, so the
+    weights hover near zero (‖W‖ ≈ 0.07) and each batch moves them by a large
+    share of that. A smaller η would not help the lesson at all: measured
+    against a Glorot layer's scale the updates are small, and no warning shows."""
+    t = Trainer({"dataset": "xor", "hidden_layers": [], "init": init})
+    t.step(1500)
+    layer = t.evaluate()["layers"][0]
+    assert layer["update_ratio"] > 0.03  # the raw ratio alone would have said "too high"
+    assert _lr_high_seen({"dataset": "xor", "hidden_layers": [], "init": init}) == 0
+
+
+def test_a_learning_rate_that_really_is_too_high_is_still_reported():
+    assert _lr_high_seen({"dataset": "spiral", "hidden_layers": [8, 8], "learning_rate": 3}) > 30
+
+
 def test_live_divergence_reports_non_finite():
     t = Trainer({"learning_rate": 10, "dataset": "plane", "activation": "relu", "hidden_layers": [8, 8]})
     t.step(1000)
