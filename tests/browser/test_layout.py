@@ -280,3 +280,43 @@ def test_a_status_of_two_lines_leaves_the_loss_chart_on_screen(playground, path)
                 scroll: document.scrollingElement.scrollHeight, vh: innerHeight}; })()""")
     assert box["bottom"] <= box["vh"] and box["scroll"] <= box["vh"]  # nothing below the fold
     assert box["plot"] < before  # the output plot gave up the room, not the chart
+
+
+# -- 8. explain mode takes the same wide column in every view -------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/?present=1"])
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_explain_mode_gets_a_wide_column_with_every_button_on_screen(playground, path, view):
+    """Opened from the backward view (or presenting) it used to sit in the narrow
+    right column: the stage's table was cut off and Autoplay was off-screen."""
+    pg = playground.open(path)
+    for k in (1, 2, 3):
+        pg.page.click("[data-testid=step]")
+        pg.wait_step(k)
+    if view == "backward":
+        _backward(pg)
+    pg.page.click("[data-testid=explain-open]")
+    stage = "[data-testid=explain-stage]"
+    pg.page.wait_for_function(f"document.querySelector('{stage}')?.dataset.stage === 'intro'")
+    while pg.page.get_attribute(stage, "data-stage") != "update":
+        current = pg.page.get_attribute(stage, "data-stage")
+        pg.page.keyboard.press("ArrowRight")
+        pg.page.wait_for_function(f"document.querySelector('{stage}').dataset.stage !== '{current}'")
+    pg.page.wait_for_function(f"document.querySelector('{stage}').dataset.done === 'true'")
+    pg.page.wait_for_timeout(300)
+    geo = pg.js(f"""(() => {{ {BOX}
+      const panel = document.querySelector('.panel-explain');
+      const st = document.querySelector('{stage}');
+      return {{ panel: box(panel), vw: innerWidth, vh: innerHeight,
+                buttons: [...panel.querySelectorAll('button')].filter((b) => b.offsetParent)
+                  .map((b) => ({{ text: b.innerText, ...box(b) }})),
+                overflow: st.scrollWidth - st.clientWidth,
+                inspector: !!document.querySelector('.panel-backward')?.offsetParent }}; }})()""")
+    assert geo["panel"]["w"] >= 0.5 * geo["vw"], geo["panel"]
+    assert not geo["inspector"]
+    screen = {"l": 0, "t": 0, "r": geo["vw"], "b": geo["vh"]}
+    for b in geo["buttons"]:
+        assert _inside(b, geo["panel"]) and _inside(b, screen), b
+    assert geo["overflow"] <= 1, geo["overflow"]
+    if view == "backward" and path == "/":
+        pg.screenshot("layout-explain-from-backward-1280x720")
