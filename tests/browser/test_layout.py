@@ -320,3 +320,41 @@ def test_explain_mode_gets_a_wide_column_with_every_button_on_screen(playground,
     assert geo["overflow"] <= 1, geo["overflow"]
     if view == "backward" and path == "/":
         pg.screenshot("layout-explain-from-backward-1280x720")
+
+
+# -- 9. the diagram's input and output labels beside many narrow columns -----------------------
+
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_input_and_output_labels_are_whole_and_the_strip_stays_over_the_columns(playground, view):
+    """Ten hidden layers leave narrow columns: the input labels used to start
+    left of the diagram ("x₁" showed as "‹₁"). The diagram keeps room for them,
+    and the layer strip above keeps its columns over the diagram's."""
+    pg = playground.open(TEN_LAYERS.replace("8,8,8,8,8,8,8,8,8,8", "2,2,2,2,2,2,2,2,2,2") + "&features=x1,x2,sin_x1")
+    if view == "backward":
+        _backward(pg)
+    pg.page.wait_for_timeout(300)
+    geo = pg.js(f"""(() => {{ {BOX}
+      const el = document.getElementById('network');
+      const neurons = el._fullData.find((t) => t.meta === 'neuron');
+      return {{ plot: box(el), labels: [...el.querySelectorAll('.annotation-text')].map((t) => ({{ text: t.textContent, ...box(t) }})),
+                columns: [...new Set(neurons.x)].map((x) => x + el.getBoundingClientRect().left),
+                strip: [...document.querySelectorAll('#layer-strip .layer-col')].map((c) => {{
+                  const r = c.getBoundingClientRect(); return r.left + r.width / 2; }}),
+                panel: box(el.closest('.panel')),
+                headings: [...document.querySelectorAll('#layer-strip .layer-name')].map((n) =>
+                  ({{ text: n.innerText, cut: n.scrollWidth > n.clientWidth + 0.5, ...box(n) }})) }}; }})()""")
+    texts = [lab["text"] for lab in geo["labels"]]
+    assert {"x₁", "x₂", "ŷ"} <= set(texts) and any(t.startswith("sin") for t in texts), texts
+    for lab in geo["labels"]:
+        assert _inside(lab, geo["plot"]), (lab, geo["plot"])
+    assert len(geo["strip"]) == len(geo["columns"]) == 12
+    for s, c in zip(geo["strip"][1:-1], geo["columns"][1:-1], strict=True):  # each hidden layer's controls
+        assert abs(s - c) < 2, (geo["strip"], geo["columns"])
+    # the inputs' and the output's headings take the labels' room too, and stay whole
+    assert [h["text"].upper() for h in geo["headings"]][::11] == ["INPUTS", "OUTPUT"]
+    assert [h for h in geo["headings"] if h["cut"]] == []
+    for i, a in enumerate(geo["headings"]):
+        assert _inside(a, geo["panel"]), a
+        for b in geo["headings"][i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    pg.screenshot(f"layout-ten-layers-labels-{view}-1280x720")

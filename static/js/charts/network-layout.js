@@ -3,16 +3,17 @@
 // tile, each weight an S-shaped edge from the right side of its source tile
 // to the left side of its target tile. Pure: no drawing here.
 
-export function layoutNetwork(sizes, width, height) {
+// `left` and `right` keep room at the sides for the input and output labels.
+export function layoutNetwork(sizes, width, height, left = 0, right = 0) {
   const cols = sizes.length;
-  const colW = width / cols;
+  const colW = (width - left - right) / cols;
   const maxN = Math.max(...sizes);
   const pad = 14;
   const usable = Math.max(40, height - 2 * pad);
   let tile = Math.min(Math.max(54, height / 7), colW * 0.4, usable / (maxN * 1.25));
   tile = Math.max(6, Math.floor(tile));
   const spacing = maxN > 1 ? Math.min(tile * 1.6, (usable - tile) / (maxN - 1)) : 0;
-  const columns = sizes.map((_, c) => (c + 0.5) * colW);
+  const columns = sizes.map((_, c) => left + (c + 0.5) * colW);
   const nodes = sizes.map((n, c) => Array.from({ length: n }, (_, i) => ({
     x: columns[c],
     y: height / 2 + ((n - 1) / 2 - i) * spacing,
@@ -34,7 +35,7 @@ export function layoutNetwork(sizes, width, height) {
     }
   }
   const bias = Math.max(4, Math.round(tile * 0.2));
-  return { sizes, width, height, tile, columns, nodes, edges, bias };
+  return { sizes, width, height, left, right, tile, columns, nodes, edges, bias };
 }
 
 /** Where a neuron's bias square sits: just outside its bottom-left corner. */

@@ -67,9 +67,37 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     ];
   }
 
+  const labelSize = (tile) => Math.max(11, Math.min(15, tile * 0.4));
+
+  /** The layout, with room kept at the sides when the input or output labels
+   * would not fit beside their tiles (many narrow columns), and the layer strip
+   * above told the same margins so that its columns stay over the diagram's. */
+  function fitLayout(sizes, width, height) {
+    const L = sizes.length - 1;
+    const measure = document.createElement('canvas').getContext('2d');
+    const widest = (col, size) => {
+      measure.font = `${size}px ${theme.font}`;
+      return Math.max(...Array.from({ length: sizes[col] }, (_, i) => measure.measureText(nodeName(col, i)).width));
+    };
+    let g = layoutNetwork(sizes, width, height);
+    let left = 0, right = 0;
+    for (let k = 0; k < 3; k++) { // a margin narrows the columns a little: check again
+      const l = Math.ceil(widest(0, labelSize(g.tile)) + 7 - (g.nodes[0][0].x - g.tile / 2));
+      const r = Math.ceil(widest(L, labelSize(g.tile)) + 7 - (width - g.nodes[L][0].x - g.tile / 2));
+      if (l <= 0 && r <= 0) break;
+      left += Math.max(0, l);
+      right += Math.max(0, r);
+      g = layoutNetwork(sizes, width, height, left, right);
+    }
+    const strip = el.closest('.panel')?.querySelector('.layer-strip');
+    strip?.style.setProperty('--diagram-left', `${g.left}px`); // see .layer-strip in app.css
+    strip?.style.setProperty('--diagram-right', `${g.right}px`);
+    return g;
+  }
+
   function annotations() {
     const L = store.data.sizes.length - 1;
-    const size = Math.max(11, Math.min(15, geo.tile * 0.4));
+    const size = labelSize(geo.tile);
     const label = (n, text, left) => ({
       x: left ? n.x - geo.tile / 2 - 5 : n.x + geo.tile / 2 + 5, y: n.y, xref: 'x', yref: 'y', text,
       showarrow: false, xanchor: left ? 'right' : 'left', font: { size, color: theme.ink },
@@ -82,7 +110,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     const data = store.data;
     if (!data) return;
     const width = Math.max(200, el.clientWidth), height = Math.max(120, el.clientHeight);
-    geo = layoutNetwork(data.sizes, width, height);
+    geo = fitLayout(data.sizes, width, height);
     // neuron tiles: one narrow image per layer (small to encode), at most one
     // pixel per map cell
     const res = store.frame?.neurons?.resolution ?? data.input_maps.resolution;
