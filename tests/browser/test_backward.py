@@ -127,6 +127,12 @@ def test_inspector_neuron_shows_the_engines_trace_for_the_clicked_sample(playgro
     formula = pg.page.text_content("[data-testid=inspector-formula]")
     assert formula.startswith("z = W·a + b =") and formula.count("+") >= 2
     pg.screenshot("inspector-neuron-1280x720")
+    # back to the forward view: the ring goes (it stayed, even over points drawn afterwards)
+    ringed = "document.querySelector('[data-testid=boundary]').layout.shapes.some(s => s.name === 'chainrule-sample')"
+    pg.page.click("[data-testid=view-forward]")
+    pg.page.wait_for_function(f"!{ringed}")
+    pg.page.click("[data-testid=view-backward]")
+    pg.page.wait_for_function(ringed)
 
 
 def test_inspector_weight_shows_the_chain_rule_checked_by_finite_differences(playground):

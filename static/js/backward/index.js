@@ -78,7 +78,7 @@ export function setupBackward(store, { network, editParameter }) {
     network.setMode(mode);
     overlay.setOn(back);
     overlay.draw(store.frame);
-    if (back) markSample(true);
+    markSample(true); // ringed in the backward view only (a forward view, or drawing points, has no sample)
     document.querySelector('[data-testid=network]').dataset.mode = mode;
   }
   toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
