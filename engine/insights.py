@@ -128,6 +128,7 @@ class Diagnostician:
         if steps:
             s = self.step_size.add(_log(steps[len(steps) // 2]))
             r["lr_high"].feed(s > -1.5, s < -2.0)  # on above 3 %, off below 1 %
+            r["lr_high"].detail = {"ratio": 10 ** s}  # the update ratio itself below, where there is one
         if ratios:
             u = self.update.add(_log(ratios[len(ratios) // 2]))
             still_high = finite and self.first_train is not None and obs.train_loss > 0.5 * self.first_train

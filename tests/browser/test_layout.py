@@ -358,3 +358,35 @@ def test_input_and_output_labels_are_whole_and_the_strip_stays_over_the_columns(
         for b in geo["headings"][i + 1:]:
             assert not _overlap(a, b), (a, b)
     pg.screenshot(f"layout-ten-layers-labels-{view}-1280x720")
+
+
+# -- 10. the backward view and explain mode where the panels stack (a tablet) ------------------
+
+@pytest.mark.parametrize("path", ["/", "/?hide=data"])
+def test_the_backward_view_and_explain_mode_stack_on_a_tablet(playground, path):
+    """At 820 px the panels stack; the backward view kept the desktop's three
+    columns there, squeezing the diagram and the output plot into slivers."""
+    pg = playground.open(path)
+    pg.page.set_viewport_size({"width": 820, "height": 1180})
+    for k in (1, 2):
+        pg.page.click("[data-testid=step]")
+        pg.wait_step(k)
+    _backward(pg)
+    pg.page.wait_for_timeout(400)
+    geo = pg.js(f"""(() => {{ {BOX}
+      return {{ vw: innerWidth, scroll: document.scrollingElement.scrollWidth,
+                network: box(document.querySelector('.panel-network')),
+                inspector: box(document.querySelector('.panel-backward')),
+                output: box(document.querySelector('.panel-output')),
+                plot: box(document.querySelector('#boundary .main-svg')) }}; }})()""")
+    assert geo["scroll"] <= geo["vw"]  # nothing sideways
+    assert geo["network"]["w"] >= 0.9 * geo["vw"], geo["network"]
+    assert geo["inspector"]["w"] >= 0.4 * geo["vw"] and geo["inspector"]["t"] >= geo["network"]["b"], geo["inspector"]
+    assert geo["output"]["t"] >= geo["network"]["b"] and geo["plot"]["w"] >= 300, (geo["output"], geo["plot"])
+    assert not _overlap(geo["inspector"], geo["output"])
+    pg.screenshot(f"layout-backward-tablet{'-hide-data' if 'hide' in path else ''}-820x1180")
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=explain-stage]')?.dataset.stage === 'intro'")
+    panel = pg.js(f"(() => {{ {BOX} return box(document.querySelector('.panel-explain')); }})()")
+    network = pg.js(f"(() => {{ {BOX} return box(document.querySelector('.panel-network')); }})()")
+    assert panel["w"] >= 0.9 * geo["vw"] and panel["t"] >= network["b"], panel  # the whole width, under the network
