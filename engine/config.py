@@ -272,13 +272,15 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         check_pairing(cfg["loss"], cfg["output_activation"], units)
     except ValueError as e:
         raise ConfigError("loss", f"loss: {e}") from None
-    if cfg["output_activation"] == "softmax" and units == 1 and "output_activation" not in partial:
-        cfg["output_activation"] = out_default  # kept from before (e.g. the loss became mse): it follows
     if cfg["output_activation"] == "softmax" and units == 1:
-        instead = ("regression data has one output: use 'linear' (or another activation)" if task == "regression"
-                   else "use 'sigmoid' with loss 'bce', or loss 'cross_entropy', which gives one softmax unit per class")
-        raise ConfigError("output_activation", "output_activation: a softmax over a single output unit is always 1, "
-                                               f"so the network could learn nothing; {instead}")
+        if "output_activation" not in partial:
+            cfg["output_activation"] = out_default  # kept from before (e.g. the loss became mse): it follows
+        else:
+            instead = ("regression data has one output: use 'linear' (or another activation)" if task == "regression"
+                       else "use 'sigmoid' with loss 'bce', or loss 'cross_entropy', which gives one softmax unit "
+                            "per class")
+            raise ConfigError("output_activation", "output_activation: a softmax over a single output unit is "
+                                                   f"always 1, so the network could learn nothing; {instead}")
 
     n_train = n_train_of(cfg)
     if cfg["batch_size"] > n_train:

@@ -105,7 +105,7 @@ class History:
         """Record ``step`` if the series keeps it: its loss and the squared
         norm of each layer's ``∂L/∂W`` (flat arrays), written straight into
         the row (this runs on every update of a young session)."""
-        if step % self.steps.stride == 0 and (row := self.steps.row_for(step)) is not None:
+        if self.steps.wants(step) and (row := self.steps.row_for(step)) is not None:
             row[0] = step
             row[1] = loss
             k = 2

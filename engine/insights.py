@@ -125,15 +125,15 @@ class Diagnostician:
 
         ratios = sorted(v for v in obs.update_ratios if v is not None and v > 0)
         steps = sorted(v for v in obs.update_steps if v is not None and v > 0) if obs.update_steps else ratios
+        u = self.update.add(_log(ratios[len(ratios) // 2])) if ratios else None
         if steps:
             s = self.step_size.add(_log(steps[len(steps) // 2]))
             r["lr_high"].feed(s > -1.5, s < -2.0)  # on above 3 %, off below 1 %
-            r["lr_high"].detail = {"ratio": 10 ** s}  # the update ratio itself below, where there is one
-        if ratios:
-            u = self.update.add(_log(ratios[len(ratios) // 2]))
+            r["lr_high"].detail = {"ratio": 10 ** (s if u is None else u)}  # the text states the update ratio itself
+        if u is not None:
             still_high = finite and self.first_train is not None and obs.train_loss > 0.5 * self.first_train
             r["lr_low"].feed(u < -5.0 and still_high, u > -4.5 or not still_high)
-            r["lr_high"].detail = r["lr_low"].detail = {"ratio": 10 ** u}
+            r["lr_low"].detail = {"ratio": 10 ** u}
 
         hidden = slice(0, max(len(obs.dead) - 1, 0))  # the output layer is not judged
         dead = [(i, v) for i, v in list(enumerate(obs.dead))[hidden] if v is not None]

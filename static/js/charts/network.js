@@ -68,13 +68,13 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   }
 
   const labelSize = (tile) => Math.max(11, Math.min(15, tile * 0.4));
+  const measure = document.createElement('canvas').getContext('2d'); // for the labels' widths
 
   /** The layout, with room kept at the sides when the input or output labels
    * would not fit beside their tiles (many narrow columns), and the layer strip
    * above told the same margins so that its columns stay over the diagram's. */
   function fitLayout(sizes, width, height) {
     const L = sizes.length - 1;
-    const measure = document.createElement('canvas').getContext('2d');
     const widest = (col, size) => {
       measure.font = `${size}px ${theme.font}`;
       return Math.max(...Array.from({ length: sizes[col] }, (_, i) => measure.measureText(nodeName(col, i)).width));
