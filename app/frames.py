@@ -19,15 +19,21 @@ does not change from one update to the next:
      "batch_loss": float | null, "grad_norms": [‖∂L/∂W_l‖ per layer] (null before the first update),
      "stats": [{"dead", "saturated", "grad_norm", "update_ratio"} per weight layer],
      "insights": [{"id", "severity", "panel", "title", "text"}]  (plain-language diagnoses),
-     "layers": [{"W": n_l × n_{l−1}, "b": n_l, "dW": ... | null, "db": ... | null}],
+     "layers": [{"W": Floats n_l × n_{l−1}, "b": Floats n_l, "dW": Floats | null, "db": Floats | null}],
      "neurons": {"resolution": r, "maps": [[Map per neuron] per weight layer]},
      "output": {"resolution": R, "maps": [Map per output unit]}}
 
 A ``Map`` is a heat-map quantised to bytes: ``{"lo": float, "hi": float,
 "data": base64 of R·R (or R for one-input data) unsigned bytes}``; value ≈
 ``lo + byte / 255 · (hi − lo)``, row-major with x2 along rows (from −6 up to
-6) and x1 along columns.  Numbers in ``layers`` keep 6 significant digits;
-exact values are one REST call away (``GET /api/sessions/{id}``, ``trace``).
+6) and x1 along columns.  A ``Floats`` is an array packed as bytes (see
+``pack``): ``{"shape": [rows, cols] or [n], "dtype": "f4" | "f8", "data":
+base64 of little-endian IEEE floats, row-major}`` — float32 (7 significant
+digits) unless a value lies outside float32's normal range, then exact
+float64; NaN and ±Infinity can occur in them.  A 10 × 128 network's weights
+and gradients are 330,000 numbers: as JSON they took 80 ms to encode and
+3.3 MB.  Exact values are one REST call away (``GET /api/sessions/{id}``,
+``trace``).
 """
 
 from __future__ import annotations
@@ -84,54 +90,22 @@ def _round(v: float) -> float | None:
     return float(f"{v:.6g}")
 
 
-def _round_array(a: np.ndarray) -> list:
-    """``[_round(v) for v in a]`` for a 1-D array (``_rounded_all`` nests), in
-    array operations: ``round(v·10^k) / 10^k`` with k = 5 − ⌊log₁₀|v|⌋ is
-    the double nearest the 6-digit decimal, as ``float(f"{v:.6g}")`` gives
-    (both factors exact, one correctly rounded division). Values out of the
-    range where 10^k is exact, and non-finite ones, go the slow way."""
+# float32's normal range: inside it (or zero) a value keeps 7 significant
+# digits in four bytes; a matrix with anything outside goes as exact float64
+_F4_TINY, _F4_HUGE = float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max)
+
+
+def pack(a: np.ndarray) -> dict[str, Any]:
+    """A float array as ``{"shape", "dtype": "f4" | "f8", "data": base64 of
+    little-endian bytes, row-major}``: a tenth of the time of JSON numbers to
+    build and to parse, and under half their length in float32.  Non-finite
+    values stay as they are (NaN and ±Infinity are bytes here, not JSON)."""
     a = np.asarray(a, dtype=np.float64)
-    if a.size < 200:  # fewer numbers than it takes array operations to be worth it
-        return [_round(v) for v in a.tolist()]
-    with np.errstate(all="ignore"):
-        mag = np.floor(np.log10(np.abs(a)))
-        mag = np.where(np.isfinite(mag), mag, 0.0)
-        k = 5.0 - mag
-        up = k >= 0
-        p = 10.0 ** np.abs(k)
-        n = np.round(np.where(up, a * p, a / p))
-        short = np.abs(n) < 1e5  # ⌊log₁₀⌋ came out one too high (v just under a power of ten)
-        if short.any():
-            k = np.where(short, k + 1, k)
-            up = k >= 0
-            p = 10.0 ** np.abs(k)
-            n = np.round(np.where(up, a * p, a / p))
-        r = np.where(up, n / p, n * p)
-    slow = ~np.isfinite(r) | (np.abs(k) > 22) | ~np.isfinite(a)
-    if slow.any():
-        r = r.astype(object)
-        r[slow] = [_round(v) for v in a[slow].tolist()]
-    return r.tolist()
-
-
-def _rounded_all(arrays: list[np.ndarray | None]) -> list[list | None]:
-    """Each array rounded (``_round``) as plain, nested lists; all of them in
-    one vectorised pass (a frame holds dozens of small matrices)."""
-    present = [a for a in arrays if a is not None]
-    if not present:
-        return [None] * len(arrays)
-    flat = _round_array(np.concatenate([a.ravel() for a in present]))
-    out: list[list | None] = []
-    at = 0
-    for a in arrays:
-        if a is None:
-            out.append(None)
-            continue
-        part = flat[at : at + a.size]
-        at += a.size
-        cols = a.shape[-1]
-        out.append(part if a.ndim == 1 else [part[i : i + cols] for i in range(0, a.size, cols)])
-    return out
+    with np.errstate(invalid="ignore"):
+        mag = np.abs(a[np.isfinite(a)])
+        single = not mag.size or (mag.max() <= _F4_HUGE and not ((mag < _F4_TINY) & (mag > 0)).any())
+    data = np.ascontiguousarray(a, dtype="<f4" if single else "<f8").tobytes()
+    return {"shape": list(a.shape), "dtype": "f4" if single else "f8", "data": base64.b64encode(data).decode("ascii")}
 
 
 def _maps(stack: np.ndarray, activation: str) -> list[dict[str, Any]]:
@@ -157,12 +131,12 @@ def data_message(trainer: Trainer) -> dict[str, Any]:
 
 
 def _layers(layers: list) -> list[dict[str, Any]]:
-    arrays = []
+    out = []
     for layer in layers:
         grad = layer.has_grad
-        arrays += [layer.W, layer.b, layer.dW if grad else None, layer.db if grad else None]
-    r = _rounded_all(arrays)
-    return [{"W": r[4 * i], "b": r[4 * i + 1], "dW": r[4 * i + 2], "db": r[4 * i + 3]} for i in range(len(layers))]
+        out.append({"W": pack(layer.W), "b": pack(layer.b),
+                    "dW": pack(layer.dW) if grad else None, "db": pack(layer.db) if grad else None})
+    return out
 
 
 def frame_message(trainer: Trainer) -> dict[str, Any]:

@@ -3,6 +3,25 @@
 
 import { socketUrl } from './api.js';
 
+// A frame's weights and gradients come packed as bytes ({shape, dtype, data}:
+// app/frames.py `pack`); the page reads them as nested arrays of numbers,
+// non-finite values as null, like every other number it receives.
+export function unpack(packed) {
+  if (!packed) return null;
+  const bytes = Uint8Array.from(atob(packed.data), (c) => c.charCodeAt(0));
+  const values = packed.dtype === 'f8' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+  const plain = Array.from(values, (v) => (Number.isFinite(v) ? v : null));
+  if (packed.shape.length === 1) return plain;
+  const cols = packed.shape[1], rows = [];
+  for (let i = 0; i < plain.length; i += cols) rows.push(plain.slice(i, i + cols));
+  return rows;
+}
+
+export function unpackLayers(frame) {
+  frame.layers = frame.layers.map((l) => ({ W: unpack(l.W), b: unpack(l.b), dW: unpack(l.dW), db: unpack(l.db) }));
+  return frame;
+}
+
 export class LiveSocket {
   /**
    * @param {string} path  e.g. /api/sessions/{id}/live
@@ -29,7 +48,7 @@ export class LiveSocket {
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
-      if (msg.type === 'frame') this.handlers.onFrame(msg);
+      if (msg.type === 'frame') this.handlers.onFrame(unpackLayers(msg));
       else if (msg.type === 'data') this.handlers.onData(msg);
       else if (msg.type === 'error') this.handlers.onError(msg.message);
     };

@@ -9,7 +9,8 @@ export function createWeightEditor(root) {
 
   function open({ text, value }, mouse) {
     label.textContent = `New value of ${text}`;
-    input.value = String(value);
+    // the frame's value, to the 7 digits it carries (float32: 0.3 arrives as 0.30000001192…)
+    input.value = value === null || value === undefined ? '' : String(Number(value.toPrecision(7)));
     root.hidden = false;
     const w = root.offsetWidth, h = root.offsetHeight;
     const x = Math.min(innerWidth - w - 8, Math.max(8, (mouse?.clientX ?? innerWidth / 2) - w / 2));

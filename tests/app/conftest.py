@@ -7,12 +7,14 @@ reach the tests through the ``api`` fixture, so no test imports this file.
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 with warnings.catch_warnings():
@@ -88,8 +90,15 @@ def weights(state: dict[str, Any]) -> list[tuple[Any, Any]]:
     return [(layer["W"], layer["b"]) for layer in state["layers"]]
 
 
+def unpack(packed: dict[str, Any]) -> np.ndarray:
+    """A frame's packed array (``app.frames.pack``), decoded as its format
+    says: base64, little-endian floats of the stated width, row-major."""
+    width = {"f4": "<f4", "f8": "<f8"}[packed["dtype"]]
+    return np.frombuffer(base64.b64decode(packed["data"], validate=True), dtype=width).reshape(packed["shape"])
+
+
 @pytest.fixture
 def api() -> SimpleNamespace:
-    """The helpers above: ``api.create``, ``api.step``, ``api.get``, ``api.json``, ``api.weights``."""
+    """The helpers above: ``api.create``, ``api.step``, ``api.get``, ``api.json``, ``api.weights``, ``api.unpack``."""
     return SimpleNamespace(create=create, step=step, get=get, json=strict_json, weights=weights, API=API,
-                           settings=settings)
+                           settings=settings, unpack=unpack)

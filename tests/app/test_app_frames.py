@@ -1,42 +1,62 @@
 """The frame encoder's number formats, against plain references.
 
-``_round_array`` (6 significant digits, vectorised) must give exactly what
-formatting each number as ``"%.6g"`` and parsing it back gives; the stacked
-quantiser exactly what quantising each map on its own by the documented
-formula gives.
+``pack`` must give back, decoded as the page decodes it (base64, then
+little-endian floats of the stated width, row-major), exactly the array's
+float32 rounding, or the exact float64 values when a value lies outside
+float32's normal range; the stacked quantiser exactly what quantising each
+map on its own by the documented formula gives.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pytest
 
-from app.frames import _round_array, _rounded_all, quantise, quantise_stack
+from app.frames import encode, pack, quantise, quantise_stack
 
 
 def _six_digits(v: float) -> float | None:
     return float(f"{v:.6g}") if np.isfinite(v) else None
 
 
-def test_round_array_equals_formatting_each_number():
-    rng = np.random.default_rng(7)
-    scales = 10.0 ** rng.integers(-40, 40, 50_000)
-    values = np.concatenate([
-        rng.standard_normal(50_000) * scales,
-        [0.0, -0.0, 1.0, -1.0, 1000.0, 0.001, 999999.5, 9.999995, 123456.5, 0.1 + 0.2, 5e-324, 1e-300,
-         1.7976931348623157e308, -1e308, np.inf, -np.inf, np.nan],
-        np.nextafter(10.0 ** np.arange(-20, 21), 0),  # just under powers of ten
-    ])
-    got = _round_array(values)
-    assert got == [_six_digits(v) for v in values.tolist()]
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (128, 128), (1, 1)])
+def test_pack_is_float32_of_the_values_in_their_shape(shape, api):
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal(shape) * 10.0 ** rng.integers(-30, 30, shape)
+    packed = pack(a)
+    assert packed["dtype"] == "f4" and packed["shape"] == list(shape)
+    got = api.unpack(packed)
+    assert got.dtype == np.dtype("<f4")
+    assert np.array_equal(got, a.astype(np.float32))  # the nearest float32 of each value
+    np.testing.assert_allclose(got, a, rtol=2 ** -24)  # so 7 significant digits
+    json.loads(encode({"W": packed}))  # plain JSON text
 
 
-def test_rounded_all_keeps_shapes_and_gaps():
-    W, b = np.array([[1.23456789, -2.0], [3.14159265, 1e-9]]), np.array([0.5, 1 / 3])
-    assert _rounded_all([W, b, None]) == [[[1.23457, -2.0], [3.14159, 1e-9]], [0.5, 0.333333], None]
-    assert _rounded_all([None]) == [None]
+@pytest.mark.parametrize("outside", [1e39, -3.5e38, 1e-39, -1e-300, 5e-324])
+def test_pack_keeps_a_matrix_with_a_value_outside_float32_exact(outside, api):
+    a = np.array([[0.25, -1.5], [outside, 0.0]])
+    packed = pack(a)
+    assert packed["dtype"] == "f8"
+    assert np.array_equal(api.unpack(packed), a)
+
+
+def test_pack_carries_zeros_and_float32_extremes_in_float32(api):
+    tiny, huge = float(np.finfo(np.float32).tiny), float(np.finfo(np.float32).max)
+    a = np.array([0.0, -0.0, tiny, -huge, 1.0])
+    packed = pack(a)
+    assert packed["dtype"] == "f4"
+    assert np.array_equal(api.unpack(packed), a.astype(np.float32))
+
+
+def test_pack_keeps_non_finite_values_out_of_the_json(api):
+    a = np.array([[np.nan, np.inf], [-np.inf, 2.0]])
+    packed = pack(a)
+    text = encode({"W": packed})  # allow_nan=False: would raise on a bare NaN
+    got = api.unpack(json.loads(text)["W"])
+    assert np.isnan(got[0, 0]) and got[0, 1] == np.inf and got[1, 0] == -np.inf and got[1, 1] == 2.0
 
 
 @pytest.mark.parametrize("fixed", [None, (-1.0, 1.0)])

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
@@ -88,10 +89,11 @@ def test_step_command(client, api):
     state = api.get(client, s["id"])["state"]
     assert state["step"] == 36
     assert frame["loss"]["train"] == pytest.approx(state["loss"]["train"], rel=1e-12)
-    # frames round weights to 6 significant digits; they are the REST weights to that precision
+    # frames carry the weights and gradients packed as float32: the REST values' nearest float32
     for got, exact in zip(frame["layers"], state["layers"], strict=True):
-        assert sum(got["W"], []) == pytest.approx(sum(exact["W"], []), rel=1e-5)
-        assert got["b"] == pytest.approx(exact["b"], rel=1e-5)
+        for key in ("W", "b", "dW", "db"):
+            assert got[key]["dtype"] == "f4"
+            assert np.array_equal(api.unpack(got[key]), np.array(exact[key]).astype(np.float32))
 
 
 def test_play_then_pause(client, api):

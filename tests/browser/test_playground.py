@@ -3,6 +3,10 @@ links, your own data. Screenshots land in tests/artifacts/."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -335,9 +339,13 @@ def test_clicking_a_weight_sets_it_in_the_engine(playground):
     pg.page.mouse.click(target["x"], target["y"])
     pg.page.keyboard.up("Shift")
     pg.page.wait_for_selector("#weight-editor:not([hidden])")
+    # it opens on the weight's value, to the 7 digits a frame carries (float32), not 0.30000001192…
+    sid = pg.session_id()
+    exact = pg.api(f"/api/sessions/{sid}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]]
+    prefill = pg.page.input_value("#weight-value")
+    assert prefill == repr(float(f"{np.float32(exact):.7g}")).removesuffix(".0") and abs(float(prefill) - exact) <= 1e-6 * abs(exact)
     pg.page.fill("#weight-value", "1.25")
     pg.page.press("#weight-value", "Enter")
-    sid = pg.session_id()
     pg.page.wait_for_function(
         f"window.__chainrule.frame.layers[{target['layer']}].W[{target['to']}][{target['from']}] === 1.25")
     assert pg.api(f"/api/sessions/{sid}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]] == 1.25
@@ -366,3 +374,30 @@ def test_a_watch_page_follows_read_only(playground, new_playground):
     viewer.page.wait_for_timeout(300)
     assert pg.step_count() == 3
     assert "read-only" in viewer.page.text_content("[data-testid=status]")
+
+
+def test_the_page_reads_the_frames_weights_and_gradients_as_the_engines_numbers(playground):
+    """Frames carry W, b, ∂L/∂W and ∂L/∂b packed as bytes (app/frames.py): the
+    page must decode them to the engine's values — their float32 rounding, or
+    exactly where a value lies outside float32's range."""
+    pg = playground.open()
+    for _ in range(3):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(3)
+    sid = pg.session_id()
+    state = pg.api(f"/api/sessions/{sid}")["state"]
+    shown = pg.js("window.__chainrule.frame.layers")
+    assert len(shown) == len(state["layers"])
+    for got, exact in zip(shown, state["layers"], strict=True):
+        for key in ("W", "b", "dW", "db"):
+            assert np.array_equal(np.array(got[key]), np.array(exact[key]).astype(np.float32)), key
+    # a weight outside float32's range: that layer's matrix comes exact
+    layers = [{"W": x["W"], "b": x["b"]} for x in state["layers"]]
+    layers[0]["W"][0][0], layers[0]["W"][1][1] = 1e-40, 0.1
+    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
+                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+    pg.page.wait_for_function("window.__chainrule.frame.layers[0].W[0][0] === 1e-40", timeout=10_000)
+    assert pg.js("window.__chainrule.frame.layers[0].W[1][1]") == 0.1  # exact, not float32's 0.10000000149…
+    assert pg.js("window.__chainrule.frame.layers[1].W") == np.array(layers[1]["W"]).astype(np.float32).tolist()
+    pg.assert_no_errors()
