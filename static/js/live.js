@@ -8,6 +8,7 @@ import { socketUrl } from './api.js';
 // non-finite values as null, like every other number it receives.
 export function unpack(packed) {
   if (!packed) return null;
+  if (Array.isArray(packed)) return packed;  // plain numbers (a server from before packing)
   const bytes = Uint8Array.from(atob(packed.data), (c) => c.charCodeAt(0));
   const values = packed.dtype === 'f8' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
   const plain = Array.from(values, (v) => (Number.isFinite(v) ? v : null));
