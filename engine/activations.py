@@ -110,6 +110,9 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+# The largest slope ∂a/∂z of the activations that flatten out on both sides
+# (at z = 0): a unit is saturated where its slope is a small share of this.
+PEAK_SLOPE = {"tanh": 1.0, "sigmoid": 0.25}
 OUTPUT_ACTIVATIONS = tuple(ACTIVATIONS)
 
 

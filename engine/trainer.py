@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import data as datamod
+from .activations import PEAK_SLOPE
 from .config import ConfigError, hidden_activations, output_units, resolve_config, structural_change, task_of
 from .gradcheck import numeric_gradient, relative_error
 from .history import History
@@ -307,10 +308,11 @@ class Trainer:
                 pass  # the output layer: confident outputs are the goal, not a problem
             elif name == "relu":
                 dead = float(np.mean(np.all(z <= 0, axis=0)))
-            elif name == "tanh":
-                saturated = float(np.mean(np.mean(np.abs(a) > 0.95, axis=0) >= 0.9))
-            elif name == "sigmoid":
-                saturated = float(np.mean(np.mean(np.abs(a - 0.5) > 0.44, axis=0) >= 0.9))
+            elif name in PEAK_SLOPE:
+                # one rule for both: the slope under a tenth of its peak (tanh: |a| > 0.949;
+                # sigmoid: |a − ½| > 0.474, the same z/2 since σ(z) = (1 + tanh(z/2))/2)
+                flat = layer.activation.derivative(z, a) < 0.1 * PEAK_SLOPE[name]
+                saturated = float(np.mean(np.mean(flat, axis=0) >= 0.9))
             ratio = step = None
             if delta is not None and self.step_count:
                 w = net._weight_slices[i]

@@ -401,3 +401,54 @@ def test_the_page_reads_the_frames_weights_and_gradients_as_the_engines_numbers(
     assert pg.js("window.__chainrule.frame.layers[0].W[1][1]") == 0.1  # exact, not float32's 0.10000000149…
     assert pg.js("window.__chainrule.frame.layers[1].W") == np.array(layers[1]["W"]).astype(np.float32).tolist()
     pg.assert_no_errors()
+
+
+def _stroked_edges(pg) -> int:
+    """Redraw the diagram and count the edges stroked (one Bézier curve each)."""
+    return pg.js("""(() => {
+        const proto = CanvasRenderingContext2D.prototype, bezier = proto.bezierCurveTo;
+        let n = 0;
+        proto.bezierCurveTo = function (...args) { n += 1; return bezier.apply(this, args); };
+        try { window.__chainrule.network.update(window.__chainrule.frame); } finally { proto.bezierCurveTo = bezier; }
+        return n; })()""")
+
+
+def _edge_note(pg) -> list[str]:
+    return pg.js("""[...document.querySelector('[data-testid=network]').layout.annotations]
+        .filter(a => a.name === 'edge-sample').map(a => a.text)""")
+
+
+def test_a_dense_network_strokes_only_its_strongest_edges_and_says_so(playground):
+    """Ten layers of 128 have 163,840 edges, and stroking them all took 750 ms a
+    frame: a layer with more than its share of 6,000 edges draws its strongest."""
+    pg = playground.open("/?hidden_layers=64,64,64")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
+    assert _edge_note(pg) == ["Showing the 1,500 strongest of 4,096 edges in each dense layer"]
+    for view in ("forward", "backward"):
+        if view == "backward":
+            pg.page.click("[data-testid=view-backward]")
+        frame = pg.js("window.__chainrule.frame.layers")
+        key = "W" if view == "forward" else "dW"
+        sampled = pg.js("window.__chainrule.network.sampled")
+        assert [(s["shown"], s["total"]) for s in sampled] == [(128, 128), (1500, 4096), (1500, 4096), (64, 64)]
+        for layer, s in zip(frame[1:3], sampled[1:3], strict=True):
+            mags = np.sort(np.abs(np.array(layer[key])).ravel())
+            assert s["floor"] == mags[-1500] and mags[-1501] < mags[-1500]  # the 1,500 strongest, no tie here
+        assert _stroked_edges(pg) == 128 + 1500 + 1500 + 64
+    pg.assert_no_errors()
+
+
+def test_a_small_network_strokes_every_edge_without_a_note(playground):
+    pg = playground.open()
+    assert _edge_note(pg) == []
+    assert _stroked_edges(pg) == 2 * 4 + 4 * 2 + 2 * 1
+    assert pg.js("window.__chainrule.network.sampled.map(s => s.shown).join(',')") == "8,8,2"
+    pg.assert_no_errors()
+
+
+def test_a_zero_initialised_dense_network_still_strokes_only_its_share(playground):
+    """Every weight 0: all tie with the weakest kept, and the share still holds."""
+    pg = playground.open("/?hidden_layers=64,64,64&init=zeros")
+    assert _stroked_edges(pg) == 128 + 1500 + 1500 + 64
+    pg.assert_no_errors()

@@ -152,3 +152,22 @@ def test_live_divergence_reports_non_finite():
     t.step(1000)
     assert t.status == "diverged"
     assert "non_finite" in {i["id"] for i in t.evaluate()["insights"]}
+
+
+@pytest.mark.parametrize("activation, flat, steep", [
+    # f′(z) against a tenth of its peak: σ′(5)/¼ = 0.027 (flat), σ′(3)/¼ = 0.18 (not);
+    # tanh at half those z has exactly the same relative slope, σ(z) = (1 + tanh(z/2))/2
+    ("sigmoid", 5.0, 3.0),
+    ("tanh", 2.5, 1.5),
+    ("sigmoid", -5.0, -3.0),
+])
+def test_saturated_share_is_the_units_whose_slope_is_under_a_tenth_of_its_peak(activation, flat, steep):
+    """Two hidden units held at a constant z by their bias (zero weights): one
+    in the flat tail, one where the slope is still 18 % of its peak."""
+    t = Trainer({"hidden_layers": [2], "activation": activation})
+    t.set_weights([{"W": [[0.0, 0.0], [0.0, 0.0]], "b": [flat, steep]}, {"W": [[1.0, 1.0]], "b": [0.0]}])
+    assert t.evaluate()["layers"][0]["saturated"] == 0.5
+    t.set_weights([{"W": [[0.0, 0.0], [0.0, 0.0]], "b": [flat, flat]}, {"W": [[1.0, 1.0]], "b": [0.0]}])
+    assert t.evaluate()["layers"][0]["saturated"] == 1.0
+    t.set_weights([{"W": [[0.0, 0.0], [0.0, 0.0]], "b": [steep, steep]}, {"W": [[1.0, 1.0]], "b": [0.0]}])
+    assert t.evaluate()["layers"][0]["saturated"] == 0.0

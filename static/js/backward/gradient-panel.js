@@ -76,7 +76,7 @@ export function createGradientPanel(box, store) {
       const act = activationOf(l);
       let idle = '—', idleTitle = 'Only ReLU (dead) and sigmoid/tanh (saturated) units are counted';
       if (act === 'relu' && s.dead !== null) { idle = `${percent(s.dead)} dead`; idleTitle = 'Share of units that output 0 for every training point'; }
-      else if ((act === 'sigmoid' || act === 'tanh') && s.saturated !== null) { idle = `${percent(s.saturated)} sat.`; idleTitle = 'Share of units in the flat tails of their activation'; }
+      else if ((act === 'sigmoid' || act === 'tanh') && s.saturated !== null) { idle = `${percent(s.saturated)} sat.`; idleTitle = 'Share of units in the flat tails of their activation: slope f′(z) under a tenth of its peak on at least 90 % of the training points'; }
       const warn = (s.dead ?? 0) > 0.5 || (s.saturated ?? 0) > 0.5 ? ' warn' : '';
       return `<div class="ls-row" data-layer="${l}" data-grad-norm="${s.grad_norm ?? ''}" data-dead="${s.dead ?? ''}"`
         + ` data-saturated="${s.saturated ?? ''}" data-update-ratio="${s.update_ratio ?? ''}">`

@@ -19,6 +19,7 @@ import { biasPosition, layoutNetwork } from './network-layout.js';
 import { lineScale } from './plot-theme.js';
 
 const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
+const EDGE_BUDGET = 6000; // edges stroked per frame at most (2-64-64-1 has 4,288: all drawn)
 
 export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, onInspect }) {
   let geo = null;
@@ -102,8 +103,15 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       x: left ? n.x - geo.tile / 2 - 5 : n.x + geo.tile / 2 + 5, y: n.y, xref: 'x', yref: 'y', text,
       showarrow: false, xanchor: left ? 'right' : 'left', font: { size, color: theme.ink },
     });
+    const notes = [];
+    const share = edgeShare(geo.sizes), widest = Math.max(...geo.sizes.slice(1).map((n, l) => n * geo.sizes[l]));
+    if (widest > share) { // say so: a missing edge is not a zero weight
+      notes.push({ x: 4, y: 2, xref: 'x', yref: 'y', xanchor: 'left', yanchor: 'bottom', showarrow: false,
+        text: `Showing the ${share.toLocaleString('en')} strongest of ${widest.toLocaleString('en')} edges in each dense layer`,
+        font: { size: 11, color: theme.muted }, name: 'edge-sample' });
+    }
     return [...geo.nodes[0].map((n, i) => label(n, nodeName(0, i), true)),
-            ...geo.nodes[L].map((n, i) => label(n, nodeName(L, i), false))];
+            ...geo.nodes[L].map((n, i) => label(n, nodeName(L, i), false)), ...notes];
   }
 
   function rebuild() {
@@ -159,6 +167,31 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     return mode === 'backward' ? l.dW : l.W;
   }
 
+  /** Per weight layer, which edges are stroked: all of them, unless the layer
+   * has more than its share of EDGE_BUDGET; then only its `share` strongest
+   * (|w|, or |∂L/∂w| backward), those equal to the weakest kept taken in order
+   * up to the share. One stroke costs ~5 µs: all 163,840 edges of ten layers of
+   * 128 took 750 ms a frame. */
+  let sampled = [];
+  const edgeShare = (sizes) => Math.ceil(EDGE_BUDGET / (sizes.length - 1));
+  function edgeFilters(frame) {
+    const share = edgeShare(geo.sizes);
+    sampled = frame.layers.map((_, l) => {
+      const m = edgeMatrix(frame, l);
+      const total = geo.sizes[l] * geo.sizes[l + 1];
+      if (!m || total <= share) return { shown: total, total, floor: 0, ties: Infinity };
+      const mags = new Float64Array(total);
+      let k = 0;
+      for (const row of m) for (const v of row) mags[k++] = Math.abs(v ?? 0);
+      mags.sort();
+      const floor = mags[total - share];
+      let above = 0;
+      for (let i = total - 1; i >= 0 && mags[i] > floor; i--) above += 1;
+      return { shown: share, total, floor, ties: share - above };
+    });
+    return sampled.map(({ floor, ties }) => ({ floor, ties }));
+  }
+
   function update(frame) {
     if (!fits(frame)) return;
     drawEdges(frame);
@@ -189,9 +222,12 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     }
     const widthScale = Math.max(0.5, Math.min(1, geo.tile / 36)) * lineScale(); // presenter mode: thicker
     ctx.lineCap = 'round';
+    const keep = edgeFilters(frame);
     for (const e of geo.edges) {
       const m = edgeMatrix(frame, e.layer);
       const w = m ? (m[e.to][e.from] ?? 0) : 0;
+      const k = keep[e.layer];
+      if (Math.abs(w) < k.floor || (Math.abs(w) === k.floor && k.ties-- <= 0)) continue;
       const a = Math.min(1, Math.abs(w) / full);
       ctx.strokeStyle = rgbString(diverging(Math.sign(w) * (0.22 + 0.78 * Math.sqrt(a))));
       ctx.lineWidth = (0.5 + 5 * a) * widthScale;
@@ -318,5 +354,5 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   });
   resize.observe(el);
 
-  return { rebuild, update, setMode, get geometry() { return geo; } };
+  return { rebuild, update, setMode, get geometry() { return geo; }, get sampled() { return sampled; } };
 }
