@@ -176,6 +176,9 @@ class TraceLayer(BaseModel):
     da_dz: list[list[float | None]] = Field(description="∂a/∂z element by element (softmax: the Jacobian's diagonal)")
     dW: list[list[float | None]]
     db: list[float | None]
+    dW_penalty: list[list[float | None]] | None = Field(
+        None, description="the part of dW that is the penalty's gradient, 2·l2·W + l1·sign(W) "
+                          "(present only when l1 or l2 is set)")
 
 
 class Trace(BaseModel):

@@ -122,12 +122,15 @@ class Network:
         for i in range(len(layers) - 2, -1, -1):
             grad = layers[i].backward(grad, None, i > 0)
         for layer in self.layers if (self.l1 or self.l2) else ():
-            # the penalty's gradient, in place on each layer's dW (biases excluded)
-            if self.l2:
-                layer.dW += (2.0 * self.l2) * layer.W
-            if self.l1:
-                layer.dW += self.l1 * np.sign(layer.W)
+            layer.dW += self.penalty_gradient(layer.W)  # biases excluded
         return total
+
+    def penalty_gradient(self, W: Array) -> Array:
+        """∂(l2·‖W‖² + l1·|W|₁)/∂W = 2·l2·W + l1·sign(W), for one weight matrix."""
+        g = (2.0 * self.l2) * W
+        if self.l1:
+            g += self.l1 * np.sign(W)
+        return g
 
     def last_loss(self, params: Array | None = None) -> float:
         """The total loss of the last pass, its penalty that of the current
@@ -169,6 +172,8 @@ class Network:
                     "da_dz": layer.activation.derivative(layer.z, layer.a),
                     "dW": layer.dW.copy(),
                     "db": layer.db.copy(),
+                    # the part of dW that is the penalty's (only when there is one)
+                    **({"dW_penalty": scratch.penalty_gradient(layer.W)} if (self.l1 or self.l2) else {}),
                 }
                 for layer in scratch.layers
             ],

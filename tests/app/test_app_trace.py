@@ -118,6 +118,12 @@ def test_trace_matches_finite_differences(client, api, config):
         W = np.asarray(layers[li]["W"])
         penalty_grad = 2 * cfg["l2"] * W + cfg["l1"] * np.sign(W)
         np.testing.assert_allclose(dz.T @ a_prev + penalty_grad, np.array(got["dW"]), rtol=1e-9, atol=1e-12)
+        # the penalty's part of dW, for the page to show as its own term
+        if cfg["l1"] or cfg["l2"]:
+            np.testing.assert_allclose(np.array(got["dW_penalty"]), penalty_grad, rtol=1e-15, atol=0)
+            np.testing.assert_allclose(np.array(got["dW"]) - np.array(got["dW_penalty"]), dz.T @ a_prev, rtol=1e-9, atol=1e-12)
+        else:
+            assert "dW_penalty" not in got
         a_prev = np.array(got["a"])
 
 

@@ -225,3 +225,55 @@ def test_charts_backfill_a_session_trained_before_the_page_opened(playground):
     assert chart[0]["x"][:40] == history["step"][:40]
     # steps before the page's first frame come from the history (the last one from that frame, rounded)
     assert chart[2]["y"][:39] == history["grad_norms"][2][:39]
+
+
+def test_with_a_penalty_the_inspector_adds_its_term_and_the_equation_holds(playground):
+    """With L1 and L2 the gradient is the chain rule's product plus the penalty's
+    term: the three factors alone did not multiply to the total shown."""
+    pg = playground.open("/?l2=0.01&l1=0.001")
+    step_to(pg, 12)
+    click_diagram(pg, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 0 && e.from === 1); return {x: e.mx, y: e.my}; })()")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "penalty_grad"))
+    x, y, _ = sample_rows(pg)
+    chosen = json.loads(pg.page.get_attribute("[data-testid=inspector]", "data-target"))
+    j, k, layer = chosen["to"], chosen["from"], chosen["layer"]
+    trace = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})
+    W = pg.api(f"/api/sessions/{pg.session_id()}")["state"]["layers"][layer]["W"][j][k]
+    pen = shown(pg, "penalty_grad")
+    assert pen == trace["layers"][layer]["dW_penalty"][j][k]
+    assert math.isclose(pen, 2 * 0.01 * W + 0.001 * math.copysign(1, W), rel_tol=1e-12)
+    f1, f2, f3, total = shown(pg, "dL_da"), shown(pg, "da_dz"), shown(pg, "dz_dw"), shown(pg, "product")
+    assert total == trace["layers"][layer]["dW"][j][k]
+    assert not math.isclose(f1 * f2 * f3, total, rel_tol=1e-6)  # the product alone is the data part
+    assert math.isclose(f1 * f2 * f3 + pen, total, rel_tol=1e-9)
+    assert "2λ₂·w + λ₁·sign(w)" in pg.page.text_content("[data-testid=inspector] .chain-formula")
+    assert shown(pg, "rel_error") < 1e-6  # and the finite difference of the total loss agrees
+    pg.assert_no_errors()
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_a_softmax_outputs_delta_is_written_as_what_it_is_made_of(playground, loss):
+    """δ of a softmax output is not ∂L/∂a times one slope (each ŷₖ depends on
+    every z): the inspector showed ∂L/∂a, the Jacobian's diagonal and δ as if
+    they multiplied."""
+    pg = playground.open(f"/?dataset=spiral3&loss={loss}&hidden_layers=4")
+    step_to(pg, 5)
+    click_diagram(pg, "geo.nodes[2][1]")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "delta"))
+    x, y, _ = sample_rows(pg)
+    trace = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})
+    out = trace["layers"][1]
+    assert pg.page.query_selector("[data-testid=inspector] [data-key=da_dz]") is None
+    formula = "[data-testid=inspector-softmax]"
+    values = pg.js(f"[...document.querySelectorAll('{formula} [data-key]')].map(e => [e.dataset.key, Number(e.dataset.value)])")
+    got = dict(values)
+    assert got["delta"] == out["dL_dz"][0][1] and got["a"] == out["a"][0][1]
+    if loss == "cross_entropy":
+        assert [key for key, _ in values] == ["a", "y", "delta"]
+        assert got["y"] == y[1] and math.isclose(got["a"] - got["y"], got["delta"], rel_tol=1e-12, abs_tol=1e-15)
+    else:
+        assert got["dL_da"] == out["dL_da"][0][1]
+        s = sum(got[f"a{m}"] * got[f"g{m}"] for m in range(3))
+        assert [got[f"a{m}"] for m in range(3)] == out["a"][0] and [got[f"g{m}"] for m in range(3)] == out["dL_da"][0]
+        assert math.isclose(got["a"] * (got["dL_da"] - s), got["delta"], rel_tol=1e-9)
+    pg.assert_no_errors()

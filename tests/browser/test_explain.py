@@ -277,3 +277,37 @@ def test_explain_other_losses_optimizers_and_penalties(playground, query):
         pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage !== '{stage}'")
     pg.wait_step(1)
     assert pg.api(f"/api/sessions/{sid}")["state"]["step"] == 1
+
+
+def test_explain_writes_a_softmax_outputs_delta_as_the_sum_it_is(playground):
+    """Softmax with mse is not fused: δⱼ = Σₖ ∂L/∂ŷₖ·∂ŷₖ/∂zⱼ = ŷⱼ(∂L/∂ŷⱼ − Σₖ ŷₖ ∂L/∂ŷₖ). It was shown as
+    ∂L/∂ŷⱼ · (the Jacobian's diagonal) = δⱼ, an equation whose two sides differ."""
+    pg = playground.open("/?dataset=spiral3&loss=mse&hidden_layers=4")
+    sid, base = pg.session_id(), pg.base_url
+    session = pg.api(f"/api/sessions/{sid}")
+    assert session["config"]["output_activation"] == "softmax"
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    trace = post(base, f"/api/sessions/{sid}/trace", {"x": batch["x"], "y": batch["y"]})
+    ref = {"snap": session["state"], "config": session["config"], "batch": batch, "trace": trace, "after": None,
+           "sample": post(base, f"/api/sessions/{sid}/trace", {"x": [batch["x"][0]], "y": [batch["y"][0]]})}
+    pg.page.click("[data-testid=explain-open]")
+    for stage in ("intro", "forward-1", "forward-2", "loss-sample", "loss-batch"):
+        pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === '{stage}'")
+        pg.page.click("[data-testid=explain-next]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage === 'backward-2'")
+    check_numbers(pg, ref)
+    for unit in (0, 2):
+        if unit:
+            pg.page.click(f"{STAGE} tr[data-unit='{unit}']")
+            pg.page.wait_for_function(f"document.querySelector('{STAGE} .x-eq [data-q=dL_dz]')?.dataset.j === '{unit}'")
+        first = pg.js(f"""[...document.querySelector('{STAGE} .x-eq').querySelectorAll('[data-q]')]
+            .map(e => [e.dataset.q, Number(e.dataset.v)])""")
+        assert [q for q, _ in first] == ["a", "dL_da"] + ["a", "dL_da"] * 3 + ["dL_dz"]
+        v = [x for _, x in first]
+        a_j, g_j, pairs, delta = v[0], v[1], v[2:8], v[8]
+        assert math.isclose(a_j * (g_j - sum(pairs[i] * pairs[i + 1] for i in range(0, 6, 2))), delta, rel_tol=1e-9)
+        assert delta == trace["layers"][1]["dL_dz"][0][unit]
+        # the unit table shows ŷ beside δ (there is no single slope to show)
+        head = pg.js(f"[...document.querySelectorAll('{STAGE} .x-table thead th')].map(t => t.textContent)")
+        assert "ŷ" in head and "f′(z)" not in head
+    pg.assert_no_errors()

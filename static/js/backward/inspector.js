@@ -133,13 +133,29 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const inName = (k) => (l === 0 ? name(0, k) : `a${sub(l)},${sub(k + 1)}`);
     const terms = ain.map((a, k) => `<span class="term">${val(`W${k}`, W[k], 3)}·${val(`ain${k}`, a, 3)}<i>${esc(inName(k))}</i></span>`);
     const act = activationOf(l);
+    // softmax has no one slope per unit (each ŷₖ depends on every z): its δ is shown as what it is made of
+    const slope = act === 'softmax' ? '' : row('∂a/∂z', 'da_dz', tl.da_dz?.[0]?.[j]);
     return `<h3 class="insp-title">${l === store.data.sizes.length - 2 ? 'Output' : 'Neuron'} ${esc(name(l + 1, j))} <span class="muted">${esc(act)}</span></h3>`
       + `<div class="formula" data-testid="inspector-formula"><span class="lhs">z = W·a + b =</span> ${terms.join(' + ')} + ${val('b', b, 3)}<i>b</i> = ${val('z', tl.z[0][j])}</div>`
       + `<table class="insp">${row('z (weighted sum)', 'z', tl.z[0][j])}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
-      + `${row('∂L/∂a', 'dL_da', tl.dL_da?.[0]?.[j])}${row('∂a/∂z', 'da_dz', tl.da_dz?.[0]?.[j], act === 'softmax' ? 'Jacobian diagonal' : '')}`
+      + `${row('∂L/∂a', 'dL_da', tl.dL_da?.[0]?.[j])}${slope}`
       + `${row('δ = ∂L/∂z', 'delta', tl.dL_dz[0][j], 'this sample')}`
       + `${row('mean δ, last batch', 'batch_delta', frameLayer?.db?.[j], '= ∂L/∂b of the update')}</table>`
+      + (act === 'softmax' ? softmaxDelta(tl, j) : '')
       + '<p class="hint">W and b as of this step; a is the previous layer’s output for this sample (the input x for layer 1).</p>';
+  }
+
+  /** δⱼ of a softmax output on this sample, written as the engine's numbers make it:
+   * ŷⱼ − yⱼ with cross-entropy; otherwise Σₖ ∂L/∂ŷₖ·∂ŷₖ/∂zⱼ = ŷⱼ (∂L/∂ŷⱼ − Σₖ ŷₖ ∂L/∂ŷₖ). */
+  function softmaxDelta(tl, j) {
+    const a = tl.a[0], g = tl.dL_da?.[0] ?? [], yj = `ŷ${sub(j + 1)}`;
+    if (store.config.loss === 'cross_entropy') {
+      return `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ${yj} − y${sub(j + 1)} =</span> ${val('a', a[j], 4)} − ${val('y', view.y[j], 4)} = ${val('delta', tl.dL_dz[0][j])}</div>`
+        + '<p class="hint">Softmax with cross-entropy: the chain rule through the softmax (each ŷₖ depends on every z) collapses to this difference.</p>';
+    }
+    const terms = a.map((ak, k) => `${val(`a${k}`, ak, 3)}·${val(`g${k}`, g[k], 3)}`);
+    return `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ${yj}·(∂L/∂${yj} − Σₖ ŷₖ·∂L/∂ŷₖ) =</span> ${val('a', a[j], 4)}·(${val('dL_da', g[j], 4)} − (${terms.join(' + ')})) = ${val('delta', tl.dL_dz[0][j])}</div>`
+      + '<p class="hint">Softmax couples the outputs: each ŷₖ depends on every z, so δ sums the chain rule over all of them, Σₖ ∂L/∂ŷₖ · ∂ŷₖ/∂z, with ∂ŷₖ/∂zⱼ = ŷₖ(1[k = j] − ŷⱼ). That sum is the line above: not one slope times ∂L/∂ŷ.</p>';
   }
 
   function weightHtml() {
@@ -161,22 +177,26 @@ export function createInspector(el, store, { onEdit, onSample }) {
     let rows = '';
     let note = '';
     if (act === 'softmax') {
-      rows = row('∂L/∂z (δ)', 'delta', tl.dL_dz[0][j], 'ŷ − y') + row(dzLabel, 'dz_dw', dzdw);
+      rows = row('∂L/∂z (δ)', 'delta', tl.dL_dz[0][j], store.config.loss === 'cross_entropy' ? 'ŷ − y' : 'through the softmax: click the output neuron for its sum') + row(dzLabel, 'dz_dw', dzdw);
       note = 'Softmax mixes the outputs: ∂a/∂z is a full Jacobian, not one number per unit, so the chain goes through δ = ∂L/∂z = Σᵢ ∂L/∂aᵢ·∂aᵢ/∂z (with cross-entropy: ŷ − y).';
     } else {
       rows = row('∂L/∂a', 'dL_da', tl.dL_da?.[0]?.[j]) + row(`∂a/∂z <span class="muted">${esc(act)}′</span>`, 'da_dz', tl.da_dz?.[0]?.[j])
         + row(dzLabel, 'dz_dw', dzdw, isW ? 'input of the weight' : '');
-      if (fused) note = 'Sigmoid with cross-entropy: the engine computes δ = ∂L/∂z = ŷ − y in one stable step; the two factors shown multiply to it.';
+      if (fused) note = 'Sigmoid with cross-entropy: the engine computes δ = ∂L/∂z = ŷ − y in one stable step; the first two factors shown multiply to it, except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂L/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite.';
     }
-    const penalty = isW && (store.config.l1 > 0 || store.config.l2 > 0)
-      ? '<p class="hint">This includes the regularisation term’s gradient (added to the data part).</p>' : '';
+    // with L1/L2 the gradient is the chain rule's product plus the penalty's own term
+    const pen = isW ? tl.dW_penalty?.[j]?.[k] : undefined;
+    const penTerm = [store.config.l2 > 0 ? '2λ₂·w' : '', store.config.l1 > 0 ? 'λ₁·sign(w)' : ''].filter(Boolean).join(' + ');
+    if (pen !== undefined) rows += row(`+ penalty <span class="muted">${penTerm}</span>`, 'penalty_grad', pen, 'the gradient of the L1/L2 penalty on this weight (biases have none), computed by the engine');
+    const penalty = pen !== undefined
+      ? `<p class="hint">The loss includes the penalty on large weights, so its gradient ${penTerm} (with λ₂ = l2${store.config.l1 > 0 ? ', λ₁ = l1' : ''}) is added to the data part.</p>` : '';
     const c = view.check;
     const edit = store.readonly ? '' : '<button type="button" class="btn btn-small" data-action="edit" title="Type a new value for this parameter (or shift-click it in the diagram)">Edit value…</button>';
     return `<h3 class="insp-title">${esc(title)}</h3>`
       + `<div class="insp-value"><span>${wName} =</span> ${val('w', value, 5)} ${edit}</div>`
-      + `<div class="formula chain-formula">${act === 'softmax' ? v('∂L/∂w = ∂L/∂z · ∂z/∂w') : v(`∂L/∂${isW ? 'w' : 'b'} = ∂L/∂a · ∂a/∂z · ∂z/∂${isW ? 'w' : 'b'}`)}</div>`
+      + `<div class="formula chain-formula">${v((act === 'softmax' ? '∂L/∂w = ∂L/∂z · ∂z/∂w' : `∂L/∂${isW ? 'w' : 'b'} = ∂L/∂a · ∂a/∂z · ∂z/∂${isW ? 'w' : 'b'}`) + (pen !== undefined ? ` + ${penTerm}` : ''))}</div>`
       + `<table class="insp chain-table" data-testid="inspector-chain">${rows}`
-      + `<tr class="product" title="The product of the factors above: backpropagation's gradient on this one sample"><th>= ∂L/∂${isW ? 'w' : 'b'} <span class="muted">this sample</span></th><td>${val('product', grad)}</td></tr>`
+      + `<tr class="product" title="${pen !== undefined ? 'The product of the factors above plus the penalty’s term' : 'The product of the factors above'}: backpropagation's gradient on this one sample"><th>= ∂L/∂${isW ? 'w' : 'b'} <span class="muted">this sample</span></th><td>${val('product', grad)}</td></tr>`
       + (c ? row('finite difference', 'numeric', c.numeric, `(L(w+ε) − L(w−ε)) / 2ε with ε = ${c.epsilon}, by the engine`)
          : '<tr class="paused-only" title="While training runs the weights change between two requests: pause to compare backprop with the finite-difference estimate"><th>finite difference</th><td><span class="muted">pause to check</span></td></tr>')
       + (c ? `<tr title="|backprop − finite difference| relative to their size"><th>relative error</th><td>${c.relative_error < 1e-5 ? '<span class="ok">✓</span> ' : ''}${val('rel_error', c.relative_error, 2)}</td></tr>` : '')

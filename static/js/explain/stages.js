@@ -166,7 +166,13 @@ export function renderBackward(ctx, l) {
       parts.push(eq(`${v('δ', sub(j + 1), lp)} ${op('=')} ${d('L', v('z', sub(j + 1)))} ${op('=')} ${frac(`${v('ŷ', sub(j + 1))} ${op('−')} ${v('y', sub(j + 1))}`, v('N'))} ${op('=')} ${frac(`${n(layer.a[r][j], 'a', { l, r, j })} ${op('−')} ${n(batch.y[r][j], 'y', { r, k: j })}`, String(N))} ${op('=')} ${dz}`));
       parts.push(note(act === 'softmax'
         ? 'With softmax and cross-entropy the chain rule through the softmax (whose outputs depend on every z) collapses to this simple difference.'
-        : `With a sigmoid output and binary cross-entropy the factors ∂L/∂ŷ = ${n(layer.dL_da[r][j], 'dL_da', { l, r, j })} and σ′(z) = ${n(layer.da_dz[r][j], 'da_dz', { l, r, j })} multiply to exactly this difference.`));
+        : `With a sigmoid output and binary cross-entropy the factors ∂L/∂ŷ = ${n(layer.dL_da[r][j], 'dL_da', { l, r, j })} and σ′(z) = ${n(layer.da_dz[r][j], 'da_dz', { l, r, j })} multiply to this difference (except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂L/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite).`));
+    } else if (act === 'softmax') {
+      // every ŷₖ depends on zⱼ: δⱼ = Σₖ ∂L/∂ŷₖ · ŷₖ(1[k=j] − ŷⱼ) = ŷⱼ (∂L/∂ŷⱼ − Σₖ ŷₖ ∂L/∂ŷₖ)
+      const yj = v('ŷ', sub(j + 1)), K = layer.a[r].length;
+      const terms = Array.from({ length: K }, (_, k) => `${n(layer.a[r][k], 'a', { l, r, j: k })}${op('·')}${n(layer.dL_da[r][k], 'dL_da', { l, r, j: k })}`);
+      parts.push(eq(`${v('δ', sub(j + 1), lp)} ${op('=')} ${yj} ${op('·')} (${d('L', yj)} ${op('−')} Σ<sub>k</sub> ${v('ŷ', 'k')} ${d('L', v('ŷ', 'k'))}) ${op('=')} ${n(layer.a[r][j], 'a', { l, r, j })} ${op('·')} (${n(layer.dL_da[r][j], 'dL_da', { l, r, j })} ${op('−')} (${terms.join(` ${op('+')} `)})) ${op('=')} ${dz}`));
+      parts.push(note(`Softmax couples the outputs: every ŷₖ depends on z${sub(j + 1)}, with ∂ŷₖ/∂z${sub(j + 1)} = ŷₖ(1 − ŷ${sub(j + 1)}) for k = ${j + 1} and −ŷₖŷ${sub(j + 1)} otherwise. The chain rule sums over all of them, Σₖ ∂L/∂ŷₖ · ∂ŷₖ/∂z${sub(j + 1)}, which is the line above: not one slope times ∂L/∂ŷ${sub(j + 1)}.`));
     } else {
       parts.push(eq(`${v('δ', sub(j + 1), lp)} ${op('=')} ${d('L', v('ŷ', sub(j + 1)))} ${op('·')} ${d(v('ŷ', sub(j + 1)), v('z', sub(j + 1)))} ${op('=')} ${n(layer.dL_da[r][j], 'dL_da', { l, r, j })} ${op('·')} ${n(layer.da_dz[r][j], 'da_dz', { l, r, j })} ${op('=')} ${dz}`));
       parts.push(note(`${esc(DERIV[act] ?? '')}: the output activation’s slope at this sample’s z.`));
@@ -189,8 +195,10 @@ export function renderBackward(ctx, l) {
   parts.push(eq(`${d('L', v('W', `${sub(j + 1)}k`, lp))} ${op('=')} ${d('L', v('z', sub(j + 1)))} ${op('·')} ${d(v('z', sub(j + 1)), v('W', `${sub(j + 1)}k`))} ${op('=')} Σ<sub>i</sub> ${v('δ', `i${sub(j + 1)}`)} ${op('·')} ${v('a', 'ik', lp - 1)}${reg.length ? ` ${op('+')} ${reg.join(` ${op('+')} `)}` : ''}`));
   parts.push(note(`This sample adds δ ${op('·')} a for each input k: ${a0.map((ak, k) => `${dz}${op('·')}${n(ak, l === 0 ? 'x' : 'a', { l: l - 1, r, k })}`).slice(0, 8).join(', ')}${a0.length > 8 ? ', …' : ''}. Summed over the whole mini-batch${reg.length ? ', with the penalty’s gradient' : ''}, the engine gets:`));
   parts.push(eq(`${d('L', v('W', `${sub(j + 1)}·`, lp))} ${op('=')} (${dW.map((g, k) => n(g, 'dW', { l, j, k })).join(', ')})&nbsp;&nbsp; ${d('L', v('b', sub(j + 1), lp))} ${op('=')} Σ<sub>i</sub> ${v('δ', `i${sub(j + 1)}`)} ${op('=')} ${n(layer.db[j], 'db', { l, j })}`));
-  parts.push(unitTable(['∂L/∂a', 'f′(z)', 'δ = ∂L/∂z'], layer.dW.length,
-    (u) => [n(layer.dL_da[r][u], 'dL_da', { l, r, j: u }), n(layer.da_dz[r][u], 'da_dz', { l, r, j: u }), n(layer.dL_dz[r][u], 'dL_dz', { l, r, j: u })], j, l));
+  // (softmax has no one slope per unit: its table shows ŷ, which its δ is made of)
+  const slope = act === 'softmax' ? ['ŷ', 'a'] : ['f′(z)', 'da_dz'];
+  parts.push(unitTable(['∂L/∂a', slope[0], 'δ = ∂L/∂z'], layer.dW.length,
+    (u) => [n(layer.dL_da[r][u], 'dL_da', { l, r, j: u }), n(layer[slope[1]][r][u], slope[1], { l, r, j: u }), n(layer.dL_dz[r][u], 'dL_dz', { l, r, j: u })], j, l));
   parts.push(matrix(`The whole ${d('L', v('W', '', lp))} (${layer.dW.length} × ${layer.dW[0].length}) and ${d('L', v('b', '', lp))}`, layer.dW.map((row, u) => [...row, layer.db[u]]), 'dWb', l, { highlightRow: j }));
   parts.push(batchColumn(ctx, l, j, [['dL_dz', layer.dL_dz]]));
   return parts.join('');
