@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { openOwnSession } from './classroom/fork.js';
 import { syncPlot } from './charts/live-lines.js';
 import { themeColors } from './colors.js';
+import { noticeAfterNavigation } from './notice.js';
 import { attachPopup } from './popup.js';
 
 /** Save a Blob under a file name (an <a download> click). */
@@ -136,6 +137,8 @@ export function createExportMenu(store, notify, { button, onFork }) {
     }
     try {
       const session = await api.importSession(doc);
+      // a loaded session is a new one, with its own watch link: a class watching this one stays here
+      noticeAfterNavigation(`${file.name} is loaded, at step ${session.state.step}, as a new session: it has a new watch link. A class watching the previous session stays on it — share the new Watch link.`);
       openOwnSession(session.id);
     } catch (e) {
       notify(`${file.name} could not be loaded: ${e.message}`, 'error');

@@ -1,19 +1,22 @@
 // Lessons: the catalog's presets as a menu of links (/?lesson=<id>), and the
 // card that shows the opened lesson's text until it is dismissed.
+// Picked from the menu, a lesson is applied to this very session (its whole
+// setup, from step 0): the class watching it follows, and its watch link stays.
+// Opened as a link (a new tab, a link typed in), it starts its own session.
 
 import { lessonFromLink } from './link.js';
 
 // read before the share link rewrites the address bar
 const OPENED_WITH = location.search;
 
-export function createLessons(store, { statusbar }) {
+export function createLessons(store, { statusbar, apply, send, notify }) {
   const presets = store.catalog.presets ?? [];
   const wrap = document.createElement('div');
   wrap.className = 'lessons';
   wrap.innerHTML = `<button type="button" class="btn view-control" data-testid="lessons-button" aria-expanded="false"
       title="Lessons: ready-made situations, each with what to look at">Lessons ▾</button>
     <div class="lessons-menu" data-testid="lessons-menu" hidden role="menu">
-      <p class="lessons-intro">Each lesson opens a prepared setup in a fresh session. Its link can be shared with a class.</p>
+      <p class="lessons-intro">Each lesson sets up this session afresh, from step 0 (a class watching it follows). Its link can be shared; opened as a link, it starts a session of its own.</p>
       ${presets.map((p) => `<a role="menuitem" href="/?lesson=${encodeURIComponent(p.id)}" data-testid="lesson-link" data-lesson="${p.id}" title="Open the lesson “${p.title}”">
         <span class="lesson-title">${p.title}</span><span class="lesson-text">${p.text}</span></a>`).join('')}
     </div>`;
@@ -24,9 +27,10 @@ export function createLessons(store, { statusbar }) {
   document.addEventListener('click', (ev) => { if (!wrap.contains(ev.target)) setOpen(false); });
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') setOpen(false); });
 
-  const lesson = lessonFromLink(OPENED_WITH, store.catalog);
-  if (lesson) {
-    const card = document.createElement('div');
+  let card = null;
+  function showCard(lesson) {
+    card?.remove();
+    card = document.createElement('div');
     card.className = 'lesson-card';
     card.dataset.testid = 'lesson-card';
     card.dataset.lesson = lesson.id;
@@ -37,10 +41,46 @@ export function createLessons(store, { statusbar }) {
     card.querySelector('.lesson-card-text').textContent = lesson.text;
     card.querySelector('button').addEventListener('click', () => {
       card.remove();
+      card = null;
       store.setLesson(null);
     });
     statusbar.insertBefore(card, wrap);
     store.setLesson(lesson.id); // the address and the share link keep naming it, so a reload shows the card again
   }
+
+  /** The lesson's whole setup: its own values, every other setting at its default
+   * (null: the server's default for the data, as for the loss). */
+  function lessonSetup(lesson) {
+    const setup = {};
+    for (const prop of store.catalog.config) {
+      if (prop.name === 'points' || prop.name === 'task') continue; // a lesson's data is a built-in set
+      setup[prop.name] = prop.name in lesson.config ? lesson.config[prop.name] : prop.default ?? null;
+    }
+    return setup;
+  }
+
+  async function openHere(lesson) {
+    setOpen(false);
+    if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    const setup = lessonSetup(lesson);
+    const partial = Object.fromEntries(Object.entries(setup).filter(([k, v]) => JSON.stringify(store.config[k]) !== JSON.stringify(v)));
+    if (!(await apply(partial, { quiet: true, failure: (why) => `The lesson could not be opened: ${why}` }))) return;
+    send({ type: 'reset' }); // from step 0, whatever changed (the seed is the lesson's)
+    showCard(lesson);
+    notify(`Lesson “${lesson.title}” set up in this session, from step 0${store.watchId ? ': anyone watching follows it' : ''}.`, 'info');
+  }
+
+  menu.addEventListener('click', (ev) => {
+    const link = ev.target.closest('[data-lesson]');
+    // a watch page has no session of its own to set up, and explain mode holds this one: the link opens anew
+    if (!link || store.readonly || store.held || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
+    const lesson = (store.catalog.presets ?? []).find((p) => p.id === link.dataset.lesson);
+    if (!lesson) return;
+    ev.preventDefault();
+    openHere(lesson);
+  });
+
+  const lesson = lessonFromLink(OPENED_WITH, store.catalog);
+  if (lesson) showCard(lesson);
   return { lesson };
 }

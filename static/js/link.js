@@ -73,12 +73,13 @@ function decodeValue(prop, text) {
 }
 
 /** The query string (without "?") of a full configuration. */
-export function encodeConfig(config, catalog) {
+export function encodeConfig(config, catalog, base = {}) {
   const parts = [];
   for (const prop of catalog.config) {
     const value = config[prop.name];
     if (value === null || value === undefined) continue;
-    const dflt = prop.default ?? derivedDefault(prop.name, config, catalog);
+    // `base`: what the link starts from besides the defaults (a lesson's setup, which ?lesson= reapplies)
+    const dflt = prop.name in base ? base[prop.name] : prop.default ?? derivedDefault(prop.name, config, catalog);
     let v = value;
     if (prop.type === 'activation' && Array.isArray(v) && v.length && v.every((a) => a === v[0])) v = v[0];
     if (same(v, dflt)) continue;
@@ -115,7 +116,7 @@ export function lessonFromLink(search, catalog) {
   return id ? (catalog.presets ?? []).find((p) => p.id === id) ?? null : null;
 }
 
-export function shareUrl(config, catalog) {
-  const q = encodeConfig(config, catalog);
+export function shareUrl(config, catalog, base = {}) {
+  const q = encodeConfig(config, catalog, base);
   return `${location.origin}/${q ? `?${q}` : ''}`;
 }

@@ -16,7 +16,7 @@ import { startDrawLoop } from './draw-loop.js';
 import { createHovercard } from './hovercard.js';
 import { decodeConfig } from './link.js';
 import { LiveSocket } from './live.js';
-import { createNotice } from './notice.js';
+import { createNotice, showPending } from './notice.js';
 import { createReadouts } from './readouts.js';
 import { createShareLinks } from './share.js';
 import { createSpeedControl } from './speed.js';
@@ -208,7 +208,7 @@ async function boot() {
   // -- transport: buttons and keys --------------------------------------------------
   createTransport(store, send, { play: $('play'), step: $('step'), reset: $('reset') }, notify);
   // explain mode, lessons and the (?) help of every panel (teach.js)
-  const teaching = createTeaching(store, { network, notify, send });
+  const teaching = createTeaching(store, { network, notify, send, apply });
   // the backward pass: forward/backward switch, gradient instruments, inspector, insights (backward/)
   backward = setupBackward(store, { network, editParameter });
 
@@ -226,7 +226,11 @@ async function boot() {
   const stats = startDrawLoop(store, {
     every: { network, boundary, readouts },
     charts: [{ name: 'lossChart', view: lossChart, interval: 150 }, { name: 'gradientChart', view: gradientChart, interval: 150 }, { name: 'backward', view: backward.view, interval: 300 }],
-    onDrawn: () => { hook.framesDrawn = stats.framesDrawn; hook.ready = true; },
+    onDrawn: () => {
+      hook.framesDrawn = stats.framesDrawn;
+      if (!hook.ready) showPending(notify); // what the previous page had to say (a session loaded from a file)
+      hook.ready = true;
+    },
   });
   Object.assign(hook, { speed, network, boundary, send, drawStats: stats });
   hook.teaching = teaching;

@@ -7,8 +7,10 @@ import { encodeConfig, shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
   function update() {
-    let url = withView(shareUrl(store.config, store.catalog), getView()); // presenter mode and hidden controls ride along
-    if (store.lesson) { // the lesson's card comes along (the setup itself is all in the other parameters)
+    // a lesson's link writes what differs from the lesson's own setup, which it reapplies
+    const lesson = store.lesson ? (store.catalog.presets ?? []).find((p) => p.id === store.lesson) : null;
+    let url = withView(shareUrl(store.config, store.catalog, lesson?.config), getView()); // presenter mode and hidden controls ride along
+    if (store.lesson) { // the lesson's card and setup come along
       const u = new URL(url);
       u.searchParams.set('lesson', store.lesson);
       url = u.toString().replace(/%2C/g, ',');

@@ -4,7 +4,7 @@ import { createExplain } from './explain/explain.js';
 import { createHelp } from './help.js';
 import { createLessons } from './lessons.js';
 
-export function createTeaching(store, { network, notify, send }) {
+export function createTeaching(store, { network, notify, send, apply }) {
   const openButton = document.createElement('button');
   Object.assign(openButton, {
     type: 'button', className: 'btn btn-explain', textContent: 'Explain this step',
@@ -15,7 +15,7 @@ export function createTeaching(store, { network, notify, send }) {
   const head = document.querySelector('.network-head');
   head.insertBefore(openButton, head.querySelector('.network-legend'));
   const explain = createExplain(store, { network, notify, send, workspace: document.querySelector('.workspace'), openButton });
-  const lessons = createLessons(store, { statusbar: document.querySelector('.statusbar') });
+  const lessons = createLessons(store, { statusbar: document.querySelector('.statusbar'), apply, send, notify });
   const help = createHelp(store);
   // nothing to explain on a watch page, nor while one's own points are drawn (the session is the old data's)
   const title = openButton.title;

@@ -316,6 +316,9 @@ def test_every_export_is_a_valid_file_and_a_saved_session_loads_back_and_continu
     _ready_again(pg.page)
     pg.wait_step(4)
     loaded = pg.session_id()
+    # it says that this is a new session with a new watch link (a class watching the old one stays there)
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('new watch link')")
+    assert "at step 4" in pg.page.text_content("[data-testid=notice]")
     pg.page.keyboard.press("ArrowRight")
     pg.wait_step(5)
     reference = _post(pg.base_url, f"/api/sessions/{original}/step", {"steps": 1})
@@ -395,3 +398,34 @@ def test_presenter_mode_and_the_present_panel_on_a_projector(new_playground):
                                " return [r.left, r.right, r.bottom]; })()")
         assert box[0] >= 0 and box[1] <= size[0] and box[2] <= size[1]
         pg.screenshot(f"classroom-present-panel-{scheme}-{size[0]}x{size[1]}")
+
+
+def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playground, new_playground):
+    """Opening a lesson used to start a new session with a new watch link,
+    leaving the class on the old one without a word."""
+    teacher = playground.open()
+    sid, watch_id = teacher.session_id(), teacher.js("window.__chainrule.watchId")
+    for _ in range(3):
+        teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(3)
+    student = new_playground().open(f"/watch/{watch_id}")
+    student.page.wait_for_function(f"{STEP_TEXT} === 3")
+    teacher.page.click("[data-testid=lessons-button]")
+    teacher.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    teacher.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
+    teacher.wait_step(0)
+    assert teacher.session_id() == sid and teacher.js("window.__chainrule.watchId") == watch_id
+    assert "anyone watching follows it" in teacher.page.text_content("[data-testid=notice]")
+    # the class sees the lesson's network and data, from step 0
+    student.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,1'")
+    student.page.wait_for_function(f"{STEP_TEXT} === 0")
+    assert student.js("window.__chainrule.config.dataset") == "xor"
+    teacher.page.keyboard.press("ArrowRight")
+    student.page.wait_for_function(f"{STEP_TEXT} === 1", timeout=3_000)
+    # a reload keeps this session and the lesson's card
+    teacher.page.reload()
+    teacher.wait_ready()
+    assert teacher.session_id() == sid
+    assert teacher.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "xor-needs-hidden"
+    teacher.assert_no_errors()
+    student.assert_no_errors()

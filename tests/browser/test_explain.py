@@ -180,11 +180,19 @@ def test_every_lesson_opens_from_its_link_and_the_menu_lists_them(playground):
         assert pg.page.locator(card).count() == 0
         assert "lesson=" not in pg.js("location.search")
         assert "lesson=" not in pg.page.get_attribute("[data-testid=share-link]", "href")
-    # and from the menu
+    # and from the menu: set up in this very session, from step 0
+    sid = pg.session_id()
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
     pg.page.click("[data-testid=lessons-button]")
     pg.page.click(f"[data-testid=lesson-link][data-lesson='{presets[0]['id']}']")
-    pg.wait_ready()
-    assert pg.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == presets[0]["id"]
+    pg.page.wait_for_selector(f"[data-testid=lesson-card][data-lesson='{presets[0]['id']}']")
+    pg.wait_step(0)
+    assert pg.session_id() == sid
+    config = pg.api(f"/api/sessions/{sid}")["config"]
+    for key, value in presets[0]["config"].items():
+        assert config[key] == value, key
+    assert f"lesson={presets[0]['id']}" in pg.js("location.search")
     # a reload keeps the lesson's card and its setup
     pg.page.select_option("#learning-rate", "0.1")
     pg.page.wait_for_function("location.search.includes('learning_rate=0.1')")
@@ -310,4 +318,21 @@ def test_explain_writes_a_softmax_outputs_delta_as_the_sum_it_is(playground):
         # the unit table shows ŷ beside δ (there is no single slope to show)
         head = pg.js(f"[...document.querySelectorAll('{STAGE} .x-table thead th')].map(t => t.textContent)")
         assert "ŷ" in head and "f′(z)" not in head
+    pg.assert_no_errors()
+
+
+def test_a_lessons_share_link_keeps_the_changes_made_in_it(playground, new_playground):
+    """?lesson= reapplies the lesson's setup, so the link must write every value
+    that differs from it, even one equal to the usual default (the learning rate
+    lowered back to 0.03 in "learning rate too high" came back as 1)."""
+    pg = playground.open("/?lesson=learning-rate-too-high")
+    assert pg.js("window.__chainrule.config.learning_rate") == 1
+    pg.page.select_option("#learning-rate", "0.03")
+    pg.page.wait_for_function("window.__chainrule.config.learning_rate === 0.03")
+    link = pg.page.get_attribute("[data-testid=share-link]", "href")
+    assert "lesson=learning-rate-too-high" in link and "learning_rate=0.03" in link
+    other = new_playground().open(link.removeprefix(pg.base_url))
+    assert other.js("window.__chainrule.config.learning_rate") == 0.03
+    assert other.js("window.__chainrule.config.dataset") == "plane"
+    assert other.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "learning-rate-too-high"
     pg.assert_no_errors()
