@@ -10,6 +10,13 @@ Every receiver has its own sender task and a one-frame mailbox: a slow
 receiver simply gets the newest frame when it is ready again (older frames
 are dropped for it alone), so it never slows anyone else.  ``data`` messages
 (the shape of what is drawn) are never dropped.
+
+"Ready again" means more than the socket taking the bytes: the network and the
+client's buffers hold seconds of frames, so a slow laptop would fall further
+and further behind the class.  A client that answers each frame with
+``{"type": "ack"}`` is paced: it has at most ``WINDOW`` frames unanswered,
+and newer frames wait in its mailbox, replacing each other (a client that
+never acks is sent frames as its socket takes them, as before).
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("chainrule.live")
 
 GONE = 4404  # close code: no such session (any more)
+WINDOW = 2  # frames a paced receiver may have unanswered (two: one crossing the network while one is read)
+ACK_WAIT = 3.0  # seconds a paced receiver may stay silent before it gets the newest frame anyway
 GONE_MESSAGE = "unknown session: it never existed, was deleted, or timed out"
 
 
@@ -53,6 +62,9 @@ class Receiver:
         self.task: asyncio.Task | None = None
         self.alive = True
         self.closing = False  # send what is queued, then close the socket
+        self.paced = False  # it acknowledges frames: see the module docstring
+        self.in_flight = 0  # frames sent and not acknowledged yet (paced receivers)
+        self.heard = time.monotonic()  # the last ack, or the last frame sent
 
     def offer(self, text: str, kind: str) -> None:
         if self.closing:  # the session is gone: nothing more goes out
@@ -71,18 +83,40 @@ class Receiver:
             self.direct.append(text)
         self.wake.set()
 
+    def ack(self) -> None:
+        """The client has taken in one more frame."""
+        if not self.paced:  # its first ack: count from here
+            self.paced, self.in_flight = True, 0
+        elif self.in_flight:
+            self.in_flight -= 1
+        self.heard = time.monotonic()
+        self.wake.set()
+
+    def _frame_due(self) -> bool:
+        return self.frame is not None and (not self.paced or self.in_flight < WINDOW)
+
     async def pump(self) -> None:
         try:
             while self.alive:
-                await self.wake.wait()
+                if self.frame is not None and not self._frame_due():  # a frame waits for an ack
+                    left = ACK_WAIT - (time.monotonic() - self.heard)
+                    if left <= 0:
+                        self.in_flight = 0  # silent for long: send the newest anyway
+                    else:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self.wake.wait(), left)
+                else:
+                    await self.wake.wait()
                 self.wake.clear()
-                while self.direct or self.data or self.frame:
+                while self.direct or self.data or self._frame_due():
                     if self.direct:
                         text = self.direct.popleft()
                     elif self.data is not None:
                         text, self.data = self.data, None
                     else:
                         text, self.frame = self.frame, None
+                        self.in_flight += 1
+                        self.heard = time.monotonic()  # the wait for its ack starts now
                     await self.ws.send_text(text)
                     self.sent += 1
                 if self.closing:

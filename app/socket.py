@@ -4,7 +4,11 @@ Client → server: ``play``, ``pause``, ``step`` (``steps``), ``reset`` (optiona
 ``seed``), ``speed`` (``steps_per_frame``: an integer, or ``"max"`` to train
 as many updates as fit between two frames).  A malformed or unknown message, or
 any command on a watch link, is answered with ``{"type": "error", "message"}``
-and the connection stays up.  Disconnects are quiet.  An unknown session, or
+and the connection stays up.  Disconnects are quiet.
+
+Besides the commands, any client (a watcher too) may answer each frame with
+``{"type": "ack"}``: it is then paced, never more than two frames behind the
+session however slowly it reads (see ``live.py``).  An unknown session, or
 one deleted, evicted or timed out while connected, gets an ``error`` message
 and then a close with code 4404.
 """
@@ -63,6 +67,9 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                 if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                     raise ValueError('a command is a JSON object {"type": ...}')
                 kind = msg["type"]
+                if kind == "ack":  # flow control, not a command: watchers too
+                    receiver.ack()
+                    continue
                 if kind not in COMMANDS:
                     raise ValueError(f"unknown command {kind!r}; commands: {', '.join(COMMANDS)}")
                 if readonly:

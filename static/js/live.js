@@ -23,6 +23,8 @@ export function unpackLayers(frame) {
   return frame;
 }
 
+const ACK = JSON.stringify({ type: 'ack' });
+
 export class LiveSocket {
   /**
    * @param {string} path  e.g. /api/sessions/{id}/live
@@ -49,7 +51,12 @@ export class LiveSocket {
     ws.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
-      if (msg.type === 'frame') this.handlers.onFrame(unpackLayers(msg));
+      if (msg.type === 'frame') {
+        // taken in: the server sends the next one (app/live.py), so frames never pile up
+        // in the network's buffers on a slow laptop, however slowly it draws
+        if (ws.readyState === WebSocket.OPEN) ws.send(ACK);
+        this.handlers.onFrame(unpackLayers(msg));
+      }
       else if (msg.type === 'data') this.handlers.onData(msg);
       else if (msg.type === 'error') this.handlers.onError(msg.message);
     };

@@ -417,3 +417,67 @@ def test_frame_size(client, api, config, limit):
         text = ws.receive_text()
     assert strict(text)["step"] == 3
     assert len(text) <= limit, len(text)
+
+
+# -- flow control ---------------------------------------------------------------------
+@pytest.mark.parametrize("watcher", [False, True])
+def test_a_client_that_acks_is_never_more_than_two_frames_behind(client, api, watcher):
+    """A slow reader used to get every frame, in order, from buffers seconds deep
+    (an audit measured 16–20 s behind): one that acks each frame has at most
+    two unanswered, and what waits is replaced by the newest."""
+    s = api.create(client)
+    sid = s["id"]
+    live = client.app.state.store.get(sid).live
+    with client.websocket_connect(f"{API}/{sid}/live") as ctl:
+        opening(ctl)
+        path = f"/api/watch/{s['watch_id']}/live" if watcher else f"{API}/{sid}/live"
+        with client.websocket_connect(path) as slow:
+            opening(slow)
+            send(slow, type="ack")  # paced from here on (for the opening frame)
+            send(ctl, type="speed", steps_per_frame=1)
+            send(ctl, type="play")
+            # the fast controller reads on; the slow one reads nothing for a while
+            until(ctl, lambda m: is_frame(m) and m["step"] >= 40)
+            time.sleep(0.3)
+            (mine,) = [r for r in live.receivers if r.paced]  # the controller never acks
+            assert mine.readonly == watcher and mine.in_flight == 2
+            assert mine.dropped > 10  # frames it never got: replaced in its mailbox
+            # what it gets now: the two frames in flight, then (on acks) the newest, not the next in line
+            first = until(slow, is_frame)
+            send(slow, type="ack")
+            second = until(slow, is_frame)
+            send(slow, type="ack")
+            third = until(slow, is_frame)
+            send(slow, type="ack")
+            latest = api.get(client, sid)["state"]["step"]
+            assert first["step"] <= second["step"] < third["step"]
+            assert third["step"] >= latest - 5 and third["step"] > second["step"] + 10
+            send(ctl, type="pause")
+    assert not live.receivers
+
+
+def test_an_ack_is_not_a_command_a_watch_link_refuses(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        opening(w)
+        send(w, type="ack")
+        send(w, type="play")
+        msg = until(w, lambda m: m["type"] == "error")
+        assert "watch link" in msg["message"]  # the play, not the ack
+
+
+def test_a_paced_client_that_falls_silent_still_gets_the_newest_frame_now_and_then(client, api, monkeypatch):
+    monkeypatch.setattr("app.live.ACK_WAIT", 0.3)
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="ack")
+        send(ws, type="speed", steps_per_frame=1)
+        send(ws, type="play")
+        seen, at = [], []
+        for _ in range(3):  # no more acks
+            seen.append(until(ws, is_frame)["step"])
+            at.append(time.monotonic())
+        send(ws, type="pause")
+    # two frames in flight, then nothing for ACK_WAIT, then the newest (not the next in line)
+    assert at[2] - at[1] >= 0.25 and seen[2] >= seen[1] + 5

@@ -429,3 +429,30 @@ def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playg
     assert teacher.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "xor-needs-hidden"
     teacher.assert_no_errors()
     student.assert_no_errors()
+
+
+def test_a_slow_laptop_stays_with_the_class(playground, new_playground):
+    """A watcher on a slow machine (Chromium's CPU slowed 8×) read every frame from
+    buffers seconds deep and fell further and further behind: 460 updates behind
+    after 8 s here, and the teacher's pause reached it 5.4 s late. It acks each
+    frame now and is sent the newest: 10–30 updates behind, the pause within a second."""
+    teacher = playground.open("/?lesson=vanishing-gradients")
+    watch_id = teacher.js("window.__chainrule.watchId")
+    student = new_playground()
+    cdp = student.page.context.new_cdp_session(student.page)
+    student.open(f"/watch/{watch_id}")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 8})
+    teacher.page.select_option("#speed", "5")
+    teacher.page.click("[data-testid=play]")
+    lags = []
+    for _ in range(4):
+        teacher.page.wait_for_timeout(2_000)
+        live = teacher.api(f"/api/watch/{watch_id}")["state"]["step"]
+        lags.append(live - int(student.page.text_content("[data-testid=step-count]")))
+    teacher.page.click("[data-testid=play]")  # pause
+    teacher.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+    paused = teacher.api(f"/api/watch/{watch_id}")["state"]["step"]
+    assert paused > 500
+    student.page.wait_for_function(f"{STEP_TEXT} === {paused}", timeout=2_500)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    assert max(lags[1:]) < 200, lags  # about a second of updates at most (160 a second here)
