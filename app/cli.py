@@ -11,6 +11,12 @@ import webbrowser
 from .persist import Database, ForeignDatabase, default_path
 from .settings import Settings
 
+# How uvicorn serves the sockets. No per-message compression: it ran on the
+# event loop for each receiver's copy of each frame (a 2.6 MB frame of ten
+# layers of 128 took ~60 ms per watcher), and the frames' bulk is base64,
+# which barely compresses.
+SERVER_OPTIONS = {"ws_max_size": 16 * 1024 * 1024, "ws_per_message_deflate": False}
+
 
 def main(argv: list[str] | None = None) -> None:
     defaults = Settings()
@@ -43,4 +49,4 @@ def main(argv: list[str] | None = None) -> None:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     saved = f"sessions are saved in {db_path}" if db_path else "sessions are kept in memory only"
     print(f"chainrule: open {url} in a browser ({saved}; Ctrl+C stops the server)", flush=True)
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level="info", ws_max_size=16 * 1024 * 1024)
+    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level="info", **SERVER_OPTIONS)

@@ -83,6 +83,10 @@ def test_sessions_survive_sigkill_and_restart(tmp_path):
 
         async def play() -> None:
             async with websockets.connect(f"ws://127.0.0.1:{server.port}{API}/{c['id']}/live", max_size=2**24) as ws:
+                # offered compression (websockets offers it by default), the server declines: deflating
+                # every receiver's copy of every frame would run on its event loop (app/cli.py)
+                assert "permessage-deflate" in ws.request.headers.get("Sec-WebSocket-Extensions", "")
+                assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
                 await ws.send(json.dumps({"type": "play"}))
                 t0 = time.monotonic()
                 while time.monotonic() - t0 < 3.0:

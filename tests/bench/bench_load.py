@@ -90,7 +90,7 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CHAINRULE_DB": str(Path(tmp) / "load.sqlite3")}
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port),
-                                 "--log-level", "warning"], cwd=ROOT, env=env)
+                                 "--log-level", "warning", "--ws-per-message-deflate", "false"], cwd=ROOT, env=env)
         try:
             for _ in range(100):
                 try:

@@ -33,6 +33,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
 
+from app.cli import SERVER_OPTIONS  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from engine.trainer import Trainer  # noqa: E402
@@ -52,7 +53,8 @@ def free_port() -> int:
 
 def start_server() -> tuple[uvicorn.Server, str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=None)), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=None)), host="127.0.0.1", port=port, log_level="warning",
+                                           **SERVER_OPTIONS))
     threading.Thread(target=server.run, daemon=True).start()
     deadline = time.monotonic() + 20
     while not server.started:

@@ -40,7 +40,7 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), "--log-level", "warning", "--ws-per-message-deflate", "false"],
         cwd=ROOT, env={**os.environ, "CHAINRULE_MAX_SESSIONS": "500"},
     )
     for _ in range(100):

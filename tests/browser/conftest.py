@@ -45,11 +45,13 @@ def _free_port() -> int:
 def base_url() -> Iterator[str]:
     import uvicorn
 
+    from app.cli import SERVER_OPTIONS
     from app.main import create_app
     from app.settings import Settings
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=None)), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db_path=None)), host="127.0.0.1", port=port, log_level="warning",
+                                           **SERVER_OPTIONS))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

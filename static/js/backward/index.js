@@ -101,7 +101,7 @@ export function setupBackward(store, { network, editParameter }) {
     };
     let target = null;
     if (kind === 'edge') {
-      const e = geo.edges[point.pointIndex];
+      const e = network.edgeOf(point);
       target = { kind: 'weight', layer: e.layer, to: e.to, from: e.from };
     } else if (kind === 'bias') {
       const n = nodeAt(point.pointIndex, 1);

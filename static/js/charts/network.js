@@ -19,6 +19,8 @@ import { biasPosition, layoutNetwork } from './network-layout.js';
 import { lineScale } from './plot-theme.js';
 
 const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
+// a watch page's inspector cannot trace the session (it is the teacher's): say so before the click
+const READONLY_FOOT = 'Fork this session (Fork and play) to click through its chain rule.';
 const EDGE_BUDGET = 6000; // edges stroked per frame at most (2-64-64-1 has 4,288: all drawn)
 
 export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, onInspect }) {
@@ -45,8 +47,25 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     return `h${sub(col)},${sub(i + 1)}`;
   }
 
+  // The edges that get a hover and click target (a marker at their middle). A
+  // dense layer's edges meet at a few hundred middles (128 × 128 edges at 255),
+  // and 163,840 SVG markers took 4.6 s to build: beyond the budget, one target
+  // per distinct middle, which the pointer could not tell apart anyway.
+  let handles = [];
+  function edgeHandles() {
+    if (geo.edges.length <= EDGE_BUDGET) return geo.edges.map((_, i) => i);
+    const seen = new Set(), kept = [];
+    geo.edges.forEach((e, i) => {
+      const key = `${e.layer}:${Math.round(e.my * 2)}`;
+      if (!seen.has(key)) { seen.add(key); kept.push(i); }
+    });
+    return kept;
+  }
+  const edgeOf = (point) => geo.edges[handles[point.pointIndex]];
+
   function traces() {
-    const e = geo.edges;
+    handles = edgeHandles();
+    const e = handles.map((i) => geo.edges[i]);
     const nx = [], ny = [], bx = [], by = [];
     geo.nodes.forEach((col, c) => col.forEach((n) => {
       nx.push(n.x); ny.push(n.y);
@@ -279,14 +298,14 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     const kind = point.data.meta;
     const L = data.sizes.length - 1;
     if (kind === 'edge') {
-      const e = geo.edges[point.pointIndex];
+      const e = edgeOf(point);
       const layer = frame.layers[e.layer];
       const grad = layer.dW ? layer.dW[e.to][e.from] : null;
       return {
         title: `Weight ${nodeName(e.layer, e.from)} → ${nodeName(e.layer + 1, e.to)}`,
         rows: [[`w = W${sub(e.layer + 1)}[${e.to + 1}, ${e.from + 1}]`, num(layer.W[e.to][e.from], 6)],
                ['∂L/∂w (last update)', grad === null ? '— (no update yet)' : num(grad, 4)]],
-        foot: store.readonly ? 'Click for the chain rule.' : 'Click for the chain rule · shift-click to type a new value.',
+        foot: store.readonly ? READONLY_FOOT : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'weight', layer: e.layer, to: e.to, from: e.from, value: layer.W[e.to][e.from],
                 label: `w from ${nodeName(e.layer, e.from)} to ${nodeName(e.layer + 1, e.to)}` },
       };
@@ -297,7 +316,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       return {
         title: `Bias of ${nodeName(col, i)}`,
         rows: [['b', num(layer.b[i], 6)], ['∂L/∂b (last update)', layer.db ? num(layer.db[i], 4) : '— (no update yet)']],
-        foot: store.readonly ? 'Click for the chain rule.' : 'Click for the chain rule · shift-click to type a new value.',
+        foot: store.readonly ? READONLY_FOOT : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'bias', layer: col - 1, to: i, value: layer.b[i], label: `the bias of ${nodeName(col, i)}` },
       };
     }
@@ -354,5 +373,5 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   });
   resize.observe(el);
 
-  return { rebuild, update, setMode, get geometry() { return geo; }, get sampled() { return sampled; } };
+  return { rebuild, update, setMode, edgeOf, get geometry() { return geo; }, get sampled() { return sampled; } };
 }
