@@ -456,3 +456,15 @@ def test_a_slow_laptop_stays_with_the_class(playground, new_playground):
     student.page.wait_for_function(f"{STEP_TEXT} === {paused}", timeout=2_500)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     assert max(lags[1:]) < 200, lags  # about a second of updates at most (160 a second here)
+
+
+def test_a_watch_pages_weight_hover_points_to_fork_not_to_a_click_it_refuses(playground, new_playground):
+    teacher = playground.open()
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    target = viewer.js("""(() => { const gd = document.querySelector('[data-testid=network]');
+        const e = window.__chainrule.network.geometry.edges[0]; const r = gd.getBoundingClientRect();
+        return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my)}; })()""")
+    viewer.page.mouse.move(target["x"], target["y"])
+    viewer.page.wait_for_selector("#hovercard:not([hidden])")
+    text = viewer.page.text_content("#hovercard")
+    assert "Fork this session" in text and "Click for the chain rule" not in text
