@@ -282,6 +282,23 @@ def test_a_status_of_two_lines_leaves_the_loss_chart_on_screen(playground, path)
     assert box["plot"] < before  # the output plot gave up the room, not the chart
 
 
+@pytest.mark.parametrize("path", ["/?lesson=vanishing-gradients", "/?lesson=vanishing-gradients&present=1"])
+def test_a_lessons_card_leaves_the_gradient_chart_inside_its_panel(playground, path):
+    """The lesson asks the class to watch the gradient chart, and its card pushed
+    that chart 20 px (presenting: 39 px) out of its panel at 1280×720."""
+    pg = playground.open(path)
+    pg.page.wait_for_selector("[data-testid=lesson-card]")
+    pg.page.wait_for_timeout(300)
+    box = pg.js("""(() => { const p = document.querySelector('.panel-network').getBoundingClientRect();
+        const g = document.getElementById('gradient-chart').getBoundingClientRect();
+        const s = document.getElementById('status').getBoundingClientRect();
+        return {panel: p.bottom, chart: g.bottom, scroll: document.scrollingElement.scrollHeight, vh: innerHeight,
+                statusWidth: s.width}; })()""")
+    assert box["chart"] <= box["panel"] and box["scroll"] <= box["vh"], box
+    assert box["statusWidth"] >= 200  # the status beside the card stays readable
+    pg.screenshot(f"lesson-card-1280x720{'-present' if 'present' in path else ''}")
+
+
 # -- 8. explain mode takes the same wide column in every view -------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/?present=1"])
