@@ -10,16 +10,37 @@ export function createSpeedControl(select, store, send, { initial = 20, max = 50
     o.textContent = v === 'max' ? 'max' : `${v} / frame`;
     select.append(o);
   }
+  const parse = (value) => (value === 'max' ? 'max' : Number(value));
+  const show = (value) => {
+    if (![...select.options].some((o) => o.value === String(value))) { // a speed a script set: list it
+      const o = document.createElement('option');
+      o.value = String(value);
+      o.textContent = `${value} / frame`;
+      select.append(o);
+    }
+    select.value = String(value);
+  };
+  // a reload keeps the speed this tab chose for its session (it is sent again on connecting)
+  const key = `chainrule-speed:${store.sessionId}`;
   let spf = initial;
-  select.value = String(initial);
+  try { const kept = sessionStorage.getItem(key); if (kept) spf = parse(kept); } catch { /* storage off */ }
+  show(spf);
 
   function set(value) {
-    spf = value === 'max' ? 'max' : Number(value);
-    select.value = String(spf);
+    spf = parse(value);
+    show(spf);
+    try { sessionStorage.setItem(key, String(spf)); } catch { /* storage off */ }
     send({ type: 'speed', steps_per_frame: spf });
   }
 
   select.addEventListener('change', () => set(select.value));
+  // a watch page shows the speed the session runs at (frames carry it)
+  store.on('frame', (frame) => {
+    if (store.readonly && frame.steps_per_frame !== undefined && String(frame.steps_per_frame) !== select.value) {
+      spf = frame.steps_per_frame;
+      show(spf);
+    }
+  });
 
   select.title = 'Speed: updates per drawn frame (the server draws at most 30 frames a second). “max” fits as many updates into each frame as the server can run while keeping the picture smooth.';
   return { set, get value() { return spf; }, get stepsPerFrame() { return spf; } };

@@ -468,3 +468,20 @@ def test_a_watch_pages_weight_hover_points_to_fork_not_to_a_click_it_refuses(pla
     viewer.page.wait_for_selector("#hovercard:not([hidden])")
     text = viewer.page.text_content("#hovercard")
     assert "Fork this session" in text and "Click for the chain rule" not in text
+
+
+def test_the_speed_shows_on_watch_pages_and_survives_the_teachers_reload(playground, new_playground):
+    """A watcher's (disabled) speed menu said 20 while the class ran at 100, and
+    a teacher's reload put a session playing at "max" back to 20."""
+    teacher = playground.open()
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    teacher.page.select_option("#speed", "100")
+    viewer.page.wait_for_function("document.getElementById('speed').value === '100'", timeout=5_000)
+    teacher.page.select_option("#speed", "max")
+    viewer.page.wait_for_function("document.getElementById('speed').value === 'max'", timeout=5_000)
+    teacher.page.reload()
+    teacher.wait_ready()
+    assert teacher.page.input_value("#speed") == "max"
+    teacher.page.keyboard.press("ArrowRight")  # a frame after the reload's speed command
+    teacher.page.wait_for_function("window.__chainrule.frame.steps_per_frame === 'max'", timeout=5_000)
+    assert viewer.page.input_value("#speed") == "max"
