@@ -26,6 +26,7 @@ import { createTeaching } from './teach.js';
 import { createWeightEditor } from './weight-editor.js';
 import { setupClassroom } from './classroom/index.js';
 import { setupBackward } from './backward/index.js';
+import { openOwnSession } from './classroom/fork.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -57,6 +58,7 @@ async function boot() {
   // -- which session ----------------------------------------------------------
   const watchId = document.body.dataset.watchId || null;
   let session;
+  let previous = null;
   if (watchId) {
     store.readonly = true;
     store.watchId = watchId;
@@ -67,6 +69,7 @@ async function boot() {
       return;
     }
   } else {
+    previous = lastSessions(); // before this page's session joins them
     session = await openSession(store, notify);
     store.sessionId = session.id;
     store.watchId = session.watch_id;
@@ -228,7 +231,10 @@ async function boot() {
     charts: [{ name: 'lossChart', view: lossChart, interval: 150 }, { name: 'gradientChart', view: gradientChart, interval: 150 }, { name: 'backward', view: backward.view, interval: 300 }],
     onDrawn: () => {
       hook.framesDrawn = stats.framesDrawn;
-      if (!hook.ready) showPending(notify); // what the previous page had to say (a session loaded from a file)
+      if (!hook.ready) {
+        showPending(notify); // what the previous page had to say (a session loaded from a file)
+        if (session.fresh && !store.readonly) offerLastSession(store, notify, previous);
+      }
       hook.ready = true;
     },
   });
@@ -267,6 +273,34 @@ function setupPart(search) {
 
 function rememberTabSession(id) {
   try { sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id, setup: setupPart(location.search) })); } catch { /* storage off: a reload starts anew */ }
+  try {
+    const recent = [{ id, at: Date.now() }, ...(lastSessions() ?? []).filter((r) => r.id !== id)].slice(0, 5);
+    localStorage.setItem(LAST_SESSION, JSON.stringify(recent));
+  } catch { /* storage off */ }
+}
+
+// The last sessions this browser drove, in any tab: a tab closed by mistake (the
+// class still watching its session) leaves a way back from a new one.
+const LAST_SESSION = 'chainrule-recent-sessions';
+const OFFER_WITHIN_MS = 12 * 3600 * 1000;
+
+function lastSessions() {
+  try { const r = JSON.parse(localStorage.getItem(LAST_SESSION)); return Array.isArray(r) ? r : []; } catch { return []; }
+}
+
+/** Offer to go back to the browser's most recent session that trained (step > 0),
+ * is not this one, still exists, is recent, and that no other tab drives. */
+async function offerLastSession(store, notify, recent) {
+  for (const last of recent ?? []) {
+    if (!last?.id || last.id === store.sessionId || !(Date.now() - last.at < OFFER_WITHIN_MS)) continue;
+    try {
+      const [elsewhere, session] = await Promise.all([drivenElsewhere(last.id), api.readSession(last.id)]);
+      if (elsewhere || session.state.step === 0) continue;
+      notify(`This is a new session. Your previous one (${session.config.dataset}, step ${session.state.step}) is still there, with its watch link.`,
+        'info', { label: 'Go back to it', run: () => openOwnSession(last.id) });
+      return;
+    } catch { /* gone */ }
+  }
 }
 
 /** This tab's session id if the address still names its setup, else null. */
@@ -326,12 +360,14 @@ async function openSession(store, notify) {
   }
   const { partial, errors } = decodeConfig(location.search, store.catalog);
   if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');
+  let made;
   try {
-    return await api.createSession(partial);
+    made = await api.createSession(partial);
   } catch (e) {
     notify(`The link's setup was refused (${e.message}); starting from the defaults instead.`, 'error');
-    return api.createSession({});
+    made = await api.createSession({});
   }
+  return { ...made, fresh: true }; // not a session this tab had: the browser's last one may be offered
 }
 
 boot().catch((e) => {

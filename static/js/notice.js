@@ -2,12 +2,22 @@
 
 export function createNotice(el) {
   let timer = null;
-  function show(text, kind = 'info') {
+  /** `action`, if given ({label, run}), is a button after the text (and the notice stays longer). */
+  function show(text, kind = 'info', action = null) {
     el.textContent = text;
     el.className = `notice notice-${kind}`;
+    if (action) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn btn-small notice-action';
+      b.dataset.testid = 'notice-action';
+      b.textContent = action.label;
+      b.addEventListener('click', (ev) => { ev.stopPropagation(); el.hidden = true; action.run(); });
+      el.append(' ', b);
+    }
     el.hidden = false;
     clearTimeout(timer);
-    timer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 12000 : 5000);
+    timer = setTimeout(() => { el.hidden = true; }, action ? 20000 : kind === 'error' ? 12000 : 5000);
   }
   el.addEventListener('click', () => { el.hidden = true; });
   return show;

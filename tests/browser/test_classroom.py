@@ -485,3 +485,29 @@ def test_the_speed_shows_on_watch_pages_and_survives_the_teachers_reload(playgro
     teacher.page.keyboard.press("ArrowRight")  # a frame after the reload's speed command
     teacher.page.wait_for_function("window.__chainrule.frame.steps_per_frame === 'max'", timeout=5_000)
     assert viewer.page.input_value("#speed") == "max"
+
+
+def test_a_tab_closed_by_mistake_can_be_found_again_from_a_new_one(playground):
+    """Closing the teacher's tab and opening the address again made a new session,
+    with no word of the old one the class still watched, and no way back."""
+    first = playground.open("/?dataset=xor")
+    sid, watch_id = first.session_id(), first.js("window.__chainrule.watchId")
+    for _ in range(3):
+        first.page.keyboard.press("ArrowRight")
+    first.wait_step(3)
+    context = first.page.context
+    # while that tab still drives it, a new tab does not offer it (nothing was lost)
+    Playground = type(first)
+    second = Playground(context.new_page(), first.base_url).open("/")
+    second.page.wait_for_timeout(600)
+    assert second.page.query_selector("[data-testid=notice-action]") is None or not second.page.is_visible("[data-testid=notice-action]")
+    second.page.close()
+    first.page.close()  # the mistake
+    again = Playground(context.new_page(), first.base_url).open("/")
+    assert again.session_id() != sid
+    again.page.wait_for_selector("[data-testid=notice-action]", timeout=5_000)
+    assert "step 3" in again.page.text_content("[data-testid=notice]")
+    again.page.click("[data-testid=notice-action]")
+    again.page.wait_for_function(f"window.__chainrule && window.__chainrule.sessionId === '{sid}' && window.__chainrule.ready === true",
+                                 timeout=20_000)
+    assert again.js("window.__chainrule.watchId") == watch_id and again.step_count() == 3
