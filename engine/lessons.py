@@ -42,7 +42,8 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "plane", "learning_rate": 1.0},
         "text": "Each update steps downhill by the learning rate times the gradient. Here the steps are so long that "
                 "they overshoot the valley and land higher each time, until the numbers overflow and training "
-                "stops with a message. Lower the learning rate to 0.03, reset, and play again.",
+                "stops with a message. Lower the learning rate as the message suggests (a tenth of it), reset, "
+                "and play again.",
     },
     {
         "id": "overfitting-and-l2",

@@ -336,3 +336,12 @@ def test_a_lessons_share_link_keeps_the_changes_made_in_it(playground, new_playg
     assert other.js("window.__chainrule.config.dataset") == "plane"
     assert other.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "learning-rate-too-high"
     pg.assert_no_errors()
+
+
+def test_the_xor_lessons_plus_adds_the_hidden_layer_of_four_it_promises(playground):
+    pg = playground.open("/?lesson=xor-needs-hidden")
+    assert "hidden layer of four" in pg.page.text_content("[data-testid=lesson-text]")
+    assert pg.sizes() == "2,1"
+    pg.page.click("#add-layer")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,4,1'")
+    pg.assert_no_errors()

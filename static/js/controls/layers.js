@@ -41,7 +41,8 @@ export function createLayerControls({ count, strip }, store, apply) {
     minus.disabled = ro || layers.length <= limits.hidden_layers[0];
     plus.disabled = ro || layers.length >= limits.hidden_layers[1];
     minus.addEventListener('click', () => setLayers(layers.slice(0, -1), acts.slice(0, -1)));
-    plus.addEventListener('click', () => setLayers([...layers, layers.at(-1) ?? 2], [...acts, acts.at(-1) ?? (typeof cfg.activation === 'string' ? cfg.activation : 'tanh')]));
+    // a first hidden layer gets four neurons, as the default network's (and the XOR lesson says)
+    plus.addEventListener('click', () => setLayers([...layers, layers.at(-1) ?? 4], [...acts, acts.at(-1) ?? (typeof cfg.activation === 'string' ? cfg.activation : 'tanh')]));
     const label = document.createElement('span');
     label.className = 'layer-count-label';
     label.textContent = `${layers.length} hidden layer${layers.length === 1 ? '' : 's'}`;
