@@ -93,7 +93,7 @@ export function createExportMenu(store, notify, { button, onFork }) {
     <h3>Session</h3>
     <button type="button" role="menuitem" class="menu-item" data-testid="export-json" ${own ? '' : 'disabled title="Fork first: a watch link cannot export"'}>Save session (.json)</button>
     <label role="menuitem" class="menu-item" title="Open a saved session (.json) and continue training from where it was saved">Load session…<input type="file" accept=".json,application/json" data-testid="load-session" hidden></label>
-    <button type="button" role="menuitem" class="menu-item" data-testid="export-csv" ${own ? '' : 'disabled title="Fork first: a watch link cannot export"'}>History (.csv)</button>
+    <button type="button" role="menuitem" class="menu-item" data-testid="export-csv" title="Every recorded update's loss and gradient norms, and the sampled train/test loss and accuracy">History (.csv)</button>
     <button type="button" role="menuitem" class="menu-item" data-testid="fork-copy" title="A copy of this session — weights, optimizer state, data, step — that you drive yourself">Fork a copy</button>`;
   document.body.append(menu);
 
@@ -121,7 +121,8 @@ export function createExportMenu(store, notify, { button, onFork }) {
   }
   async function saveCsv() {
     try {
-      const h = await api.readHistory(store.sessionId);
+      // a watcher may take the history too (it is read-only): GET /api/watch/{id}/history
+      const h = await (store.readonly ? api.readWatchedHistory(store.watchId) : api.readHistory(store.sessionId));
       download(new Blob([historyCsv(h)], { type: 'text/csv' }), `chainrule-history-${stepName()}.csv`);
     } catch (e) {
       notify(`No history: ${e.message}`, 'error');

@@ -3,7 +3,8 @@
 
 import * as api from './api.js';
 import { getView, withView } from './classroom/view.js';
-import { encodeConfig, shareUrl } from './link.js';
+import { openOwnSession } from './classroom/fork.js';
+import { shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
   function update() {
@@ -44,7 +45,7 @@ export function createShareLinks(store, notify, { share, watch, fork }) {
   fork.addEventListener('click', async () => {
     try {
       const mine = await api.forkWatched(store.watchId);
-      location.href = `/?${encodeConfig(mine.config, store.catalog)}#session=${mine.id}`;
+      openOwnSession(mine.id); // with the view options (hidden controls) of this page, as Export ▾ → Fork does
     } catch (e) {
       notify(`Could not fork: ${e.message}`, 'error');
     }

@@ -94,10 +94,13 @@ def test_watchers_follow_the_teacher_read_only_and_a_fork_goes_its_own_way(playg
 
     viewer.screenshot("classroom-watch-1280x720")
 
-    # a watcher may take pictures, but saving the session needs a session of one's own
+    # a watcher may take pictures and the history, but saving the session needs a session of one's own
     assert _png_size(_download(viewer, "[data-testid=export-png-boundary]").read_bytes())[0] > 100
+    rows = list(csv.reader(io.StringIO(_download(viewer, "[data-testid=export-csv]").read_text())))
+    history = teacher.api(f"/api/watch/{watch_id}/history")
+    assert rows[0][0] == "step" and int(rows[-1][0]) == max(history["step"][-1], history["eval_step"][-1])
     viewer.page.click("#export")
-    assert viewer.page.is_disabled("[data-testid=export-json]") and viewer.page.is_disabled("[data-testid=export-csv]")
+    assert viewer.page.is_disabled("[data-testid=export-json]") and not viewer.page.is_disabled("[data-testid=export-csv]")
     viewer.page.keyboard.press("Escape")
 
     # fork: a session of one's own, from the watched state
@@ -263,6 +266,12 @@ def test_presenter_mode_and_hidden_controls_come_through_the_link(playground, ne
     viewer = new_playground().open(url[len(pg.base_url):])
     assert viewer.page.is_hidden("#noise") and viewer.page.is_hidden("#batch-size")
     assert viewer.page.is_visible("#train-fraction")
+    # "Fork and play" keeps them too (it dropped them, where Export ▾ → Fork kept them)
+    viewer.page.click("#fork")
+    viewer.page.wait_for_function("window.__chainrule && window.__chainrule.ready === true && window.__chainrule.sessionId",
+                                  timeout=20_000)
+    assert "hide=noise,batch_size" in viewer.page.evaluate("location.search")
+    assert viewer.page.is_hidden("#noise") and viewer.page.is_hidden("#batch-size")
 
     # a lesson without the data panel gives its column to the network
     lesson = new_playground().open("/?hide=data,toolbar")
