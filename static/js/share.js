@@ -4,6 +4,7 @@
 import * as api from './api.js';
 import { getView, withView } from './classroom/view.js';
 import { openOwnSession } from './classroom/fork.js';
+import { watchUrl } from './classroom/present.js';
 import { shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
@@ -39,7 +40,7 @@ export function createShareLinks(store, notify, { share, watch, fork }) {
     copy(share.href, 'Share link copied: it opens this exact setup — same data, same initial weights.');
   });
   watch.hidden = store.readonly;
-  watch.addEventListener('click', () => copy(withView(`${location.origin}/watch/${store.watchId}`, getView(), { forWatchers: true }),
+  watch.addEventListener('click', () => copy(watchUrl(store),
     'Watch link copied: whoever opens it follows this session live, read-only.'));
   fork.hidden = !store.readonly;
   fork.addEventListener('click', async () => {

@@ -431,6 +431,14 @@ def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playg
     assert student.js("window.__chainrule.config.dataset") == "xor"
     teacher.page.keyboard.press("ArrowRight")
     student.page.wait_for_function(f"{STEP_TEXT} === 1", timeout=3_000)
+    # the watch link now carries the lesson: students who open it see its card
+    teacher.page.click("[data-testid=present]")
+    url = teacher.page.input_value("[data-testid=watch-url]")
+    assert url.startswith(f"{teacher.base_url}/watch/{watch_id}") and "lesson=xor-needs-hidden" in url
+    teacher.page.keyboard.press("Escape")
+    late = new_playground().open(url.removeprefix(teacher.base_url))
+    assert late.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "xor-needs-hidden"
+    assert late.js("window.__chainrule.sessionId") is None and late.js("window.__chainrule.watchId") == watch_id
     # a reload keeps this session and the lesson's card
     teacher.page.reload()
     teacher.wait_ready()

@@ -15,7 +15,11 @@ const LABELS = {
 };
 
 export function watchUrl(store) {
-  return withView(`${location.origin}/watch/${store.watchId}`, getView(), { forWatchers: true });
+  const url = withView(`${location.origin}/watch/${store.watchId}`, getView(), { forWatchers: true });
+  if (!store.lesson) return url;
+  const u = new URL(url); // the students see the lesson's card too
+  u.searchParams.set('lesson', store.lesson);
+  return u.toString().replace(/%2C/g, ',');
 }
 
 export function createPresentPanel(store, notify, { button, onFork }) {
