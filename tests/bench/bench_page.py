@@ -9,7 +9,7 @@ Chromium, picks speed "max", presses play and, after a warm-up, counts for
 ``--seconds`` seconds the frames the page drew (``window.__chainrule.
 framesDrawn``, incremented by the draw loop) and the updates the step counter
 advanced. It does so for the default network and for six hidden layers of
-eight. Two peers are measured in the same run: the bare engine
+eight, and ten of 128 (the largest allowed). Two peers are measured in the same run: the bare engine
 (``Trainer.step`` in this process, no server, no page), and the server alone
 (a plain WebSocket client that only counts frames, at the same updates per
 frame as the page ended with) — so the ratios say how much of the engine's
@@ -41,8 +41,11 @@ from engine.trainer import Trainer  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CASES = [("default [4, 2]", [4, 2]), ("6 × 8", [8] * 6)]
-GOALS = {"default [4, 2]": (30, 15000), "6 × 8": (30, 5500)}
+CASES = [("default [4, 2]", [4, 2]), ("6 × 8", [8] * 6), ("10 × 128", [128] * 10)]
+# the largest network the limits allow has no goal of its own: it is measured to
+# show that the page keeps going (it drew 0.6 frames/s at 750 ms a diagram before
+# the diagram stroked only its strongest edges)
+GOALS = {"default [4, 2]": (30, 15000), "6 × 8": (30, 5500), "10 × 128": None}
 
 
 def free_port() -> int:
@@ -140,8 +143,12 @@ def main() -> int:
                 r = measure(page, base, hidden, args.seconds, args.warmup)
                 peer = engine_rate(hidden)
                 alone_fps, alone_ups = server_alone(base, hidden, r["steps_per_frame"])
-                fps_goal, ups_goal = GOALS[name]
-                ok = "met" if r["fps_drawn"] >= fps_goal and r["updates_per_s"] >= ups_goal else "NOT met"
+                goal = GOALS[name]
+                if goal is None:
+                    ok, goal = "(reported)", ("–", "–")
+                else:
+                    ok = "met" if r["fps_drawn"] >= goal[0] and r["updates_per_s"] >= goal[1] else "NOT met"
+                fps_goal, ups_goal = goal
                 print(f"{name:16} {r['fps_drawn']:15.1f} {r['fps_received']:14.1f} {r['updates_per_s']:10.0f} "
                       f"{str(r['steps_per_frame']):>10} {peer:13.0f} {r['updates_per_s'] / peer:12.2f} "
                       f"{alone_fps:14.1f}, {alone_ups:8.0f}  ≥{fps_goal}, ≥{ups_goal}: {ok}", flush=True)
