@@ -248,7 +248,9 @@ class Live:
                         share = 0.93 * interval / playing
                         if playing == 1:
                             share = min(share, started + share - time.monotonic())
-                        t.step(self.settings.max_steps_per_request, max_seconds=max(share - build_time, 0.001))
+                        # (a frame that takes longer to build than the period leaves as long for training:
+                        # ten layers of 128 build in ~50 ms, and trained 1 ms a frame, 59 updates a second)
+                        t.step(self.settings.max_steps_per_request, max_seconds=max(share - build_time, build_time, 0.001))
                     else:
                         t.step(self.steps_per_frame, max_seconds=0.5)
                     if time.monotonic() - session.saved_at >= every:

@@ -4,13 +4,13 @@ Client → server: ``play``, ``pause``, ``step`` (``steps``), ``reset`` (optiona
 ``seed``), ``speed`` (``steps_per_frame``: an integer, or ``"max"`` to train
 as many updates as fit between two frames).  A malformed or unknown message, or
 any command on a watch link, is answered with ``{"type": "error", "message"}``
-and the connection stays up.  Disconnects are quiet.
+and the connection stays up.  Disconnects are quiet.  An unknown session, or
+one deleted, evicted or timed out while connected, gets an ``error`` message
+and then a close with code 4404.
 
 Besides the commands, any client (a watcher too) may answer each frame with
 ``{"type": "ack"}``: it is then paced, never more than two frames behind the
-session however slowly it reads (see ``live.py``).  An unknown session, or
-one deleted, evicted or timed out while connected, gets an ``error`` message
-and then a close with code 4404.
+session however slowly it reads (see ``live.py``).
 """
 
 from __future__ import annotations

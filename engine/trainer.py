@@ -309,8 +309,8 @@ class Trainer:
             elif name == "relu":
                 dead = float(np.mean(np.all(z <= 0, axis=0)))
             elif name in PEAK_SLOPE:
-                # one rule for both: the slope under a tenth of its peak (tanh: |a| > 0.949;
-                # sigmoid: |a − ½| > 0.474, the same z/2 since σ(z) = (1 + tanh(z/2))/2)
+                # one rule for both: the slope under a tenth of its peak, that is tanh: |a| > 0.949,
+                # sigmoid: |a − ½| > 0.474 (σ(z) = (1 + tanh(z/2))/2: the same flatness at z as tanh at z/2)
                 flat = layer.activation.derivative(z, a) < 0.1 * PEAK_SLOPE[name]
                 saturated = float(np.mean(np.mean(flat, axis=0) >= 0.9))
             ratio = step = None

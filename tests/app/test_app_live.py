@@ -481,3 +481,17 @@ def test_a_paced_client_that_falls_silent_still_gets_the_newest_frame_now_and_th
         send(ws, type="pause")
     # two frames in flight, then nothing for ACK_WAIT, then the newest (not the next in line)
     assert at[2] - at[1] >= 0.25 and seen[2] >= seen[1] + 5
+
+
+def test_at_max_speed_a_frame_slow_to_build_leaves_as_long_for_training(client, api):
+    """Ten layers of 128 take ~50 ms to build a frame, more than the frame period:
+    "max" used to train 1 ms per frame (59 updates a second, 1–2 per frame)."""
+    s = api.create(client, hidden_layers=[128] * 10)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="speed", steps_per_frame="max")
+        send(ws, type="play")
+        steps = [until(ws, lambda m: is_frame(m) and m["playing"])["step"] for _ in range(8)]
+        send(ws, type="pause")
+    per_frame = sorted(b - a for a, b in zip(steps[2:], steps[3:], strict=False))
+    assert per_frame[len(per_frame) // 2] >= 10, steps
