@@ -57,6 +57,19 @@ def _ready_again(page) -> None:
                            timeout=20_000)
 
 
+def _watched_after_steps(playground, new_playground, path: str, steps: int):
+    """A teacher's page at `path` stepped `steps` times by key, and a student
+    following it on its watch link: (teacher, student, session id, watch id)."""
+    teacher = playground.open(path)
+    sid, watch_id = teacher.session_id(), teacher.js("window.__chainrule.watchId")
+    for _ in range(steps):
+        teacher.page.keyboard.press("ArrowRight")
+    teacher.wait_step(steps)
+    student = new_playground().open(f"/watch/{watch_id}")
+    student.page.wait_for_function(f"{STEP_TEXT} === {steps}")
+    return teacher, student, sid, watch_id
+
+
 # -- present, follow, fork ---------------------------------------------------------------
 
 def test_watchers_follow_the_teacher_read_only_and_a_fork_goes_its_own_way(playground, new_playground):
@@ -142,13 +155,7 @@ def test_a_watcher_who_joins_late_sees_the_curves_from_the_start(playground):
 
 
 def test_a_reload_goes_on_with_the_same_session_and_the_class_keeps_following(playground, new_playground):
-    teacher = playground.open("/?dataset=xor")
-    sid, watch_id = teacher.session_id(), teacher.js("window.__chainrule.watchId")
-    for _ in range(5):
-        teacher.page.keyboard.press("ArrowRight")
-    teacher.wait_step(5)
-    student = new_playground().open(f"/watch/{watch_id}")
-    student.page.wait_for_function(f"{STEP_TEXT} === 5")
+    teacher, student, sid, watch_id = _watched_after_steps(playground, new_playground, "/?dataset=xor", 5)
 
     teacher.page.reload()  # F5: the same session, at the same step, with the same watch link
     teacher.wait_ready()
@@ -412,13 +419,7 @@ def test_presenter_mode_and_the_present_panel_on_a_projector(new_playground):
 def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playground, new_playground):
     """Opening a lesson used to start a new session with a new watch link,
     leaving the class on the old one without a word."""
-    teacher = playground.open()
-    sid, watch_id = teacher.session_id(), teacher.js("window.__chainrule.watchId")
-    for _ in range(3):
-        teacher.page.keyboard.press("ArrowRight")
-    teacher.wait_step(3)
-    student = new_playground().open(f"/watch/{watch_id}")
-    student.page.wait_for_function(f"{STEP_TEXT} === 3")
+    teacher, student, sid, watch_id = _watched_after_steps(playground, new_playground, "/", 3)
     teacher.page.click("[data-testid=lessons-button]")
     teacher.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
     teacher.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
