@@ -72,11 +72,18 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
 
   menu.addEventListener('click', (ev) => {
     const link = ev.target.closest('[data-lesson]');
-    // a watch page has no session of its own to set up, and explain mode holds this one: the link opens anew
-    if (!link || store.readonly || store.held || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
+    // a watch page has no session of its own to set up: there the link opens a session of one's own
+    if (!link || store.readonly || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
     const lesson = (store.catalog.presets ?? []).find((p) => p.id === link.dataset.lesson);
     if (!lesson) return;
     ev.preventDefault();
+    if (store.held) { // explain mode, or points being drawn, hold this session where it is
+      setOpen(false);
+      notify(store.holds.has('explain')
+        ? 'Close Explain (✕ or Esc) first: a lesson sets this session up afresh.'
+        : 'Finish your own points first (or pick another data set): a lesson sets this session up afresh.', 'info');
+      return;
+    }
     openHere(lesson);
   });
 

@@ -345,3 +345,23 @@ def test_the_xor_lessons_plus_adds_the_hidden_layer_of_four_it_promises(playgrou
     pg.page.click("#add-layer")
     pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.sizes === '2,4,1'")
     pg.assert_no_errors()
+
+
+def test_a_lesson_waits_while_explain_mode_holds_the_session(playground):
+    """With explain mode open the menu's lesson link used to open a new session
+    in the tab (the class left on the old one); it now says what to do first."""
+    pg = playground.open()
+    sid = pg.session_id()
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    pg.page.click("[data-testid=lessons-button]")
+    pg.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Close Explain')")
+    assert pg.session_id() == sid and pg.js("window.__chainrule.config.dataset") == "circle"
+    assert pg.page.locator("[data-testid=lesson-card]").count() == 0
+    pg.page.click("[data-testid=explain-close]")
+    pg.page.click("[data-testid=lessons-button]")
+    pg.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    pg.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
+    assert pg.session_id() == sid and pg.js("window.__chainrule.config.dataset") == "xor"
+    pg.assert_no_errors()
