@@ -88,6 +88,36 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
   });
 
   const lesson = lessonFromLink(OPENED_WITH, store.catalog);
-  if (lesson) showCard(lesson);
+  if (store.readonly) followWatchedLesson(lesson);
+  else if (lesson) showCard(lesson);
   return { lesson };
+
+  /** A watch page shows the card of the lesson the session is set up for, as
+   * the teacher changes it: the lesson whose every setting the session has;
+   * failing that, the one shown so far while its structural settings still hold
+   * (its text may ask to change a live one, like the learning rate). A watch
+   * link's ?lesson= is only where it starts: the teacher may have moved on. */
+  function followWatchedLesson(hint) {
+    const props = new Map(store.catalog.config.map((p) => [p.name, p]));
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const holds = (l, liveToo) => Object.entries(l.config).every(([k, v]) => (!liveToo && props.get(k)?.live) || same(store.config[k], v));
+    let dismissed = null;
+    const sync = () => {
+      if (!store.config) return;
+      const shown = presets.find((p) => p.id === store.lesson);
+      const exact = presets.filter((l) => holds(l, true)).sort((a, b) => Object.keys(b.config).length - Object.keys(a.config).length);
+      const next = exact.find((l) => l.id === shown?.id) ?? exact[0] ?? (shown && holds(shown, false) ? shown : null);
+      if (next?.id === shown?.id && (card || !next)) return;
+      card?.remove();
+      card = null;
+      store.setLesson(null);
+      if (next && next.id !== dismissed) showCard(next);
+    };
+    if (hint && holds(hint, false)) showCard(hint);
+    store.on('config', sync);
+    sync();
+    statusbar.addEventListener('click', (ev) => { // a student who closes the card keeps it closed
+      if (ev.target.closest('[data-testid=lesson-dismiss]')) dismissed = card?.dataset.lesson ?? store.lesson ?? dismissed;
+    }, true);
+  }
 }

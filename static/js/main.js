@@ -283,6 +283,7 @@ function rememberTabSession(id) {
 // class still watching its session) leaves a way back from a new one.
 const LAST_SESSION = 'chainrule-recent-sessions';
 const OFFER_WITHIN_MS = 12 * 3600 * 1000;
+const OFFER_ANSWER_MS = 1000;
 
 function lastSessions() {
   try { const r = JSON.parse(localStorage.getItem(LAST_SESSION)); return Array.isArray(r) ? r : []; } catch { return []; }
@@ -294,7 +295,8 @@ async function offerLastSession(store, notify, recent) {
   for (const last of recent ?? []) {
     if (!last?.id || last.id === store.sessionId || !(Date.now() - last.at < OFFER_WITHIN_MS)) continue;
     try {
-      const [elsewhere, session] = await Promise.all([drivenElsewhere(last.id), api.readSession(last.id)]);
+      // nothing waits on this answer: a busy tab (a slow machine, a big network) gets a second
+      const [elsewhere, session] = await Promise.all([drivenElsewhere(last.id, OFFER_ANSWER_MS), api.readSession(last.id)]);
       if (elsewhere || session.state.step === 0) continue;
       notify(`This is a new session. Your previous one (${session.config.dataset}, step ${session.state.step}) is still there, with its watch link.`,
         'info', { label: 'Go back to it', run: () => openOwnSession(last.id) });
@@ -318,12 +320,12 @@ const TAB_CHANNEL = 'chainrule-tabs';
 const ANSWER_WITHIN_MS = 150; // measured: a tab playing 6×8 at top speed answers within 30 ms
 
 /** Whether another open tab of this browser drives session `id`. */
-function drivenElsewhere(id) {
+function drivenElsewhere(id, within = ANSWER_WITHIN_MS) {
   if (typeof BroadcastChannel === 'undefined') return Promise.resolve(false);
   return new Promise((resolve) => {
     const channel = new BroadcastChannel(TAB_CHANNEL);
     const settle = (answer) => { channel.close(); resolve(answer); };
-    const timer = setTimeout(() => settle(false), ANSWER_WITHIN_MS);
+    const timer = setTimeout(() => settle(false), within);
     channel.onmessage = (ev) => { if (ev.data?.drives === id) { clearTimeout(timer); settle(true); } };
     channel.postMessage({ asks: id });
   });

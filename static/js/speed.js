@@ -20,8 +20,9 @@ export function createSpeedControl(select, store, send, { initial = 20, max = 50
     }
     select.value = String(value);
   };
-  // a reload keeps the speed this tab chose for its session (it is sent again on connecting)
-  const key = `chainrule-speed:${store.sessionId}`;
+  // a reload keeps the speed this tab chose (it is sent again on connecting), also
+  // when the tab's session was replaced by a fresh one (a server restart)
+  const key = 'chainrule-speed';
   let spf = initial;
   try { const kept = sessionStorage.getItem(key); if (kept) spf = parse(kept); } catch { /* storage off */ }
   show(spf);

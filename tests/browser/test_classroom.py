@@ -440,6 +440,22 @@ def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playg
     late = new_playground().open(url.removeprefix(teacher.base_url))
     assert late.page.get_attribute("[data-testid=lesson-card]", "data-lesson") == "xor-needs-hidden"
     assert late.js("window.__chainrule.sessionId") is None and late.js("window.__chainrule.watchId") == watch_id
+    # watchers show the lesson the session is set up for: the one there already too, and after a switch
+    student.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
+    teacher.page.click("[data-testid=lessons-button]")
+    teacher.page.click("[data-testid=lesson-link][data-lesson='zero-init-symmetry']")
+    teacher.page.wait_for_selector("[data-testid=lesson-card][data-lesson='zero-init-symmetry']")
+    for page in (student.page, late.page):  # the late one's link still says xor-needs-hidden
+        page.wait_for_selector("[data-testid=lesson-card][data-lesson='zero-init-symmetry']", timeout=5_000)
+    teacher.page.select_option("#learning-rate", "0.1")  # a live change, as a lesson may ask: the card stays
+    student.page.wait_for_function("window.__chainrule.config.learning_rate === 0.1")
+    assert student.page.locator("[data-testid=lesson-card][data-lesson='zero-init-symmetry']").count() == 1
+    teacher.page.select_option("#init", "xavier")  # the lesson's own setting undone: no card
+    student.page.wait_for_selector("[data-testid=lesson-card]", state="detached", timeout=5_000)
+    teacher.page.click("[data-testid=lessons-button]")
+    teacher.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    teacher.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
+    student.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']", timeout=5_000)
     # a reload keeps this session and the lesson's card
     teacher.page.reload()
     teacher.wait_ready()

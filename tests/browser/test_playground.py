@@ -452,6 +452,11 @@ def test_a_dense_network_strokes_only_its_strongest_edges_and_says_so(playground
     assert chosen["layer"] == 1
     hit = pg.js(f"window.__chainrule.network.geometry.edges.find(e => e.layer === 1 && e.to === {chosen['to']} && e.from === {chosen['from']}).my")
     assert abs(hit - dense["my"]) <= 5.5  # within the target marker's radius (as plotly picks among them)
+    # and of the edges through that middle, the strongest: the one drawn there (∂L/∂w: the click opened the backward view)
+    through = pg.js(f"""window.__chainrule.network.geometry.edges.filter(e => e.layer === 1 && Math.round(e.my * 2) === Math.round({hit} * 2))
+        .map(e => Math.abs(window.__chainrule.frame.layers[1].dW[e.to][e.from]))""")
+    assert len(through) > 1
+    assert abs(pg.js(f"window.__chainrule.frame.layers[1].dW[{chosen['to']}][{chosen['from']}]")) == max(through)
     pg.assert_no_errors()
 
 

@@ -50,22 +50,30 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   // The edges that get a hover and click target (a marker at their middle). A
   // dense layer's edges meet at a few hundred middles (128 × 128 edges at 255),
   // and 163,840 SVG markers took 4.6 s to build: beyond the budget, one target
-  // per distinct middle, which the pointer could not tell apart anyway.
-  let handles = [];
+  // per distinct middle, which the pointer could not tell apart anyway; it
+  // stands for the strongest edge through that middle at the time (|w|, or
+  // |∂L/∂w| backward), which is the one drawn there.
+  let handles = [];   // per target, the indices of the edges it stands for
   function edgeHandles() {
-    if (geo.edges.length <= EDGE_BUDGET) return geo.edges.map((_, i) => i);
-    const seen = new Set(), kept = [];
+    if (geo.edges.length <= EDGE_BUDGET) return geo.edges.map((_, i) => [i]);
+    const groups = new Map();
     geo.edges.forEach((e, i) => {
       const key = `${e.layer}:${Math.round(e.my * 2)}`;
-      if (!seen.has(key)) { seen.add(key); kept.push(i); }
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(i);
     });
-    return kept;
+    return [...groups.values()];
   }
-  const edgeOf = (point) => geo.edges[handles[point.pointIndex]];
+  function edgeOf(point) {
+    const group = handles[point.pointIndex];
+    if (group.length === 1 || !fits(store.frame)) return geo.edges[group[0]];
+    const strength = (e) => Math.abs(edgeMatrix(store.frame, e.layer)?.[e.to][e.from] ?? 0);
+    return group.map((i) => geo.edges[i]).reduce((best, e) => (strength(e) > strength(best) ? e : best));
+  }
 
   function traces() {
     handles = edgeHandles();
-    const e = handles.map((i) => geo.edges[i]);
+    const e = handles.map(([i]) => geo.edges[i]);
     const nx = [], ny = [], bx = [], by = [];
     geo.nodes.forEach((col, c) => col.forEach((n) => {
       nx.push(n.x); ny.push(n.y);
