@@ -29,5 +29,5 @@ export function createHovercard(el) {
     }
   }
   function hide() { el.hidden = true; }
-  return { show, hide };
+  return { show, hide, get visible() { return !el.hidden; } };
 }

@@ -473,3 +473,22 @@ def test_a_zero_initialised_dense_network_still_strokes_only_its_share(playgroun
     pg = playground.open("/?hidden_layers=64,64,64&init=zeros")
     assert _stroked_edges(pg) == 128 + 1500 + 1500 + 64
     pg.assert_no_errors()
+
+
+def test_a_hovered_weights_card_follows_a_new_value_without_moving_the_pointer(playground):
+    pg = playground.open()
+    sid = pg.session_id()
+    target = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]');
+        const e = window.__chainrule.network.geometry.edges[0]; const r = gd.getBoundingClientRect();
+        return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my), layer: e.layer, to: e.to, from: e.from}; })()""")
+    pg.page.mouse.move(target["x"], target["y"])
+    pg.page.wait_for_selector("#hovercard:not([hidden])")
+    state = pg.api(f"/api/sessions/{sid}")["state"]
+    layers = [{"W": x["W"], "b": x["b"]} for x in state["layers"]]
+    layers[target["layer"]]["W"][target["to"]][target["from"]] = 1.5
+    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
+                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+    pg.page.wait_for_function("document.getElementById('hovercard').textContent.includes('1.5')", timeout=5_000)
+    assert pg.page.is_visible("#hovercard")
+    pg.assert_no_errors()

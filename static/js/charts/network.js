@@ -144,6 +144,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   function rebuild() {
     const data = store.data;
     if (!data) return;
+    hovered = null; // its index was into the targets of the old layout
     const width = Math.max(200, el.clientWidth), height = Math.max(120, el.clientHeight);
     geo = fitLayout(data.sizes, width, height);
     // neuron tiles: one narrow image per layer (small to encode), at most one
@@ -219,8 +220,13 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     return sampled.map(({ floor, ties }) => ({ floor, ties }));
   }
 
+  let hovered = null; // the point under the pointer: its card follows the frames (a value just edited, training)
   function update(frame) {
     if (!fits(frame)) return;
+    if (hovered && hovercard.visible) {
+      const info = describe(hovered);
+      if (info) hovercard.show(info);
+    }
     drawEdges(frame);
     paintTiles(frame);
     // The tiles go on the same canvas, over the edges: far cheaper per frame
@@ -358,10 +364,11 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
 
   function attachEvents() {
     el.on('plotly_hover', (ev) => {
-      const info = describe(ev.points[0]);
+      hovered = ev.points[0];
+      const info = describe(hovered);
       if (info) hovercard.show(info, ev.event);
     });
-    el.on('plotly_unhover', () => hovercard.hide());
+    el.on('plotly_unhover', () => { hovered = null; hovercard.hide(); });
     el.on('plotly_click', (ev) => {
       const info = describe(ev.points[0]);
       // a plain click opens the inspector (issue 4); shift-click types a new value
