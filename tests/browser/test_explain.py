@@ -209,6 +209,20 @@ def test_too_high_learning_rate_lesson_diverges_and_says_so(playground):
     pg.page.wait_for_function("document.querySelector('[data-testid=status]').classList.contains('status-bad')")
     status = pg.page.text_content("[data-testid=status]")
     assert "learning rate" in status and "reset" in status.lower()
+    # the climb the lesson describes is visible: losses over many decades get a log axis
+    # (on a linear one up to 10³⁰⁰ every earlier loss lay flat at 0)
+    pg.page.wait_for_function("document.getElementById('loss-chart').layout.yaxis.type === 'log'", timeout=5_000)
+    series = pg.js("window.__chainrule.series ?? null") or pg.api(f"/api/sessions/{pg.session_id()}/history")
+    losses = [v for v in series["train_loss"] + series["test_loss"] if v]
+    assert max(losses) / min(losses) > 1e4
+    lo, hi = pg.js("document.getElementById('loss-chart').layout.yaxis.range")
+    assert lo <= np.log10(min(losses)) + 1 and hi >= np.log10(max(losses)) - 1  # both ends on the axis
+    pg.screenshot("lesson-learning-rate-too-high-log-loss")
+    # a reset starts linear again
+    pg.page.keyboard.press("r")
+    pg.wait_step(0)
+    pg.page.wait_for_function("document.getElementById('loss-chart').layout.yaxis.type !== 'log'", timeout=5_000)
+    pg.assert_no_errors()
 
 
 def test_zero_init_lesson_keeps_hidden_units_identical(playground):

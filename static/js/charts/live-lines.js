@@ -229,5 +229,8 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     ctx.restore();
   }
 
-  return { render, refresh, sync, paint };
+  /** Switch the y axis between linear and log (the caller renders again). */
+  function setLogY(on) { logY = on; ranges = null; }
+
+  return { render, refresh, sync, paint, setLogY, get logY() { return logY; } };
 }

@@ -9,6 +9,17 @@ export function modeFor(n) {
   return n < 40 ? 'lines+markers' : 'lines';
 }
 
+/** Whether losses spanning this many decades need a log axis: a diverging run
+ * climbs to 10³⁰⁰, and on a linear axis every earlier loss lies flat at 0. */
+const LOG_ABOVE = 1e4;
+export function wantsLog(series) {
+  let lo = Infinity, hi = 0;
+  for (const ys of [series.train, series.test]) {
+    for (const v of ys) if (v !== null && v > 0 && Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
+  return hi / lo >= LOG_ABOVE;
+}
+
 export function createLossChart(el, store) {
   const lines = createLiveLines(el, { isPlaying: () => store.playing });
   let drawnRevision = -1;
@@ -16,6 +27,7 @@ export function createLossChart(el, store) {
   function rebuild() {
     const t = themeColors();
     const s = store.series;
+    lines.setLogY(wantsLog(s));
     const mode = modeFor(s.step.length);
     lines.render([
       { type: 'scatter', mode, marker: { size: 5 }, name: 'train', x: s.step, y: s.train,
@@ -26,7 +38,7 @@ export function createLossChart(el, store) {
       margin: { l: 44, r: 8, t: 4, b: 26 },
       // a diverging run's losses read "1.5×10²⁸⁴": the left margin grows to fit, labels are never cut
       xaxis: axis({ title: { text: '' }, nticks: 6 }),
-      yaxis: axis({ nticks: 5, automargin: true }),
+      yaxis: axis({ nticks: 5, automargin: true, ...(lines.logY ? { type: 'log', exponentformat: 'power' } : {}) }),
       hovermode: 'x',
     }));
     drawnRevision = s.revision;
@@ -35,6 +47,7 @@ export function createLossChart(el, store) {
   function update() {
     const s = store.series;
     if (drawnRevision < 0 || s.revision === drawnRevision) return;
+    if (wantsLog(s) !== lines.logY) { rebuild(); return; } // the losses now span too many decades (or no longer do)
     drawnRevision = s.revision;
     const mode = modeFor(s.step.length);
     lines.refresh([{ x: s.step, y: s.train, mode }, { x: s.step, y: s.test, mode }]);
