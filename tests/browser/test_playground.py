@@ -326,13 +326,25 @@ def test_a_small_data_set_shrinks_the_batch_and_a_larger_one_gives_the_users_bat
     assert "batch_size=25" in pg.page.url
 
 
-def test_clicking_a_weight_sets_it_in_the_engine(playground):
-    pg = playground.open()
+def _hover_first_edge(pg) -> dict:
+    """Put the pointer on the diagram's first edge until its hover card shows; where it is."""
     target = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]');
         const e = window.__chainrule.network.geometry.edges[0]; const r = gd.getBoundingClientRect();
         return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my), layer: e.layer, to: e.to, from: e.from}; })()""")
     pg.page.mouse.move(target["x"], target["y"])
     pg.page.wait_for_selector("#hovercard:not([hidden])")
+    return target
+
+
+def _put_weights(pg, sid: str, layers: list) -> None:
+    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
+                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def test_clicking_a_weight_sets_it_in_the_engine(playground):
+    pg = playground.open()
+    target = _hover_first_edge(pg)
     assert "Weight" in pg.page.text_content("#hovercard")
     # a plain click opens the inspector (test_backward.py); shift-click types a new value
     pg.page.keyboard.down("Shift")
@@ -394,9 +406,7 @@ def test_the_page_reads_the_frames_weights_and_gradients_as_the_engines_numbers(
     # a weight outside float32's range: that layer's matrix comes exact
     layers = [{"W": x["W"], "b": x["b"]} for x in state["layers"]]
     layers[0]["W"][0][0], layers[0]["W"][1][1] = 1e-40, 0.1
-    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
-                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).close()
+    _put_weights(pg, sid, layers)
     pg.page.wait_for_function("window.__chainrule.frame.layers[0].W[0][0] === 1e-40", timeout=10_000)
     assert pg.js("window.__chainrule.frame.layers[0].W[1][1]") == 0.1  # exact, not float32's 0.10000000149…
     assert pg.js("window.__chainrule.frame.layers[1].W") == np.array(layers[1]["W"]).astype(np.float32).tolist()
@@ -478,17 +488,11 @@ def test_a_zero_initialised_dense_network_still_strokes_only_its_share(playgroun
 def test_a_hovered_weights_card_follows_a_new_value_without_moving_the_pointer(playground):
     pg = playground.open()
     sid = pg.session_id()
-    target = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]');
-        const e = window.__chainrule.network.geometry.edges[0]; const r = gd.getBoundingClientRect();
-        return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my), layer: e.layer, to: e.to, from: e.from}; })()""")
-    pg.page.mouse.move(target["x"], target["y"])
-    pg.page.wait_for_selector("#hovercard:not([hidden])")
+    target = _hover_first_edge(pg)
     state = pg.api(f"/api/sessions/{sid}")["state"]
     layers = [{"W": x["W"], "b": x["b"]} for x in state["layers"]]
     layers[target["layer"]]["W"][target["to"]][target["from"]] = 1.5
-    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
-                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).close()
+    _put_weights(pg, sid, layers)
     pg.page.wait_for_function("document.getElementById('hovercard').textContent.includes('1.5')", timeout=5_000)
     assert pg.page.is_visible("#hovercard")
     pg.assert_no_errors()
