@@ -20,6 +20,12 @@ def _xavier(rng: np.random.Generator, n_out: int, n_in: int) -> Array:
     return rng.uniform(-r, r, size=(n_out, n_in))
 
 
+def xavier_norm(n_out: int, n_in: int) -> float:
+    """The expected Frobenius norm of a ``xavier`` layer: each weight's variance
+    r²/3 = 2 / (n_in + n_out), over n_out·n_in weights."""
+    return float(np.sqrt(2.0 * n_in * n_out / (n_in + n_out)))
+
+
 def _he(rng: np.random.Generator, n_out: int, n_in: int) -> Array:
     return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
 

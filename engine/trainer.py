@@ -21,7 +21,7 @@ from .activations import PEAK_SLOPE
 from .config import ConfigError, hidden_activations, output_units, resolve_config, structural_change, task_of
 from .gradcheck import numeric_gradient, relative_error
 from .history import History
-from .init import initialize
+from .init import initialize, xavier_norm
 from .insights import Diagnostician, Observation
 from .layers import ones_vector
 from .network import Network, build_dense
@@ -320,8 +320,7 @@ class Trainer:
                 dn = float(np.linalg.norm(delta[w]))
                 ratio = _finite(dn / wn) if wn > 0 else None
                 # the norm of a Glorot-initialised layer: the scale below which weights count as small
-                glorot = math.sqrt(2.0 * layer.n_in * layer.n_out / (layer.n_in + layer.n_out))
-                step = _finite(dn / max(wn, glorot))
+                step = _finite(dn / max(wn, xavier_norm(layer.n_out, layer.n_in)))
             out.append({"dead": dead, "saturated": saturated, "grad_norm": norms[i], "update_ratio": ratio})
             steps.append(step)
         return out, steps

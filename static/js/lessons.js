@@ -4,7 +4,7 @@
 // setup, from step 0): the class watching it follows, and its watch link stays.
 // Opened as a link (a new tab, a link typed in), it starts its own session.
 
-import { lessonFromLink } from './link.js';
+import { lessonById, lessonFromLink } from './link.js';
 
 // read before the share link rewrites the address bar
 const OPENED_WITH = location.search;
@@ -74,7 +74,7 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     const link = ev.target.closest('[data-lesson]');
     // a watch page has no session of its own to set up: there the link opens a session of one's own
     if (!link || store.readonly || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
-    const lesson = (store.catalog.presets ?? []).find((p) => p.id === link.dataset.lesson);
+    const lesson = lessonById(store.catalog, link.dataset.lesson);
     if (!lesson) return;
     ev.preventDefault();
     if (store.held) { // explain mode, or points being drawn, hold this session where it is
@@ -104,7 +104,7 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     let dismissed = null;
     const sync = () => {
       if (!store.config) return;
-      const shown = presets.find((p) => p.id === store.lesson);
+      const shown = lessonById(store.catalog, store.lesson);
       const exact = presets.filter((l) => holds(l, true)).sort((a, b) => Object.keys(b.config).length - Object.keys(a.config).length);
       const next = exact.find((l) => l.id === shown?.id) ?? exact[0] ?? (shown && holds(shown, false) ? shown : null);
       if (next?.id === shown?.id && (card || !next)) return;

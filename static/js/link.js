@@ -112,7 +112,11 @@ export function decodeConfig(search, catalog) {
 
 /** The lesson (a catalog preset) a link names with ?lesson=<id>, or null. */
 export function lessonFromLink(search, catalog) {
-  const id = new URLSearchParams(search).get('lesson');
+  return lessonById(catalog, new URLSearchParams(search).get('lesson'));
+}
+
+/** The lesson (a catalog preset) called `id`, or null. */
+export function lessonById(catalog, id) {
   return id ? (catalog.presets ?? []).find((p) => p.id === id) ?? null : null;
 }
 

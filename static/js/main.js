@@ -58,7 +58,7 @@ async function boot() {
   // -- which session ----------------------------------------------------------
   const watchId = document.body.dataset.watchId || null;
   let session;
-  let previous = null;
+  let previous = [];
   if (watchId) {
     store.readonly = true;
     store.watchId = watchId;
@@ -274,7 +274,7 @@ function setupPart(search) {
 function rememberTabSession(id) {
   try { sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id, setup: setupPart(location.search) })); } catch { /* storage off: a reload starts anew */ }
   try {
-    const recent = [{ id, at: Date.now() }, ...(lastSessions() ?? []).filter((r) => r.id !== id)].slice(0, 5);
+    const recent = [{ id, at: Date.now() }, ...lastSessions().filter((r) => r.id !== id)].slice(0, 5);
     localStorage.setItem(LAST_SESSION, JSON.stringify(recent));
   } catch { /* storage off */ }
 }
@@ -292,7 +292,7 @@ function lastSessions() {
 /** Offer to go back to the browser's most recent session that trained (step > 0),
  * is not this one, still exists, is recent, and that no other tab drives. */
 async function offerLastSession(store, notify, recent) {
-  for (const last of recent ?? []) {
+  for (const last of recent) {
     if (!last?.id || last.id === store.sessionId || !(Date.now() - last.at < OFFER_WITHIN_MS)) continue;
     try {
       // nothing waits on this answer: a busy tab (a slow machine, a big network) gets a second

@@ -2,21 +2,17 @@
 // watch page — forking the watched session into one of your own.
 
 import * as api from './api.js';
-import { getView, withView } from './classroom/view.js';
+import { getView, withParams, withView } from './classroom/view.js';
 import { openOwnSession } from './classroom/fork.js';
 import { watchUrl } from './classroom/present.js';
-import { shareUrl } from './link.js';
+import { lessonById, shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
   function update() {
     // a lesson's link writes what differs from the lesson's own setup, which it reapplies
-    const lesson = store.lesson ? (store.catalog.presets ?? []).find((p) => p.id === store.lesson) : null;
+    const lesson = lessonById(store.catalog, store.lesson);
     let url = withView(shareUrl(store.config, store.catalog, lesson?.config), getView()); // presenter mode and hidden controls ride along
-    if (store.lesson) { // the lesson's card and setup come along
-      const u = new URL(url);
-      u.searchParams.set('lesson', store.lesson);
-      url = u.toString().replace(/%2C/g, ',');
-    }
+    if (lesson) url = withParams(url, [['lesson', lesson.id]]); // the lesson's card and setup come along
     share.href = url;
     // the address bar follows too, so a reload reproduces the setup
     if (!store.readonly) history.replaceState(null, '', `/${url.slice(location.origin.length + 1)}`);

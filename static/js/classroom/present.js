@@ -2,7 +2,7 @@
 // and the controls to hide — everything a teacher sets up before class.
 
 import { attachPopup } from '../popup.js';
-import { getView, HIDEABLE, setView, withView } from './view.js';
+import { getView, HIDEABLE, setView, withParams, withView } from './view.js';
 
 const LABELS = {
   dataset: 'Data sets', noise: 'Noise', train_fraction: 'Train/test split', n_samples: 'Points',
@@ -16,10 +16,7 @@ const LABELS = {
 
 export function watchUrl(store) {
   const url = withView(`${location.origin}/watch/${store.watchId}`, getView(), { forWatchers: true });
-  if (!store.lesson) return url;
-  const u = new URL(url); // the students see the lesson's card too
-  u.searchParams.set('lesson', store.lesson);
-  return u.toString().replace(/%2C/g, ',');
+  return store.lesson ? withParams(url, [['lesson', store.lesson]]) : url; // the students see the lesson's card too
 }
 
 export function createPresentPanel(store, notify, { button, onFork }) {

@@ -68,10 +68,13 @@ export function viewQuery(view, { forWatchers = false } = {}) {
 /** Add the view's parameters to a URL (keeping its own query and hash). */
 export function withView(url, view, options) {
   const q = viewQuery(view, options);
-  if (!q) return url;
+  return q ? withParams(url, new URLSearchParams(q)) : url;
+}
+
+/** Set these query parameters (an iterable of [name, value]) on a URL, keeping its others and its hash. */
+export function withParams(url, params) {
   const u = new URL(url, location.origin);
-  const extra = new URLSearchParams(q);
-  for (const [k, v] of extra) u.searchParams.set(k, v);
+  for (const [k, v] of params) u.searchParams.set(k, v);
   // keep commas readable in the address
   return u.toString().replace(/%2C/g, ',');
 }
