@@ -153,7 +153,7 @@ async function boot() {
   // -- links ----------------------------------------------------------------------
   createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
   if (!store.readonly) { // after the share links: they write the address this remembers
-    rememberTabSession(store.sessionId);
+    rememberTabSession(store.sessionId, session.state.step);
     answerForThisTab(store);
     for (const event of ['config', 'lesson']) store.on(event, () => rememberTabSession(store.sessionId));
   }
@@ -198,7 +198,7 @@ async function boot() {
       const fresh = await api.createSession(store.config);
       store.sessionId = fresh.id;
       store.watchId = fresh.watch_id;
-      rememberTabSession(fresh.id);
+      rememberTabSession(fresh.id, 0);
       store.setPlaying(false);
       connect();
       notify('The server had lost this session, so the same setup was started again from step 0.', 'info');
@@ -271,10 +271,15 @@ function setupPart(search) {
   return params.toString();
 }
 
-function rememberTabSession(id) {
+/** Remember session `id` for this tab and among the browser's recent ones.
+ * `step` is where this browser took it up (0, or a fork's step): the offer of
+ * offerLastSession is for a session trained here, not for a fork left as it came. */
+function rememberTabSession(id, step = 0) {
   try { sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id, setup: setupPart(location.search) })); } catch { /* storage off: a reload starts anew */ }
   try {
-    const recent = [{ id, at: Date.now() }, ...lastSessions().filter((r) => r.id !== id)].slice(0, 5);
+    const known = lastSessions().find((r) => r.id === id);
+    const from = Number.isFinite(known?.from) ? known.from : step; // a reload keeps where it began
+    const recent = [{ id, at: Date.now(), from }, ...lastSessions().filter((r) => r.id !== id)].slice(0, 5);
     localStorage.setItem(LAST_SESSION, JSON.stringify(recent));
   } catch { /* storage off */ }
 }
@@ -289,15 +294,18 @@ function lastSessions() {
   try { const r = JSON.parse(localStorage.getItem(LAST_SESSION)); return Array.isArray(r) ? r : []; } catch { return []; }
 }
 
-/** Offer to go back to the browser's most recent session that trained (step > 0),
- * is not this one, still exists, is recent, and that no other tab drives. */
+/** Offer to go back to the browser's most recent session that trained here
+ * (beyond the step it was taken up at), is not this one, still exists, is
+ * recent, and that no other tab drives. An error notice showing (a link that
+ * could not be read) stays until it goes: the offer comes after it. */
 async function offerLastSession(store, notify, recent) {
   for (const last of recent) {
     if (!last?.id || last.id === store.sessionId || !(Date.now() - last.at < OFFER_WITHIN_MS)) continue;
     try {
       // nothing waits on this answer: a busy tab (a slow machine, a big network) gets a second
       const [elsewhere, session] = await Promise.all([drivenElsewhere(last.id, OFFER_ANSWER_MS), api.readSession(last.id)]);
-      if (elsewhere || session.state.step === 0) continue;
+      if (elsewhere || !(session.state.step > (Number.isFinite(last.from) ? last.from : 0))) continue;
+      await notify.afterErrors();
       notify(`This is a new session. Your previous one (${session.config.dataset}, step ${session.state.step}) is still there, with its watch link.`,
         'info', { label: 'Go back to it', run: () => openOwnSession(last.id) });
       return;

@@ -20,6 +20,16 @@ export function createNotice(el) {
     timer = setTimeout(() => { el.hidden = true; }, action ? 20000 : kind === 'error' ? 12000 : 5000);
   }
   el.addEventListener('click', () => { el.hidden = true; });
+  /** Resolves once no error notice shows: a notice nobody asked for (an offer)
+   * waits rather than push a problem off the screen. */
+  show.afterErrors = () => new Promise((resolve) => {
+    const observer = new MutationObserver(() => check());
+    function check() {
+      if (el.hidden || !el.classList.contains('notice-error')) { observer.disconnect(); resolve(); }
+    }
+    observer.observe(el, { attributes: true, attributeFilter: ['hidden', 'class'] });
+    check();
+  });
   return show;
 }
 

@@ -545,3 +545,54 @@ def test_a_tab_closed_by_mistake_can_be_found_again_from_a_new_one(playground):
     again.page.wait_for_function(f"window.__chainrule && window.__chainrule.sessionId === '{sid}' && window.__chainrule.ready === true",
                                  timeout=20_000)
     assert again.js("window.__chainrule.watchId") == watch_id and again.step_count() == 3
+
+
+def _offered(pg, wait_ms: int = 1_800) -> str | None:
+    """The go-back offer's text on a new page, or None once it had time to come (it waits a second for other tabs)."""
+    pg.page.wait_for_timeout(wait_ms)
+    if pg.page.is_visible("[data-testid=notice-action]"):
+        return pg.page.text_content("[data-testid=notice]")
+    return None
+
+
+def test_a_fork_is_offered_again_only_once_it_was_trained(playground, new_playground):
+    """A student's fork starts at the teacher's step, so it counted as trained:
+    any new tab in that browser offered to go back to a fork never touched."""
+    _teacher, student, _sid, _watch_id = _watched_after_steps(playground, new_playground, "/?dataset=xor", 3)
+    student.page.click("#fork")
+    _ready_again(student.page)
+    student.page.wait_for_function(f"!window.__chainrule.store.readonly && {STEP_TEXT} === 3")
+    fork_id = student.session_id()
+    context = student.page.context
+    Playground = type(student)
+    student.page.close()  # the fork, left as it came
+    fresh = Playground(context.new_page(), student.base_url).open("/")
+    assert _offered(fresh) is None
+    fresh.page.close()
+    # the same fork, trained one update further in this browser, is offered
+    again = Playground(context.new_page(), student.base_url).open(f"/#session={fork_id}")
+    assert again.session_id() == fork_id and again.step_count() == 3
+    again.page.keyboard.press("ArrowRight")
+    again.wait_step(4)
+    again.page.close()
+    last = Playground(context.new_page(), student.base_url).open("/")
+    text = _offered(last)
+    assert text is not None and "step 4" in text, text
+
+
+def test_the_go_back_offer_waits_for_an_error_notice_to_go(playground):
+    """The offer replaced the notice of a link that could not be read: the user
+    never learnt why the page ignored part of the link."""
+    first = playground.open()
+    first.page.keyboard.press("ArrowRight")
+    first.wait_step(1)
+    context = first.page.context
+    Playground = type(first)
+    first.page.close()
+    bad = Playground(context.new_page(), first.base_url).open("/?dataset=nonsense")
+    notice = "[data-testid=notice]"
+    assert "was refused" in bad.page.text_content(notice)
+    assert _offered(bad) is None and "was refused" in bad.page.text_content(notice)
+    bad.page.click(notice)  # read and dismissed: now the offer comes
+    bad.page.wait_for_selector("[data-testid=notice-action]", timeout=3_000)
+    assert "step 1" in bad.page.text_content(notice)
