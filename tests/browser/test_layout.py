@@ -379,6 +379,34 @@ def test_input_and_output_labels_are_whole_and_the_strip_stays_over_the_columns(
     pg.screenshot(f"layout-ten-layers-labels-{view}-1280x720")
 
 
+FITS = """(() => { const c = document.createElement('canvas').getContext('2d');
+    return [...document.querySelectorAll('#layer-strip .layer-activation')].map((s) => { const cs = getComputedStyle(s); c.font = cs.font;
+      const text = s.options[s.selectedIndex].text;
+      const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - (cs.appearance === 'none' ? 0 : 20);
+      return { text, value: s.value, fits: c.measureText(text).width <= room, title: s.title }; }); })()"""
+
+
+@pytest.mark.parametrize("view", ["forward", "backward"])
+def test_ten_layers_activation_menus_show_a_name_that_fits(playground, view):
+    """With ten hidden layers the menus cut their names: "Leaky ReLU" read "Leak", "Tanh" "Tanl"."""
+    pg = playground.open(TEN_LAYERS + "&activation=leaky_relu,tanh,sigmoid,relu,linear,leaky_relu,tanh,sigmoid,relu,linear")
+    if view == "backward":
+        _backward(pg)
+    menus = pg.js(FITS)
+    assert [m["value"] for m in menus] == ["leaky_relu", "tanh", "sigmoid", "relu", "linear"] * 2
+    assert [m for m in menus if not m["fits"]] == []
+    assert {m["text"] for m in menus} >= {"Leaky", "σ"}  # short names where the long ones do not fit
+    assert "(Leaky ReLU)" in menus[0]["title"]
+    # a short name is still the same activation: picking one changes that layer only
+    pg.page.select_option(".layer-col[data-layer='1'] .layer-activation", "leaky_relu")
+    pg.page.wait_for_function("window.__chainrule.store.config.activation[1] === 'leaky_relu'")
+    assert pg.js("window.__chainrule.store.config.activation")[:3] == ["leaky_relu", "leaky_relu", "sigmoid"]
+    # wide columns keep the full names
+    pg.page.goto(pg.base_url + "/?hidden_layers=4&activation=leaky_relu")
+    pg.wait_ready()
+    assert [m["text"] for m in pg.js(FITS)] == ["Leaky ReLU"]
+
+
 # -- 10. the backward view and explain mode where the panels stack (a tablet) ------------------
 
 @pytest.mark.parametrize("path", ["/", "/?hide=data"])

@@ -3,6 +3,25 @@
 
 import { button, pretty } from './fields.js';
 
+// A menu shows its option's name beside an arrow: in the narrow columns of ten
+// layers "Leaky ReLU" read "Leak" and "Tanh" "Tanl". A name that does not fit
+// its menu gives way to a short one (the full name stays in the menu's title).
+const SHORT = { sigmoid: 'σ', tanh: 'tanh', relu: 'ReLU', leaky_relu: 'Leaky', linear: 'Lin' };
+const ARROW_PX = 20; // the room of the browser's own arrow (narrow columns draw a smaller one: app.css)
+
+/** Each activation menu's options: the full name where it fits, else the short one. */
+export function fitActivationNames(strip, measure) {
+  for (const sel of strip.querySelectorAll('.layer-activation')) {
+    const cs = getComputedStyle(sel);
+    measure.font = cs.font;
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - (cs.appearance === 'none' ? 0 : ARROW_PX);
+    for (const o of sel.options) {
+      const text = measure.measureText(pretty(o.value)).width <= room ? pretty(o.value) : (SHORT[o.value] ?? pretty(o.value));
+      if (o.textContent !== text) o.textContent = text;
+    }
+  }
+}
+
 export function createLayerControls({ count, strip }, store, apply) {
   const cat = store.catalog;
   const hidden = cat.activations.filter((a) => a.hidden).map((a) => a.name);
@@ -79,7 +98,8 @@ export function createLayerControls({ count, strip }, store, apply) {
       row.append(less, count, more);
       const sel = document.createElement('select');
       sel.className = 'layer-activation';
-      sel.title = `Activation of hidden layer ${l + 1} only. ${STRUCT}`;
+      sel.title = `Activation of hidden layer ${l + 1} only (${pretty(acts[l])}). ${STRUCT}`;
+      sel.setAttribute('aria-label', `Activation of hidden layer ${l + 1}`);
       for (const a of hidden) {
         const o = document.createElement('option');
         o.value = a; o.textContent = pretty(a);
@@ -101,7 +121,11 @@ export function createLayerControls({ count, strip }, store, apply) {
     cols.push(outCol);
     strip.style.gridTemplateColumns = `repeat(${cols.length}, minmax(0, 1fr))`;
     strip.replaceChildren(...cols);
+    fitActivationNames(strip, measure);
   }
+
+  const measure = document.createElement('canvas').getContext('2d');
+  new ResizeObserver(() => fitActivationNames(strip, measure)).observe(strip);
 
   store.on('config', render);
   if (store.config) render(store.config);
