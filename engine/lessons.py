@@ -33,7 +33,7 @@ LESSONS: list[dict[str, Any]] = [
         "title": "Vanishing gradients in a deep sigmoid network",
         "config": {"dataset": "circle", "hidden_layers": [8, 8, 8, 8, 8, 8], "activation": "sigmoid"},
         "text": "Six sigmoid layers: look at the gradient panel. Every layer back multiplies the error signal by a "
-                "derivative of at most 1/4, so the first layer's gradient is hundreds of times smaller than the "
+                "derivative of at most 1/4, so the first layer's gradient is thousands of times smaller than the "
                 "last layer's and the first layers hardly move. Switch the activation to ReLU and compare the lines.",
     },
     {
@@ -58,8 +58,10 @@ LESSONS: list[dict[str, Any]] = [
         "id": "zero-init-symmetry",
         "title": "Zero initialisation cannot break symmetry",
         "config": {"dataset": "circle", "hidden_layers": [4, 4], "init": "zeros"},
-        "text": "Every weight starts at zero, so every hidden neuron computes the same thing and receives the same "
-                "gradient: they stay identical copies forever, and the network behaves as if each layer had one "
+        "text": "Every weight starts at zero. With tanh, as here, every hidden neuron outputs tanh(0) = 0, so no error "
+                "reaches the hidden layers: no weight ever moves, only the output's bias, and the output is the same "
+                "everywhere. Switch the activation to sigmoid: each neuron now outputs 1/2 and the weights move, but "
+                "all neurons of a layer get the same gradient and stay identical copies, so each layer acts as one "
                 "neuron. Switch the initialisation to xavier and reset to see the neurons specialise.",
     },
     {
@@ -68,7 +70,7 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "circle", "loss": "mse", "output_activation": "sigmoid"},
         "text": "With a sigmoid output, the squared error's gradient carries the factor σ′(z), which is tiny when the "
                 "output is confidently wrong, so mistakes are corrected slowly. Binary cross-entropy cancels that "
-                "factor: its gradient at z is simply ŷ − y. Compare the accuracy after 500 updates with loss mse and "
+                "factor: its gradient at z is simply (ŷ − y)/N, with no σ′(z) in it. Compare the accuracy after 500 updates with loss mse and "
                 "with loss bce.",
     },
     {

@@ -75,7 +75,7 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", None, "L = 1/N Σ (y − ŷ)²"),
+    "mse": Loss("mse", None, "L = 1/(N·K) Σ_i Σ_k (y_ik − ŷ_ik)²  (K outputs; one output: 1/N Σ (y − ŷ)²)"),
     "bce": Loss("bce", "sigmoid", "L = −1/N Σ [y log ŷ + (1 − y) log(1 − ŷ)]"),
     "cross_entropy": Loss("cross_entropy", "softmax", "L = −1/N Σ_i Σ_k y_ik log ŷ_ik"),
 }

@@ -35,6 +35,8 @@ def test_mse_is_the_mean_over_every_element():
     # (0.25 + 0 + 1 + 1) / 4 elements, not / 2 samples
     assert LOSSES["mse"].value(y_hat, y_hat, y) == 0.5625
     assert LOSSES["mse"].value(y, y, y) == 0.0
+    # and the formula the page shows says so (it said 1/N, which is twice 0.5625 here)
+    assert LOSSES["mse"].formula.startswith("L = 1/(N·K) Σ_i Σ_k")
 
 
 def test_mse_single_output():
