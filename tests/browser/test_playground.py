@@ -3,6 +3,7 @@ links, your own data. Screenshots land in tests/artifacts/."""
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 
@@ -410,6 +411,11 @@ def test_the_page_reads_the_frames_weights_and_gradients_as_the_engines_numbers(
     pg.page.wait_for_function("window.__chainrule.frame.layers[0].W[0][0] === 1e-40", timeout=10_000)
     assert pg.js("window.__chainrule.frame.layers[0].W[1][1]") == 0.1  # exact, not float32's 0.10000000149…
     assert pg.js("window.__chainrule.frame.layers[1].W") == np.array(layers[1]["W"]).astype(np.float32).tolist()
+    # NaN and ±Infinity (a diverged update's gradients) read as null, in rows and in vectors
+    odd = base64.b64encode(np.array([1.0, np.nan, np.inf, -0.5, -np.inf, 2.0], "<f8").tobytes()).decode()
+    assert pg.page.evaluate("""async (data) => { const m = await import('/static/js/live.js');
+        return [m.unpack({shape: [2, 3], dtype: 'f8', data}), m.unpack({shape: [6], dtype: 'f8', data})]; }""", odd) == [
+        [[1.0, None, None], [-0.5, None, 2.0]], [1.0, None, None, -0.5, None, 2.0]]
     pg.assert_no_errors()
 
 
