@@ -9,6 +9,7 @@
 // the user has just thrown away, and the readouts stop showing its numbers.
 
 import { parsePointsCsv } from './csv.js';
+import { pressWithKeys } from './popup.js';
 
 const round2 = (v) => Math.round(v * 100) / 100;
 const HOLD = 'Training waits for your own points: at least 4, of both classes (or pick another data set).';
@@ -143,6 +144,12 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     loadFile(f);
   });
   els.clear.addEventListener('click', clear);
+  pressWithKeys(els.input.closest('label'), () => els.input.click());
+  // nothing to clear on a built-in data set (it used to start drawing, silently)
+  const syncClear = () => { els.clear.disabled = store.readonly || !(draft?.x.length || store.config?.dataset === 'custom'); };
+  store.on('config', syncClear);
+  store.on('draft', syncClear);
+  syncClear();
   let depth = 0;
   const hasFiles = (ev) => [...(ev.dataTransfer?.types ?? [])].includes('Files');
   document.addEventListener('dragenter', (ev) => {

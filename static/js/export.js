@@ -7,7 +7,7 @@ import { openOwnSession } from './classroom/fork.js';
 import { syncPlot } from './charts/live-lines.js';
 import { themeColors } from './colors.js';
 import { noticeAfterNavigation } from './notice.js';
-import { attachPopup } from './popup.js';
+import { attachPopup, pressWithKeys } from './popup.js';
 
 /** Save a Blob under a file name (an <a download> click). */
 export function download(blob, name) {
@@ -92,7 +92,7 @@ export function createExportMenu(store, notify, { button, onFork }) {
     ${PANELS.map((p) => `<button type="button" role="menuitem" class="menu-item" data-testid="export-png-${p.key}" data-png="${p.key}">${p.text}</button>`).join('')}
     <h3>Session</h3>
     <button type="button" role="menuitem" class="menu-item" data-testid="export-json" ${own ? '' : 'disabled title="Fork first: a watch link cannot export"'}>Save session (.json)</button>
-    <label role="menuitem" class="menu-item" title="Open a saved session (.json) and continue training from where it was saved">Load session…<input type="file" accept=".json,application/json" data-testid="load-session" hidden></label>
+    <label role="menuitem" tabindex="0" class="menu-item" title="Open a saved session (.json) and continue training from where it was saved">Load session…<input type="file" accept=".json,application/json" data-testid="load-session" hidden></label>
     <button type="button" role="menuitem" class="menu-item" data-testid="export-csv" title="Every recorded update's loss and gradient norms, and the sampled train/test loss and accuracy">History (.csv)</button>
     <button type="button" role="menuitem" class="menu-item" data-testid="fork-copy" title="A copy of this session — weights, optimizer state, data, step — that you drive yourself">Fork a copy</button>`;
   document.body.append(menu);
@@ -156,6 +156,7 @@ export function createExportMenu(store, notify, { button, onFork }) {
     else if (item.dataset.testid === 'fork-copy') onFork();
   });
   const input = menu.querySelector('[data-testid=load-session]');
+  pressWithKeys(input.closest('label'), () => input.click());
   input.addEventListener('change', () => {
     open(false);
     if (input.files[0]) load(input.files[0]);

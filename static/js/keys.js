@@ -1,4 +1,8 @@
 // Keys: space plays/pauses, → steps once, r resets (not while typing).
+//
+// Space is also how a keyboard user presses the button they tabbed to: on a
+// control that has keyboard focus it does that, not play. After a mouse click
+// the button keeps focus without the user meaning it, and space plays.
 
 function typing(target) {
   if (!(target instanceof Element)) return false;
@@ -7,11 +11,20 @@ function typing(target) {
   return tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA';
 }
 
+const PRESSABLE = 'button, a[href], summary, [role=button], [role=menuitem], [role=tab], [role=option], [tabindex]:not([tabindex="-1"])';
+
 export function bindKeys({ togglePlay, step, reset }) {
+  // how the user last moved: by the pointer, or by the keyboard
+  let byKeyboard = false;
+  document.addEventListener('pointerdown', () => { byKeyboard = false; }, true);
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Tab' || typing(ev.target)) byKeyboard = true; }, true);
+  const pressedByKey = (target) => byKeyboard && target instanceof Element && target !== document.body && target.matches(PRESSABLE);
+
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
     if (ev.key === ' ' || ev.code === 'Space') {
-      ev.preventDefault(); // no page scroll, and no second "click" on a focused button
+      if (pressedByKey(ev.target)) return; // the browser presses the focused control
+      ev.preventDefault(); // no page scroll, and no second "click" on a button focused by the mouse
       if (!ev.repeat) togglePlay();
     } else if (ev.key === 'ArrowRight') {
       ev.preventDefault();
@@ -20,12 +33,14 @@ export function bindKeys({ togglePlay, step, reset }) {
       if (!ev.repeat) reset();
     }
   });
-  // once a menu, slider or box has been changed, give the keys back to the page
+  // once a menu, slider or box has been changed with the mouse, give the keys back
+  // to the page; changed from the keyboard, it keeps the focus (the next ↓ moves it on)
   document.addEventListener('change', (ev) => {
     const t = ev.target;
+    if (byKeyboard) return;
     if (t instanceof HTMLSelectElement || (t instanceof HTMLInputElement && ['range', 'checkbox'].includes(t.type))) t.blur();
   });
   document.addEventListener('keyup', (ev) => {
-    if ((ev.key === ' ' || ev.code === 'Space') && !typing(ev.target)) ev.preventDefault();
+    if ((ev.key === ' ' || ev.code === 'Space') && !typing(ev.target) && !pressedByKey(ev.target)) ev.preventDefault();
   });
 }

@@ -36,7 +36,7 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     card.dataset.lesson = lesson.id;
     card.innerHTML = `<div><span class="lesson-card-kicker">Lesson</span> <b class="lesson-card-title"></b></div>
       <p class="lesson-card-text" data-testid="lesson-text"></p>
-      <button type="button" class="icon-btn tiny lesson-card-close" data-testid="lesson-dismiss" title="Dismiss the lesson's text">✕</button>`;
+      <button type="button" class="icon-btn tiny lesson-card-close" data-testid="lesson-dismiss" title="Dismiss the lesson's text" aria-label="Dismiss the lesson's text">✕</button>`;
     card.querySelector('.lesson-card-title').textContent = lesson.title;
     card.querySelector('.lesson-card-text').textContent = lesson.text;
     card.querySelector('button').addEventListener('click', () => {

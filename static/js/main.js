@@ -102,14 +102,19 @@ async function boot() {
     if ('batch_size' in partial) wantedBatch = partial.batch_size; // the user's own choice, kept across data sets
     partial = fitBatch(partial, store.config, wantedBatch);
     try {
+      const before = store.config;
       const answer = await api.patchSession(store.sessionId, partial);
       store.setConfig(answer.config);
-      // the task comes with its points, and an output activation with the loss that needs it
-      const what = Object.keys(partial).filter((k) => k !== 'task' && !(k === 'output_activation' && 'loss' in partial))
-        .map((k) => WORDS[k] ?? k);
+      // what changed, as the engine's answer has it: a new output can bring its loss
+      // with it (linear → mse), and a regularisation choice sends both rates
+      const differs = (k) => k !== 'task' && JSON.stringify(before[k]) !== JSON.stringify(answer.config[k]);
+      const asked = Object.keys(partial).filter(differs);
+      const changed = [...asked, ...Object.keys(WORDS).filter((k) => differs(k) && !asked.includes(k))];
+      const names = (changed.length ? changed : Object.keys(partial).filter((k) => k !== 'task')).map((k) => WORDS[k] ?? k);
+      const what = [names.slice(0, -1).join(', '), names.at(-1)].filter(Boolean).join(' and ');
       if (!quiet) {
-        if (answer.reset) notify(`Rebuilt with the new ${what.join(', ')}: training starts again from step 0.`, 'info');
-        else notify(`New ${what.join(', ')} applied live — training goes on from step ${answer.state.step}.`, 'info');
+        if (answer.reset) notify(`Rebuilt with the new ${what}: training starts again from step 0.`, 'info');
+        else notify(`New ${what} applied live — training goes on from step ${answer.state.step}.`, 'info');
       }
       return true;
     } catch (e) {

@@ -6,6 +6,7 @@ export function createNotice(el) {
   function show(text, kind = 'info', action = null) {
     el.textContent = text;
     el.className = `notice notice-${kind}`;
+    el.setAttribute('role', kind === 'error' ? 'alert' : 'status'); // only a problem interrupts a screen reader
     if (action) {
       const b = document.createElement('button');
       b.type = 'button';

@@ -2,6 +2,49 @@
 // panel): the button toggles it; Escape or a pointer down elsewhere closes
 // it; it follows the button when the window is resized. Returns
 // open(show = toggle).
+//
+// The keyboard (issue: a keyboard user found the menu 59 Tab stops away, at
+// the end of the page): opening moves the focus to the panel's first control;
+// Escape, or Tab past either end, closes it and gives the focus back to the
+// button, so the Tab order goes on from there. In a menu (role=menu), ↑ and ↓
+// move between its items.
+
+const FOCUSABLE = 'button:not(:disabled), [href], input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/** The controls of `panel` a keyboard can reach, in order. */
+export function focusables(panel) {
+  return [...panel.querySelectorAll(FOCUSABLE)].filter((el) => !el.closest('[hidden]') && el.getClientRects().length);
+}
+
+/** Keyboard use of an open panel: ↑/↓ in a menu, Tab past the ends and Escape close it. */
+export function keyboardPanel(panel, close) {
+  panel.addEventListener('keydown', (ev) => {
+    const items = focusables(panel);
+    const at = items.indexOf(document.activeElement);
+    if (ev.key === 'Escape') {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close(true);
+    } else if (ev.key === 'Tab' && ((ev.shiftKey && at <= 0) || (!ev.shiftKey && at === items.length - 1))) {
+      ev.preventDefault();
+      close(true);
+    } else if (panel.getAttribute('role') === 'menu' && (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && items.length) {
+      ev.preventDefault();
+      const next = ev.key === 'ArrowDown' ? (at + 1) % items.length : (at <= 0 ? items.length - 1 : at - 1);
+      items[next].focus();
+    }
+  });
+}
+
+/** A label that opens a file picker ("Load CSV…", "Load session…") is no
+ * button: in the Tab order, Enter and Space press it as they would a button. */
+export function pressWithKeys(el, press) {
+  el.tabIndex = 0;
+  if (!el.getAttribute('role')) el.setAttribute('role', 'button');
+  el.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); ev.stopPropagation(); press(); }
+  });
+}
 
 export function attachPopup(button, panel, { onOpen } = {}) {
   function place() {
@@ -10,13 +53,23 @@ export function attachPopup(button, panel, { onOpen } = {}) {
     panel.style.right = `${Math.max(8, Math.round(window.innerWidth - r.right))}px`;
   }
 
-  function open(show = panel.hidden) {
+  /** `refocus`: give the focus back to the button (a keyboard close). */
+  function open(show = panel.hidden, refocus = false) {
     panel.hidden = !show;
     button.setAttribute('aria-expanded', String(show));
-    if (show) { onOpen?.(); place(); }
+    if (show) {
+      onOpen?.();
+      place();
+      focusables(panel)[0]?.focus({ preventScroll: true });
+    } else if (refocus || panel.contains(document.activeElement)) {
+      button.focus({ preventScroll: true });
+    }
   }
 
+  button.setAttribute('aria-haspopup', panel.getAttribute('role') === 'menu' ? 'menu' : 'dialog');
+  button.setAttribute('aria-expanded', 'false');
   button.addEventListener('click', () => open());
+  keyboardPanel(panel, (refocus) => open(false, refocus));
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !panel.hidden) open(false); });
   document.addEventListener('pointerdown', (ev) => {
     if (!panel.hidden && !panel.contains(ev.target) && !button.contains(ev.target)) open(false);

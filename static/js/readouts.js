@@ -32,19 +32,25 @@ export function createReadouts(store, els) {
   function status(frame = store.frame) {
     const el = els.status;
     const prefix = store.readonly ? 'Watching, read-only — ' : '';
-    if (!frame) { el.textContent = `${prefix}Connecting…`; return; }
-    const diverged = frame.status === 'diverged' && !store.draft; // a draft is about new points, not this session
+    const diverged = Boolean(frame) && frame.status === 'diverged' && !store.draft; // a draft is about new points, not this session
     el.classList.toggle('status-bad', diverged);
-    el.classList.toggle('status-live', store.playing && !diverged);
-    if (diverged) { el.textContent = prefix + (frame.message || 'Training diverged: the numbers grew too large. Lower the learning rate and press reset.'); return; }
-    if (override) { el.textContent = prefix + override; return; }
-    if (store.playing) { el.textContent = `${prefix}Training… ${store.readonly ? '' : 'Space pauses, → steps once.'}`; return; }
+    el.classList.toggle('status-live', Boolean(frame) && store.playing && !diverged);
+    const text = prefix + words(frame, diverged);
+    // a live region: written only when its words change (not on every frame while training)
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function words(frame, diverged) {
+    if (!frame) return 'Connecting…';
+    if (diverged) return frame.message || 'Training diverged: the numbers grew too large. Lower the learning rate and press reset.';
+    if (override) return override;
+    if (store.held && !store.readonly) return store.held; // explain mode: why play is off, not "press play"
+    if (store.playing) return `Training… ${store.readonly ? '' : 'Space pauses, → steps once.'}`;
     if (frame.step === 0) {
-      el.textContent = `${prefix}Ready at step 0. ${store.readonly ? 'Waiting for the teacher to press play.' : 'Press play (space) to train, or step once (→).'}`;
-      return;
+      return `Ready at step 0. ${store.readonly ? 'Waiting for the teacher to press play.' : 'Press play (space) to train, or step once (→).'}`;
     }
     const loss = frame.loss?.test ?? frame.loss?.train;
-    el.textContent = `${prefix}Paused at step ${frame.step}${loss !== null && loss !== undefined ? ` — test loss ${num(loss)}` : ''}.`;
+    return `Paused at step ${frame.step}${loss !== null && loss !== undefined ? ` — test loss ${num(loss)}` : ''}.`;
   }
 
   function setOverride(text) {
@@ -53,6 +59,7 @@ export function createReadouts(store, els) {
   }
 
   store.on('playing', () => status());
+  store.on('hold', () => status());
   store.on('draft', () => { if (store.draft) blank(); else if (store.frame) update(store.frame); });
   return { update, status, setOverride };
 }

@@ -26,7 +26,7 @@ export function createThemeToggle(button) {
     const dark = currentTheme() === 'dark';
     button.setAttribute('aria-pressed', String(dark));
     button.title = dark ? 'Switch to the light theme' : 'Switch to the dark theme';
-    button.querySelector('.sr-only').textContent = button.title;
+    button.querySelector('.sr-only').textContent = 'Dark theme'; // a toggle keeps its name: "Dark theme, pressed"
   };
   button.addEventListener('click', () => { setTheme(currentTheme() === 'dark' ? 'light' : 'dark'); show(); });
   // the system setting changes (sunset, or the OS toggle): follow it unless a choice was made

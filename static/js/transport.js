@@ -28,8 +28,8 @@ export function createTransport(store, send, { play, step, reset }, notify) {
   step.addEventListener('click', stepOnce);
   reset.addEventListener('click', resetAll);
   store.on('playing', (on) => {
+    // a toggle keeps its name: a screen reader says "Play, pressed" while training
     play.setAttribute('aria-pressed', String(on));
-    play.querySelector('.sr-only').textContent = on ? 'Pause' : 'Play';
   });
 
   // -- held: off, saying why; a session that was playing pauses -----------------

@@ -29,7 +29,7 @@ export function createPresentPanel(store, notify, { button, onFork }) {
   panel.innerHTML = `
     <div class="classroom-head">
       <h2>Present to a class</h2>
-      <button type="button" class="icon-btn small" data-close title="Close (Esc)">×</button>
+      <button type="button" class="icon-btn small" data-close title="Close (Esc)" aria-label="Close">×</button>
     </div>
     <p class="hint">Students open this link on their own laptops: they follow this session live, read-only, and can fork it to play.</p>
     <div class="copy-row">

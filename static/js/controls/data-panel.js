@@ -50,7 +50,7 @@ export function createDataPanel({ grid, controls, titleRow }, store, apply, { on
   ratio.input.addEventListener('change', () => apply({ train_fraction: Number(ratio.input.value) / 100 }));
   noise.input.addEventListener('change', () => apply({ noise: Number(noise.input.value) / 100 }));
   samples.input.addEventListener('change', () => apply({ n_samples: SAMPLES[Number(samples.input.value)] }));
-  batch.input.addEventListener('input', () => { batch.out.textContent = batchText(batchChoices()[batch.input.value]); });
+  batch.input.addEventListener('input', () => batch.show(batchText(batchChoices()[batch.input.value])));
   batch.input.addEventListener('change', () => apply({ batch_size: batchChoices()[Number(batch.input.value)] }));
 
   function trainSize() {
@@ -86,12 +86,12 @@ export function createDataPanel({ grid, controls, titleRow }, store, apply, { on
     let si = SAMPLES.indexOf(cfg.n_samples);
     if (si < 0) si = SAMPLES.findIndex((s) => s >= cfg.n_samples);
     samples.input.value = String(si < 0 ? SAMPLES.length - 1 : si);
-    samples.out.textContent = String(drawing ? drawing.x.length : custom ? cfg.points?.x?.length ?? '' : cfg.n_samples);
+    samples.show(String(drawing ? drawing.x.length : custom ? cfg.points?.x?.length ?? '' : cfg.n_samples));
     const choices = batchChoices();
     const bi = Math.max(0, choices.indexOf(Math.min(cfg.batch_size, trainSize())));
     batch.input.max = String(choices.length - 1);
     batch.input.value = String(bi);
-    batch.out.textContent = batchText(choices[bi]);
+    batch.show(batchText(choices[bi]));
   }
 
   store.on('config', render);
@@ -110,12 +110,24 @@ function slider(label, id, min, max, step, text, title) {
   const name = document.createElement('span');
   name.className = 'field-label';
   name.textContent = label;
+  name.id = `${id}-name`;
+  // the slider says its value itself (aria-valuetext: its position may be an index
+  // into a list, "500" not "4"); the <output> is for the eye, not a live region
+  // announced on every change, nor the slider's name
   const out = document.createElement('output');
   out.className = 'slider-value';
+  out.setAttribute('aria-hidden', 'true');
+  out.setAttribute('aria-live', 'off');
   head.append(name, out);
   const input = document.createElement('input');
   Object.assign(input, { type: 'range', id, min, max, step });
-  input.addEventListener('input', () => { const t = text(Number(input.value)); if (t) out.textContent = t; });
+  input.setAttribute('aria-labelledby', name.id);
+  const show = (t) => {
+    if (!t) return;
+    if (out.textContent !== t) out.textContent = t;
+    input.setAttribute('aria-valuetext', t);
+  };
+  input.addEventListener('input', () => show(text(Number(input.value))));
   row.append(head, input);
-  return { row, input, out, set(v) { input.value = String(v); const t = text(v); if (t) out.textContent = t; } };
+  return { row, input, out, show, set(v) { input.value = String(v); show(text(v)); } };
 }

@@ -27,9 +27,11 @@ export function createHyperControls(root, store, apply, notify) {
   const seedRange = [seedProp?.minimum ?? 0, seedProp?.maximum ?? 4294967295];
   const seed = document.createElement('input');
   Object.assign(seed, { type: 'number', id: 'seed', min: seedRange[0], max: seedRange[1], step: 1 });
+  seed.setAttribute('aria-label', 'Seed'); // its label also holds the dice
   const dice = document.createElement('button');
   Object.assign(dice, { type: 'button', className: 'icon-btn small', id: 'new-seed', textContent: '⚄',
                         title: 'A new random seed: new data, new initial weights (rebuilds, starts again from step 0)' });
+  dice.setAttribute('aria-label', 'New random seed');
   const seedBox = document.createElement('span');
   seedBox.className = 'seed-box';
   seedBox.append(seed, dice);

@@ -49,7 +49,31 @@ export function createLayerControls({ count, strip }, store, apply) {
     apply(partial);
   }
 
+  /** Where the keyboard focus is among these controls (a re-render replaces them). */
+  function focusKey() {
+    const el = document.activeElement;
+    if (!el || !(count.contains(el) || strip.contains(el))) return null;
+    const col = el.closest('.layer-col');
+    return { id: el.id, layer: col?.dataset.layer, action: el.dataset.action, menu: el.classList.contains('layer-activation') };
+  }
+
+  /** Focus the control that stands where the focused one stood (or its enabled neighbour). */
+  function refocus(key) {
+    if (!key) return;
+    let target = null;
+    if (key.id) target = document.getElementById(key.id);
+    else if (key.layer !== undefined) {
+      const col = strip.querySelector(`.layer-col[data-layer="${key.layer}"]`);
+      target = key.menu ? col?.querySelector('.layer-activation') : col?.querySelector(`[data-action="${key.action}"]`);
+    }
+    if (target?.disabled) { // "+" at the limit: its partner; a removed layer's control: the layer buttons
+      target = key.id ? count.querySelector('button:not(:disabled)') : target.parentElement.querySelector('button:not(:disabled)');
+    }
+    (target ?? count.querySelector('button:not(:disabled)'))?.focus();
+  }
+
   function render(cfg) {
+    const focused = focusKey();
     const layers = cfg.hidden_layers;
     const acts = activations(cfg);
     const ro = store.readonly;
@@ -57,6 +81,8 @@ export function createLayerControls({ count, strip }, store, apply) {
     const minus = button('−', `Remove the last hidden layer. ${STRUCT}`, 'icon-btn small');
     const plus = button('+', `Add a hidden layer. ${STRUCT}`, 'icon-btn small');
     minus.id = 'remove-layer'; plus.id = 'add-layer';
+    minus.setAttribute('aria-label', 'Remove the last hidden layer');
+    plus.setAttribute('aria-label', 'Add a hidden layer');
     minus.disabled = ro || layers.length <= limits.hidden_layers[0];
     plus.disabled = ro || layers.length >= limits.hidden_layers[1];
     minus.addEventListener('click', () => setLayers(layers.slice(0, -1), acts.slice(0, -1)));
@@ -87,6 +113,8 @@ export function createLayerControls({ count, strip }, store, apply) {
       const less = button('−', `One neuron fewer in hidden layer ${l + 1}. ${STRUCT}`, 'icon-btn tiny');
       const more = button('+', `One neuron more in hidden layer ${l + 1}. ${STRUCT}`, 'icon-btn tiny');
       less.dataset.action = 'remove-neuron'; more.dataset.action = 'add-neuron';
+      less.setAttribute('aria-label', `One neuron fewer in hidden layer ${l + 1}`);
+      more.setAttribute('aria-label', `One neuron more in hidden layer ${l + 1}`);
       less.disabled = ro || n <= limits.neurons[0];
       more.disabled = ro || n >= limits.neurons[1];
       less.addEventListener('click', () => setLayers(layers.map((v, i) => (i === l ? v - 1 : v))));
@@ -122,6 +150,7 @@ export function createLayerControls({ count, strip }, store, apply) {
     strip.style.gridTemplateColumns = `repeat(${cols.length}, minmax(0, 1fr))`;
     strip.replaceChildren(...cols);
     fitActivationNames(strip, measure);
+    refocus(focused);
   }
 
   const measure = document.createElement('canvas').getContext('2d');
