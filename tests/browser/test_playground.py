@@ -176,10 +176,10 @@ def test_softmax_is_not_offered_as_the_output_of_a_regression_and_the_output_men
     pg.page.wait_for_function(f"window.__chainrule.config.dataset === 'circle' && !{softmax}.disabled")
     pg.page.select_option("#output-activation", "softmax")  # two classes: two softmax units, cross-entropy
     pg.page.wait_for_function("window.__chainrule.config.loss === 'cross_entropy'")
-    pg.page.wait_for_function(f"{NOTICE}.startsWith('Rebuilt with the new output activation:')")  # the live data message can come first
-    pg.page.select_option("#loss", "mse")  # a loss that needs no particular output: named alone
+    pg.page.wait_for_function(f"{NOTICE}.startsWith('Rebuilt with the new output activation and loss:')")  # the live data message can come first
+    pg.page.select_option("#loss", "mse")  # the loss asked for first, then what came with it
     pg.page.wait_for_function("window.__chainrule.config.loss === 'mse'")
-    pg.page.wait_for_function(f"{NOTICE}.startsWith('Rebuilt with the new loss:')")  # the live data message can come first
+    pg.page.wait_for_function(f"{NOTICE}.startsWith('Rebuilt with the new loss and output activation:')")  # the live data message can come first
     # with mse two classes get one output unit, so the softmax gives way to a sigmoid
     assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["output_activation"] == "sigmoid"
     assert pg.page.input_value("#output-activation") == "sigmoid"
