@@ -222,7 +222,11 @@ class Live:
         if self.playing or self.session.closed:
             return
         self.playing = True
-        self.task = asyncio.create_task(self._loop())
+        # A loop paused an instant ago may not have seen it yet (it is building a
+        # frame): it goes on. A second loop beside it trained twice as fast, and
+        # a double-tap of space started one more each time.
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._loop())
 
     def pause(self) -> None:
         self.playing = False
@@ -234,6 +238,7 @@ class Live:
         trained = False
         build_time = 0.002  # running estimate of the time to build one frame
         next_at = time.monotonic()
+        stopped = False  # stopped by itself (divergence, an error), not paused
         Live.playing_sessions += 1
         try:
             while self.playing and self.receivers and not self.session.closed:
@@ -265,6 +270,7 @@ class Live:
                 self.frames_produced += 1
                 self.broadcast(text, "frame")
                 if status != "ok":
+                    stopped = True
                     break
                 # A fixed cadence: frames are due every `interval`; when behind,
                 # start afresh instead of bursting to catch up.
@@ -275,14 +281,18 @@ class Live:
                 await asyncio.sleep(max(next_at - now, 0.0005))
         except Exception:
             log.exception("live training of a session stopped")
+            stopped = True
         finally:
             Live.playing_sessions -= 1
-            was_playing = self.playing
-            self.playing = False
+            if stopped or not self.receivers or self.session.closed:
+                self.playing = False
             if trained:  # saved on pause
                 with contextlib.suppress(Exception):
                     await session.run(lambda t: None, save=True)
-            if was_playing and self.receivers and not self.session.closed:
+            if stopped and self.receivers and not self.session.closed:
                 # Tell everyone the play button is up again (e.g. after divergence).
                 with contextlib.suppress(Exception):
                     await self.publish()
+            elif self.playing and self.receivers and not self.session.closed:
+                # played again while this loop was stopping (play() saw it still running)
+                self.task = asyncio.create_task(self._loop())

@@ -117,6 +117,33 @@ def test_play_then_pause(client, api):
         assert until(ws, is_frame)["step"] == paused["step"] + 2
 
 
+def test_a_quick_pause_and_play_keeps_one_training_loop(client, api):
+    """Pause then play before the loop saw the pause (a double-tap of space)
+    left the old loop running beside a new one: 64 updates a second at speed 1,
+    192 after five double-taps."""
+    from app.live import Live
+
+    base = Live.playing_sessions
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="play")
+        until(ws, lambda m: is_frame(m) and m["playing"])
+        for _ in range(5):
+            send(ws, type="pause")
+            send(ws, type="play")
+        time.sleep(0.3)  # time for any second loop to start
+        assert Live.playing_sessions == base + 1
+        first, start = api.get(client, s["id"])["state"]["step"], time.monotonic()
+        time.sleep(1.0)
+        rate = (api.get(client, s["id"])["state"]["step"] - first) / (time.monotonic() - start)
+        assert 5 < rate < 1.3 * 60  # one update a frame, at most 60 frames a second (the tests' max_fps)
+        send(ws, type="pause")
+        until(ws, lambda m: is_frame(m) and m["playing"] is False)
+        time.sleep(0.2)
+        assert Live.playing_sessions == base
+
+
 def test_speed(client, api):
     s = api.create(client)
     with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
