@@ -74,6 +74,10 @@ def _describe(err: dict) -> str:
     msg = err.get("msg", "invalid value")
     if err.get("type") == "json_invalid":
         return "the request body is not valid JSON"
+    if err.get("type") == "extra_forbidden":  # before the ranges: a field this request does not take has none
+        return f"{field} is not a field of this request (a misspelt name, or one that belongs to another endpoint)"
+    if err.get("type") in ("value_error", "assertion_error"):  # a validator's own words (rows of different lengths, …)
+        return f"{field}: {msg.removeprefix('Value error, ')}"
     if loc[:2] in (("body", "format"), ("body", "version")):  # only an export document has these
         return ("this is not a chainrule session file: it needs \"format\": \"chainrule-session\" and "
                 "\"version\": 1, as written by Export → Save session (GET /api/sessions/{id}/export)")
@@ -94,7 +98,7 @@ def _describe(err: dict) -> str:
     name = loc[-1] if loc and loc[-1] in _LIMITS and top is None else None  # the field itself, not an entry
     if name is not None and err.get("type") != "missing":
         got = err.get("input")
-        shown = f"{len(got)} rows" if isinstance(got, list) else _shown(got)
+        shown = f"{len(got)} rows" if isinstance(got, list) and "rows" in _LIMITS[name] else _shown(got)
         return f"{field} {_LIMITS[name]} (got {shown})"
     ctx = err.get("ctx") or {}
     bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt", "min_length",

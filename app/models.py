@@ -33,7 +33,9 @@ def _doc(name: str) -> str:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # strict: "3", 3.0 and true are not the integer 3 (the live socket and an
+    # imported session refuse them too); an integer is a number, though
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Points(Strict):

@@ -27,6 +27,8 @@ from .live import GONE, GONE_MESSAGE
 from .store import Session
 
 COMMANDS = ("play", "pause", "step", "reset", "speed")
+# what each message may hold besides "type" (REST refuses unknown fields too)
+FIELDS = {"play": (), "pause": (), "ack": (), "step": ("steps",), "reset": ("seed",), "speed": ("steps_per_frame",)}
 READONLY = ("this is a watch link: it follows the session but cannot change it; "
             "fork it (POST /api/watch/{watch_id}/fork) to get a session of your own")
 
@@ -67,6 +69,11 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                 if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                     raise ValueError('a command is a JSON object {"type": ...}')
                 kind = msg["type"]
+                if kind in FIELDS:
+                    extra = sorted(k for k in msg if k != "type" and k not in FIELDS[kind])
+                    if extra:
+                        takes = f"it takes {', '.join(FIELDS[kind])}" if FIELDS[kind] else "it takes no fields"
+                        raise ValueError(f"{extra[0]} is not a field of a {kind!r} message ({takes})")
                 if kind == "ack":  # flow control, not a command: watchers too
                     receiver.ack()
                     continue
@@ -95,7 +102,7 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     await session.run(lambda t, n=n, limit=limit: t.step(n, max_seconds=limit), save=True)
                     await live.publish()
                 elif kind == "reset":
-                    seed = _int(msg, "seed", None, 0, MAX_SEED)
+                    seed = None if msg.get("seed") is None else _int(msg, "seed", None, 0, MAX_SEED)  # null: keep it, as REST
                     await session.run(lambda t, seed=seed: t.reset(seed), save=True)
                     await live.publish(data=True)
             except (ValueError, PermissionError, ConfigError) as e:

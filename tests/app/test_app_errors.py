@@ -105,6 +105,36 @@ def test_unknown_field_is_422(client):
     r = client.post(API, json={"learning_rte": 0.1})
     assert r.status_code == 422
     assert r.json()["field"] == "learning_rte"
+    # a field of another endpoint is named as unknown, not as out of its range there
+    r = client.post(API, json={"steps": 5})
+    assert r.status_code == 422 and r.json() == {
+        "detail": "steps is not a field of this request (a misspelt name, or one that belongs to another endpoint)",
+        "field": "steps"}
+
+
+@pytest.mark.parametrize(("suffix", "body", "field"), [
+    ("", {"learning_rate": True}, "learning_rate"), ("", {"seed": False}, "seed"), ("", {"seed": "3"}, "seed"),
+    ("", {"hidden_layers": [True, 3]}, "hidden_layers[0]"), ("", {"hidden_layers": [4, "3"]}, "hidden_layers[1]"),
+    ("", {"n_samples": 500.0}, "n_samples"), ("/{sid}/step", {"steps": "5"}, "steps"),
+    ("/{sid}/step", {"steps": 1e3}, "steps"), ("/{sid}/step", {"steps": True}, "steps"),
+    ("/{sid}/reset", {"seed": 3.0}, "seed"), ("/{sid}/trace", {"x": [["1", "2"]], "y": [[1]]}, "x[0][0]"),
+])
+def test_rest_takes_types_as_strictly_as_the_socket_and_an_import(client, api, suffix, body, field):
+    """REST turned "5", 5.0 and true into 5 (and 1) where the live socket and
+    an imported session refuse them."""
+    s = api.create(client)
+    r = client.post(API + suffix.format(sid=s["id"]), json=body)
+    assert r.status_code == 422 and r.json()["field"] == field, r.json()
+    assert api.get(client, s["id"])["state"]["step"] == 0
+    assert client.post(API, json={"learning_rate": 1}).status_code == 201  # an integer is a number, though
+
+
+def test_a_validators_own_words_are_kept(client, api):
+    s = api.create(client)
+    r = client.post(f"{API}/{s['id']}/trace", json={"x": [[1, 2], [3]], "y": [[1], [0]]})
+    assert r.status_code == 422 and "same number of values" in r.json()["detail"]
+    r = client.post(f"{API}/{s['id']}/step", json={"steps": [1]})
+    assert r.json()["detail"] == "steps must be an integer in [1, 100000] (got [1])"
 
 
 @pytest.mark.parametrize(

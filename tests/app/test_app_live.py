@@ -316,6 +316,7 @@ def test_watcher_commands_are_refused_and_the_socket_stays_up(client, api, comma
         '{"type": "step", "steps": NaN}', '{"type": "speed"}', '{"type": "speed", "steps_per_frame": 0}',
         '{"type": "speed", "steps_per_frame": 1000000}', '{"type": "reset", "seed": -1}',
         '{"type": "reset", "seed": "x"}', '{"type": "reset", "seed": 4294967296}',
+        '{"type": "step", "steps": 1, "foo": 1}', '{"type": "play", "steps": 3}', '{"type": "ack", "x": 1}',
         "[" * 5000 + "]" * 5000,  # too deep for Python's parser: a RecursionError, not a closed socket
     ],
 )
@@ -329,6 +330,19 @@ def test_bad_messages_get_an_error_and_the_socket_stays_usable(client, api, text
         send(ws, type="step", steps=2)
         assert until(ws, is_frame)["step"] == 2
     assert api.get(client, s["id"])["state"]["step"] == 2
+
+
+def test_a_field_a_message_does_not_take_is_named_as_rest_names_it(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="step", steps=1, layer=3)
+        assert recv(ws)["message"] == "layer is not a field of a 'step' message (it takes steps)"
+        send(ws, type="reset", seed=None)  # null: keep the seed, as POST /reset takes it
+        assert until(ws, is_frame)["step"] == 0
+    rest = client.post(f"{API}/{s['id']}/step", json={"steps": 1, "layer": 3}).json()
+    assert rest["field"] == "layer" and rest["detail"].startswith("layer is not a field of this request")
+    assert client.post(f"{API}/{s['id']}/reset", json={"seed": None}).status_code == 200
 
 
 def test_binary_message_gets_an_error_and_the_socket_stays_usable(client, api):
