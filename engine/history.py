@@ -76,8 +76,8 @@ class Series:
         self.length = rows.shape[0]
         self.rows[: self.length] = rows
         stride = d.get("stride", 1)
-        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-            raise ValueError("history stride must be a whole number ≥ 1")
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1 or stride & (stride - 1):
+            raise ValueError("history stride must be a power of two (1, 2, 4, …): it doubles as the history fills")
         self.stride = stride
 
 

@@ -71,6 +71,17 @@ def _array(value: Any, name: str, size: int | None = None, allow_missing: bool =
     return a
 
 
+def _has_bool(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_bool(v) for v in value)
+    return isinstance(value, bool)
+
+
+# An imported document's raw points: generated data spreads a little beyond the
+# ±6 plane (noise), but a coordinate of 1e200 would overflow the features (x1²).
+MAX_RAW = 100.0
+
+
 def _count(value: Any, name: str, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (maximum is not None and value > maximum):
         limit = f" and at most {maximum}" if maximum is not None else ""
@@ -479,13 +490,13 @@ class Trainer:
             order, start = self.order, self.position
         rows = order[start : min(start + batch, self.n_train)]
         return {"step": self.step_count + 1, "indices": rows.tolist(),
-                "x": self.x_train[rows].tolist(), "y": self.y_train[rows].tolist()}
+                "x": plain(self.x_train[rows]), "y": plain(self.y_train[rows])}
 
     def data(self) -> dict[str, Any]:
         """Train and test sets exactly as the network sees them."""
         return {
-            "train": {"x": self.x_train.tolist(), "y": self.y_train.tolist()},
-            "test": {"x": self.x_test.tolist(), "y": self.y_test.tolist()},
+            "train": {"x": plain(self.x_train), "y": plain(self.y_train)},
+            "test": {"x": plain(self.x_test), "y": plain(self.y_test)},
         }
 
     def set_weights(self, layers: list[dict[str, Any]]) -> None:
@@ -594,8 +605,15 @@ class Trainer:
         except ConfigError as e:  # say where in the document: its saved configuration
             raise ConfigError(f"state.config.{e.field}", f"the saved configuration is not valid: {e.message}") from None
         d = state["data"]
+        for key in ("raw_train", "raw_test", "labels_train", "labels_test"):
+            if _has_bool(d[key]):
+                raise ValueError(f"data.{key}: entries must be numbers, not true or false")
         t.raw_train = _array(d["raw_train"], "data.raw_train").reshape(-1, t.inputs)
         t.raw_test = _array(d["raw_test"], "data.raw_test").reshape(-1, t.inputs)
+        for key, raw in (("raw_train", t.raw_train), ("raw_test", t.raw_test)):
+            if raw.size and np.abs(raw).max() > MAX_RAW:
+                raise ValueError(f"data.{key}: coordinates must lie within ±{MAX_RAW:g} "
+                                 f"(the input plane is ±{datamod.DOMAIN:g}; noise spreads points a little beyond it)")
         t.labels_train = _array(d["labels_train"], "data.labels_train")
         t.labels_test = _array(d["labels_test"], "data.labels_test")
         t.n_train = t.raw_train.shape[0]
@@ -649,6 +667,10 @@ class Trainer:
             raise ValueError("status must be 'ok' or 'diverged'")
         t.message = str(state.get("message", ""))
         t.history = History.from_dict(len(t.network.layers), state["history"])
+        # the stride doubles as the rows fill up: a power of two, about step / capacity at most
+        if t.history.steps.stride > 2 * max(1, t.step_count):
+            raise ValueError(f"history.steps: a stride of {t.history.steps.stride} is more than this session's "
+                             f"{t.step_count} steps could have made (it would never record again)")
         t._version += 1
         t._eval_key = None
         return t

@@ -213,6 +213,29 @@ def test_damaged_state_is_a_config_error(damage, field):
     assert e.value.field == field
 
 
+@pytest.mark.parametrize("damage,needle", [
+    # x1² of a coordinate of 1e200 is infinite: /data and /batch then failed with a 500
+    (lambda d: d["data"]["raw_train"][0].__setitem__(0, 1e200), "data.raw_train: coordinates must lie within ±100"),
+    (lambda d: d["data"]["raw_test"][0].__setitem__(1, -101.0), "data.raw_test: coordinates must lie within ±100"),
+    (lambda d: d["data"]["labels_train"].__setitem__(0, True), "data.labels_train: entries must be numbers"),
+    # a stride no history of this length could reach: the session would never record again
+    (lambda d: d["history"]["steps"].__setitem__("stride", 2**36), "history.steps: a stride of 68719476736"),
+    (lambda d: d["history"]["steps"].__setitem__("stride", 3), "history stride must be a power of two"),
+])
+def test_an_imported_document_that_would_break_later_is_refused_now(damage, needle):
+    t = Trainer({"features": ["x1", "x2", "x1_sq"]})
+    t.step(3)
+    doc = _roundtrip(t.to_state())
+    damage(doc)
+    with pytest.raises(ConfigError) as e:
+        Trainer.from_state(doc)
+    assert needle in e.value.message
+    # generated data reaches a little beyond the plane (noise): its documents still load
+    noisy = Trainer({"dataset": "circle", "noise": 1.0, "n_samples": 5000})
+    assert np.abs(noisy.raw_train).max() > 6
+    assert np.array_equal(Trainer.from_state(_roundtrip(noisy.to_state())).raw_train, noisy.raw_train)
+
+
 @pytest.mark.parametrize("optimizer,key,lr", [("momentum", "velocity", 10.0), ("adam", "m", 0.03)])
 def test_an_imported_optimizer_state_that_would_overflow_the_next_update_is_refused(optimizer, key, lr):
     """A velocity or first moment of 1e308 is finite, but one update makes the
