@@ -230,6 +230,10 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
             raise ConfigError("points", str(e)) from None
         cfg["points"] = {"x": x.tolist(), "y": y.tolist()}
     else:
+        given = [k for k in ("points", "task") if k in partial]  # asked for now, not kept from before
+        if given:
+            raise ConfigError(given[0], f"{given[0]} belongs to dataset 'custom' (your own points), not to "
+                                        f"{cfg['dataset']!r}: set dataset to 'custom' with it, or leave it out")
         cfg["points"] = None
         cfg["task"] = None
     task, inputs, classes = task_of(cfg)

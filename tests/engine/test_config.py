@@ -264,7 +264,7 @@ def test_base_and_rederivation():
 def test_data_changes_keep_what_still_fits():
     base = resolve_config({"features": ["x1", "x2", "x1x2"], "loss": "mse", "output_activation": "tanh"})
     # the same data set again changes nothing (and so resets nothing)
-    for partial in ({"dataset": "circle"}, {"task": "regression"}, {"dataset": "circle", "learning_rate": 0.1}):
+    for partial in ({"dataset": "circle"}, {"dataset": "circle", "learning_rate": 0.1}):
         cfg = resolve_config(partial, base)
         assert {k: v for k, v in cfg.items() if k != "learning_rate"} == {
             k: v for k, v in base.items() if k != "learning_rate"}, partial
@@ -287,6 +287,24 @@ def test_data_changes_keep_what_still_fits():
     # given fields win over re-derivation (the output activation not given follows the new task)
     cfg = resolve_config({"dataset": "spiral3", "features": ["x1"], "loss": "mse"}, base)
     assert (cfg["features"], cfg["loss"], cfg["output_activation"]) == (["x1"], "mse", "softmax")
+
+
+@pytest.mark.parametrize("partial,field", [
+    ({"task": "regression"}, "task"),
+    ({"dataset": "circle", "task": "regression", "points": {"x": [[0, 0]] * 4, "y": [0, 1, 0, 1]}}, "points"),
+])
+def test_points_or_a_task_without_dataset_custom_are_refused_not_ignored(partial, field):
+    """They were accepted and ignored: a script asking for a regression trained on the circle."""
+    base = resolve_config()
+    for b in (None, base):
+        with pytest.raises(ConfigError) as e:
+            resolve_config(partial, b)
+        assert e.value.field == field and "belongs to dataset 'custom'" in e.value.message
+    # leaving custom points for a built-in set drops them without a word (they were the base's, not asked for)
+    pts = {"x": [[0.1 * i, -0.1 * i] for i in range(20)], "y": [i % 2 for i in range(20)]}
+    custom = resolve_config({"dataset": "custom", "task": "classification", "points": pts})
+    back = resolve_config({"dataset": "circle"}, custom)
+    assert back["points"] is None and back["task"] is None
 
 
 def test_loss_and_output_activation_follow_each_other_as_on_creation():
