@@ -9,7 +9,7 @@ import threading
 import webbrowser
 
 from .persist import Database, ForeignDatabase, default_path
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 # How uvicorn serves the sockets. No per-message compression: it ran on the
 # event loop for each receiver's copy of each frame (a 2.6 MB frame of ten
@@ -19,7 +19,11 @@ SERVER_OPTIONS = {"ws_max_size": 16 * 1024 * 1024, "ws_per_message_deflate": Fal
 
 
 def main(argv: list[str] | None = None) -> None:
-    defaults = Settings()
+    try:
+        defaults = Settings()
+    except SettingsError as e:  # a clear line, not a traceback
+        print(f"chainrule: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     parser = argparse.ArgumentParser(prog="chainrule", description="Run the chainrule server.")
     parser.add_argument("--host", default=defaults.host, help="address to listen on (default %(default)s)")
     parser.add_argument("--port", type=int, default=defaults.port, help="port to listen on (default %(default)s)")
@@ -28,6 +32,8 @@ def main(argv: list[str] | None = None) -> None:
                         f"(default {defaults.db_path or default_path()})")
     parser.add_argument("--memory", action="store_true", help="keep sessions in memory only (lost on restart)")
     args = parser.parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be in [1, 65535] (got {args.port})")
     if args.memory:
         os.environ["CHAINRULE_MEMORY"] = "1"
     elif args.db:

@@ -152,6 +152,21 @@ def test_foreign_database_stops_start_up_with_a_clear_message(tmp_path):
     assert db.read_bytes() == before  # untouched
 
 
+@pytest.mark.parametrize(("env", "args", "needle"), [
+    ({"CHAINRULE_PORT": "abc"}, [], "CHAINRULE_PORT must be an integer (got 'abc')"),
+    ({"CHAINRULE_MAX_FPS": "0"}, [], "CHAINRULE_MAX_FPS must be in (0, 1000] (got 0)"),
+    ({"CHAINRULE_MAX_SESSIONS": "-1"}, [], "CHAINRULE_MAX_SESSIONS must be in [1, 1e+06] (got -1)"),
+    ({"CHAINRULE_IDLE_TIMEOUT": "soon"}, [], "CHAINRULE_IDLE_TIMEOUT must be a number (got 'soon')"),
+    ({}, ["--port", "70000"], "--port must be in [1, 65535] (got 70000)"),
+])
+def test_a_setting_that_cannot_work_stops_start_up_with_a_clear_message(env, args, needle):
+    """A port of "abc" ended in a traceback; a frame rate of 0 would have divided by zero in the first play."""
+    proc = subprocess.run([sys.executable, "-m", "app", "--memory", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30, env={**os.environ, **env})
+    assert proc.returncode == 2
+    assert needle in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_a_write_is_atomic(tmp_path):
     """A failed write (here: a state that is not JSON-able) leaves the previous checkpoint."""
     db = Database(tmp_path / "s.sqlite3")
