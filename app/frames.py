@@ -20,7 +20,7 @@ does not change from one update to the next:
      "stats": [{"dead", "saturated", "grad_norm", "update_ratio"} per weight layer],
      "insights": [{"id", "severity", "panel", "title", "text"}]  (plain-language diagnoses),
      "layers": [{"W": Floats n_l × n_{l−1}, "b": Floats n_l, "dW": Floats | null, "db": Floats | null}],
-     "neurons": {"resolution": r, "maps": [[Map per neuron] per weight layer]},
+     "neurons": {"resolution": r (24; down to 8 for wide layers), "maps": [[Map per neuron] per weight layer]},
      "output": {"resolution": R, "maps": [Map per output unit]}}
 
 A ``Map`` is a heat-map quantised to bytes: ``{"lo": float, "hi": float,
@@ -50,6 +50,14 @@ from engine.trainer import Trainer
 
 NEURON_RESOLUTION = 24
 OUTPUT_RESOLUTION = 50
+
+
+def neuron_resolution(sizes: list[int]) -> int:
+    """The side of each hidden neuron's map in a frame: 24, fewer for wide
+    layers, whose neurons the diagram draws a few pixels tall (128 of them at
+    8 × 8 instead of 24 × 24: 0.1 MB of maps a frame instead of 1 MB)."""
+    widest = max(sizes[1:-1], default=1)
+    return max(8, min(NEURON_RESOLUTION, round(NEURON_RESOLUTION * NEURON_RESOLUTION / widest)))
 FIXED_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0)}
 
 
@@ -143,8 +151,9 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
     """Everything the page redraws after an update (see the module docstring)."""
     ev = trainer.evaluate()
     net = trainer.network
-    neuron_grids = trainer.grids(NEURON_RESOLUTION)[1:]
-    output_grid = trainer.grids(OUTPUT_RESOLUTION)[-1]
+    resolution = neuron_resolution(net.sizes)
+    neuron_grids = trainer.grids(resolution)[1:]
+    output_grid = trainer.output_map(OUTPUT_RESOLUTION)
     batch_loss = trainer.last_batch_loss()
     out_act = net.layers[-1].activation.name
     frame = {
@@ -160,7 +169,7 @@ def frame_message(trainer: Trainer) -> dict[str, Any]:
         "stats": [{k: None if v is None else _round(v) for k, v in layer.items()} for layer in ev["layers"]],
         "layers": _layers(net.layers),
         "neurons": {
-            "resolution": NEURON_RESOLUTION,
+            "resolution": resolution,
             "maps": [_maps(g, layer.activation.name) for g, layer in zip(neuron_grids, net.layers, strict=True)],
         },
         "output": {"resolution": OUTPUT_RESOLUTION, "maps": _maps(output_grid, out_act)},

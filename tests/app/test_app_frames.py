@@ -78,3 +78,35 @@ def test_quantise_stack_equals_one_map_at_a_time(fixed):
         assert m["lo"] == _six_digits(a) and m["hi"] == _six_digits(a if z <= a else z)
     # a single map goes the same way
     assert quantise(stack[2], lo, hi) == maps[2]
+
+
+@pytest.mark.parametrize(("hidden", "side"), [([4, 2], 24), ([24], 24), ([32, 8], 18), ([64], 9), ([128] * 3, 8)])
+def test_a_frames_neuron_maps_shrink_with_wide_layers_and_hold_the_neurons_activations(hidden, side):
+    """A wide layer's neurons are a few pixels tall on the diagram: 128 maps of
+    24 × 24 made a megabyte of every 10 × 128 frame. Each map is still its
+    neuron's activation over the plane (tanh: the fixed range −1…1)."""
+    from app.frames import frame_message
+    from engine import Trainer
+
+    t = Trainer({"hidden_layers": hidden})
+    t.step(3)
+    frame = frame_message(t)
+    assert frame["neurons"]["resolution"] == side
+    # the reference: the plain forward pass at that side, every layer kept
+    x1, x2 = np.meshgrid(np.linspace(-6, 6, side), np.linspace(-6, 6, side))
+    a = np.column_stack([x1.ravel(), x2.ravel()])
+    for layer, maps in zip(t.network.layers, frame["neurons"]["maps"], strict=True):
+        a = layer.activation.forward(a @ layer.W.T + layer.b)
+        expected = np.clip(np.round((a.T - (-1.0)) * (255.0 / 2.0)), 0, 255).astype(np.uint8) \
+            if layer.activation.name == "tanh" else None
+        for j, m in enumerate(maps):
+            got = np.frombuffer(base64.b64decode(m["data"]), np.uint8)
+            assert got.size == side * side
+            if expected is not None:
+                assert np.abs(got.astype(int) - expected[j]).max() <= 1  # rounding at a half
+    # the output map is the whole network's output on the 50 × 50 grid
+    out = frame["output"]
+    x1, x2 = np.meshgrid(np.linspace(-6, 6, 50), np.linspace(-6, 6, 50))
+    p = t.network.predict(np.column_stack([x1.ravel(), x2.ravel()]))[:, 0]
+    got = np.frombuffer(base64.b64decode(out["maps"][0]["data"]), np.uint8)
+    assert np.abs(got.astype(int) - np.round(p * 255)).max() <= 1  # sigmoid: the fixed range 0…1

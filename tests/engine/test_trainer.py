@@ -694,3 +694,12 @@ def test_an_update_uses_the_rows_of_its_batch_with_the_textbook_first_layer(batc
     rows = t.order[start : start + batch]
     np.testing.assert_array_equal(first.a_in, t.x_train[rows])
     np.testing.assert_allclose(first.z, t.x_train[rows] @ W.T + b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("config", [{}, {"dataset": "sine"}, {"dataset": "spiral3"}, {"hidden_layers": [16] * 4,
+                                                                                      "features": ["x1", "x2", "x1_sq"]}])
+def test_output_map_is_the_last_of_the_grids(config):
+    t = Trainer(config)
+    t.step(5)
+    for side in (7, 50):
+        assert np.array_equal(t.output_map(side), t.grids(side)[-1])
