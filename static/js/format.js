@@ -5,7 +5,30 @@ export function num(v, digits = 4) {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-4) return v.toExponential(digits - 1).replace('e+', 'e');
-  return String(Number(v.toPrecision(digits)));
+  const t = v.toPrecision(digits);
+  // A rounded number keeps its trailing zeros: dropped, they would make it
+  // look exact (0.99997 as "1", so that "0.001644 · 1 = 0.001643" read as a
+  // mistake); "1.000" says it is 1 to four digits. Exact values stay short (0.03, 1.5).
+  if (Number(t) === v || t.includes('e')) return String(Number(t));
+  return t;
+}
+
+/**
+ * Significant digits for the operands of an equation shown with its result
+ * (`a · b = c`, `Σ w·a + b = z`): the fewest, from `digits` up to `max`, with
+ * which the operands as displayed, combined (`combine` gets their displayed
+ * values, in order), give the result as displayed with `resultDigits`. So a
+ * reader who redoes the arithmetic on the page finds the page's answer. It
+ * only chooses how to round the engine's numbers: the page shows the engine's
+ * result, never this recomputation.
+ */
+export function operandDigits(values, combine, result, { digits = 4, resultDigits = 4, max = 8 } = {}) {
+  if (result === null || result === undefined || values.some((x) => typeof x !== 'number' || !Number.isFinite(x))) return digits;
+  const want = num(result, resultDigits);
+  for (let p = digits; p < max; p++) {
+    if (num(combine(values.map((x) => Number(num(x, p)))), resultDigits) === want) return p;
+  }
+  return max;
 }
 
 export function percent(v) {

@@ -6,6 +6,8 @@ export function createHelp(store) {
   const cat = store.catalog;
   const act = cat.activations.map((a) => `${a.name}: ${a.formula}`).join('<br>');
   const loss = cat.losses.map((l) => `${l.name}: ${l.formula}`).join('<br>');
+  // each optimizer's rule (API.md), g the gradient ∂L/∂W of the mini-batch; biases follow the same rule
+  const RULES = { sgd: 'W ← W − η·g', momentum: 'v ← μv + g, W ← W − η·v', adam: 'W ← W − η·m̂/(√v̂ + ε)' };
   const TOPICS = {
     data: ['Data', 'The points the network learns from. Half (or the split you choose) train it; the rest are held out as a test of what it learned. Noise blurs the classes.', 'train: used for the updates · test: only measured'],
     features: ['Input features', 'What the network is given of each point (x₁, x₂) on its input layer. Extra features such as x₁² or sin x₁ are computed from the point before the network sees it.', 'a⁽⁰⁾ = (features of the point)'],
@@ -13,9 +15,13 @@ export function createHelp(store) {
     output: ['Output', 'The network’s answer at every point of the plane: the colour is the predicted class (or value), its strength the confidence. Train points are filled, test points outlined. Loss and accuracy are the engine’s, on all train and test points.', 'accuracy = share of points whose most probable class is right'],
     'loss-chart': ['Loss over updates', 'The loss on the training and the test set after each drawn frame. Both should fall; a test loss that turns and climbs while the training loss keeps falling means overfitting.', `${loss}<br>L_total = L + l2·Σ‖W‖² + l1·Σ|W|`],
     'gradient-chart': ['Gradient size per layer', 'How large the gradient of the loss with respect to each layer’s weights is, after each update, on a log scale. Lines sinking far below the others mean vanishing gradients; lines shooting up mean exploding ones.', '‖∂L/∂W⁽ˡ⁾‖ = √(Σ (∂L/∂Wⱼₖ)²)'],
-    training: ['Training controls', 'The round buttons at the top: play trains continuously, the step button makes exactly one update on one mini-batch, reset goes back to step 0 with the same seed. “Explain this step” plays the next update slowly, equation by equation.', 'one step: W ← W − η·∂L/∂W on one mini-batch'],
+    training: ['Training controls', 'The round buttons at the top: play trains continuously, the step button makes exactly one update on one mini-batch, reset goes back to step 0 with the same seed. “Explain this step” plays the next update slowly, equation by equation.', () => {
+      const opt = store.config?.optimizer ?? 'sgd';
+      return `one step: one update on one mini-batch, g = ∂L/∂W of that batch<br>now ${opt}: ${RULES[opt] ?? ''}`
+        + `<br>(${Object.keys(RULES).filter((o) => o !== opt).map((o) => `${o}: ${RULES[o]}`).join('; ')}; see Training settings)`;
+    }],
     settings: ['Training settings', 'The learning rate η scales every step. The optimizer chooses the rule; activation and loss the functions the network is made of; regularization adds a penalty on large weights; the seed fixes data and initial weights.',
-      `sgd: W ← W − ηg<br>momentum: v ← μv + g, W ← W − ηv<br>adam: W ← W − η·m̂/(√v̂ + ε)<br>penalty: l2·Σ‖W‖² + l1·Σ|W|<br>${loss}`],
+      `${Object.entries(RULES).map(([o, rule]) => `${o}: ${rule}`).join('<br>')}<br>penalty: l2·Σ‖W‖² + l1·Σ|W|<br>${loss}`],
   };
 
   const pop = document.createElement('div');
@@ -27,7 +33,8 @@ export function createHelp(store) {
   let openFor = null;
 
   function show(key, button) {
-    const [title, text, formula] = TOPICS[key];
+    const [title, text, f] = TOPICS[key];
+    const formula = typeof f === 'function' ? f() : f;   // some follow the current settings
     pop.innerHTML = `<div class="help-title"></div><p class="help-text"></p><div class="help-formula">${formula}</div>
       <button type="button" class="icon-btn tiny help-close" title="Close">✕</button>`;
     pop.querySelector('.help-title').textContent = title;

@@ -1,5 +1,6 @@
-// Speed: updates per drawn frame. "max" asks the server to fit as many
-// updates into each frame period as it can while keeping ~30 frames a second.
+// Speed: updates per frame. The server sends the frames (at most its frame-rate
+// limit a second, a server setting) and the page draws them; "max" asks the
+// server to fit as many updates into each frame period as it can.
 
 const CHOICES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
@@ -43,6 +44,6 @@ export function createSpeedControl(select, store, send, { initial = 20, max = 50
     }
   });
 
-  select.title = 'Speed: updates per drawn frame (the server draws at most 30 frames a second). “max” fits as many updates into each frame as the server can run while keeping the picture smooth.';
+  select.title = 'Speed: updates per frame. The server runs the updates and sends a frame after each batch of them, at most as many frames a second as its frame-rate limit allows; the page draws each frame it receives. “max” fits as many updates into each frame as the server can run between two frames, keeping the picture smooth.';
   return { set, get value() { return spf; }, get stepsPerFrame() { return spf; } };
 }

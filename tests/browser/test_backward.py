@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from browser_http import post_json as post
@@ -277,3 +278,108 @@ def test_a_softmax_outputs_delta_is_written_as_what_it_is_made_of(playground, lo
         assert [got[f"a{m}"] for m in range(3)] == out["a"][0] and [got[f"g{m}"] for m in range(3)] == out["dL_da"][0]
         assert math.isclose(got["a"] * (got["dL_da"] - s), got["delta"], rel_tol=1e-9)
     pg.assert_no_errors()
+
+
+# -- the inspector's notation and arithmetic (audit items B, D, G, I) -------------------------------------
+
+def _formula_lines(pg, testid: str) -> list[str]:
+    return pg.js(f"document.querySelector('[data-testid={testid}]').innerText").split("\n")
+
+
+def _text(pg, key: str) -> str:
+    return pg.page.text_content(f"[data-testid=inspector] [data-key={key}]")
+
+
+def test_inspector_names_one_samples_gradient_and_the_batchs_apart_and_its_sums_check_out(playground):
+    """The inspector wrote the single sample's gradient as δ = ∂L/∂z (the batch's notation, which
+    carries 1/N) next to "mean δ, last batch"; its formula read "z = W·a + b = -0.836·0.648a₂,₁ +
+    0.572·-0.807a₂,₂ + …" (no brackets, a hyphen for minus, a name glued to a number and the
+    neurons called h in titles but a here), with 3-digit factors that did not add up to z."""
+    from displayed import agrees, value
+    pg = playground.open()
+    step_to(pg, 7)
+    pg.page.click("[data-testid=view-backward]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    # the backward view's legend and switch say what the neurons show: ∂L/∂b, the batch mean of ∂ℓ/∂z
+    legend = pg.page.locator(".backward-legend")
+    assert "neurons: ∂L/∂b" in legend.text_content() and "mean δ" not in legend.text_content()
+    assert "the batch mean of each sample’s own ∂ℓ/∂z" in legend.get_attribute("title")
+    switch = pg.page.get_attribute("[data-testid=view-backward]", "title")
+    assert "∂L/∂b" in switch and "batch mean of each sample’s ∂ℓ/∂z" in switch and "mean δ" not in switch
+
+    click_diagram(pg, "geo.nodes[2][0]")   # h₂,₁: its inputs are layer 1's neurons h₁,₁ … h₁,₄
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "batch_delta"))
+    x, y, _ = sample_rows(pg)
+    sid = pg.session_id()
+    trace = post(pg.base_url, f"/api/sessions/{sid}/trace", {"x": [x], "y": [y]})
+    layer = trace["layers"][1]
+    frame = pg.js("window.__chainrule.frame")
+    heads = pg.js("[...document.querySelectorAll('[data-testid=inspector] table.insp th')].map(t => t.textContent)")
+    assert "δ = ∂ℓ/∂z this sample" in heads and "∂ℓ/∂a" in heads and "∂L/∂b last update" in heads, heads
+    assert not any("∂L/∂z" in h or "∂L/∂a" in h or "mean δ" in h for h in heads), heads
+    assert shown(pg, "delta") == layer["dL_dz"][0][0] and shown(pg, "batch_delta") == frame["layers"][1]["db"][0]
+    hint = pg.page.text_content("[data-testid=inspector] .hint")
+    assert "ℓ is this sample’s own loss" in hint and "∂L/∂b is the batch mean of each sample’s ∂ℓ/∂z" in hint
+    # which is what the engine computes: ∂L/∂b of a batch is the mean of its samples' own ∂ℓ/∂z
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    whole = post(pg.base_url, f"/api/sessions/{sid}/trace", {"x": batch["x"], "y": batch["y"]})
+    own = [post(pg.base_url, f"/api/sessions/{sid}/trace", {"x": [bx], "y": [by]})["layers"][1]["dL_dz"][0][0]
+           for bx, by in zip(batch["x"], batch["y"], strict=True)]
+    assert math.isclose(whole["layers"][1]["db"][0], sum(own) / len(own), rel_tol=1e-12)
+
+    # z = W·a + b, once with names (the neurons' own: h₁,ₖ), once with numbers
+    named, numeric = _formula_lines(pg, "inspector-formula")[:2]
+    assert named.startswith("z = W·a + b = ") and all(f"h₁,{k}" in named for k in "₁₂₃₄") and "a₁," not in named, named
+    assert re.fullmatch(r"= [0-9().·+ −]+ = −?[0-9.]+", numeric), numeric     # numbers only, a true minus sign
+    assert not re.search(r"[+·] *−", numeric), numeric                       # every negative factor in brackets
+    assert "-" not in named + numeric
+    negatives = pg.js("""[...document.querySelectorAll('[data-testid=inspector-formula] b.iv')]
+        .filter(b => Number(b.dataset.value) < 0 && b.dataset.key !== 'z')
+        .map(b => [b.previousSibling?.textContent.slice(-1), b.nextSibling?.textContent[0]])""")
+    assert negatives and all(pair == ["(", ")"] for pair in negatives), negatives
+    # the numbers as written add up to z as written, and ∂ℓ/∂a · ∂a/∂z gives δ as written
+    terms = sum(value(_text(pg, f"W{k}")) * value(_text(pg, f"ain{k}")) for k in range(4)) + value(_text(pg, "b"))
+    assert agrees(terms, numeric.rsplit("= ", 1)[1]), (terms, numeric)
+    assert agrees(value(_text(pg, "dL_da")) * value(_text(pg, "da_dz")), _text(pg, "delta"))
+    pg.screenshot("inspector-neuron-notation-1280x720")
+
+    # a weight: the chain rule of this sample's own loss, its factors multiplying to the product shown
+    click_diagram(pg, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 0 && e.from === 1); return {x: e.mx, y: e.my}; })()")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    chosen = json.loads(pg.page.get_attribute("[data-testid=inspector]", "data-target"))
+    chain = pg.page.text_content("[data-testid=inspector] .chain-formula")
+    assert chain == "∂ℓ/∂w = ∂ℓ/∂a · ∂a/∂z · ∂z/∂w", chain
+    heads = pg.js("[...document.querySelectorAll('[data-testid=inspector-chain] th')].map(t => t.textContent)")
+    assert "= ∂ℓ/∂w this sample" in heads and "∂L/∂w last update" in heads, heads
+    assert f"∂z/∂w = h₁,{'₁₂₃₄'[chosen['from']]}" in heads, heads
+    assert not any("∂L/∂a" in h or "mean, last batch" in h for h in heads), heads
+    product = value(_text(pg, "dL_da")) * value(_text(pg, "da_dz")) * value(_text(pg, "dz_dw"))
+    assert agrees(product, _text(pg, "product")), (product, _text(pg, "product"))
+    pg.screenshot("inspector-weight-notation-1280x720")
+
+
+@pytest.mark.parametrize("query", ["?dataset=sine&hidden_layers=4", "?dataset=spiral3&loss=mse&output_activation=linear&hidden_layers=4"])
+def test_inspector_writes_the_mse_gradient_of_an_output_with_its_numbers(playground, query):
+    """With mse the output's ∂L/∂a was shown without its formula: on a batch of this one sample it
+    is 2(ŷ − y)/K (K outputs; engine: (2 / a.size)·(a − y))."""
+    from displayed import agrees, value
+    pg = playground.open("/" + query)
+    step_to(pg, 5)
+    K = pg.js("window.__chainrule.data.sizes.at(-1)")
+    j = K - 1
+    click_diagram(pg, f"geo.nodes[2][{j}]")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "mse_grad"))
+    x, y, _ = sample_rows(pg)
+    out = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})["layers"][1]
+    assert shown(pg, "mse_a") == out["a"][0][j] and shown(pg, "mse_y") == y[j] and shown(pg, "mse_grad") == out["dL_da"][0][j]
+    assert math.isclose(out["dL_da"][0][j], 2 * (out["a"][0][j] - y[j]) / K, rel_tol=1e-12)
+    line = pg.page.inner_text("[data-testid=inspector-mse]")
+    assert line.startswith("∂ℓ/∂ŷ₃ = 2(ŷ₃ − y₃)/K = 2(" if K == 3 else "∂ℓ/∂ŷ = 2(ŷ − y) = 2("), line
+    assert (f")/{K} = " in line) == (K > 1), line
+    assert agrees(2 * (value(_text(pg, "mse_a")) - value(_text(pg, "mse_y"))) / K, _text(pg, "mse_grad")), line
+    assert _text(pg, "mse_grad") == _text(pg, "dL_da")   # the same number as the ∂ℓ/∂a row it explains
+    # and on a weight into that output
+    click_diagram(pg, f"(() => {{ const e = geo.edges.find(e => e.layer === 1 && e.to === {j}); return {{x: e.mx, y: e.my}}; }})()")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "product", "mse_grad"))
+    assert _text(pg, "mse_grad") == _text(pg, "dL_da")
+    pg.screenshot(f"inspector-mse-{K}-1280x720")

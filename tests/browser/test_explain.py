@@ -7,7 +7,10 @@ and check that the visible text is that number rounded."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
+import urllib.request
 
 import numpy as np
 import pytest
@@ -322,8 +325,9 @@ def test_explain_writes_a_softmax_outputs_delta_as_the_sum_it_is(playground):
         if unit:
             pg.page.click(f"{STAGE} tr[data-unit='{unit}']")
             pg.page.wait_for_function(f"document.querySelector('{STAGE} .x-eq [data-q=dL_dz]')?.dataset.j === '{unit}'")
-        first = pg.js(f"""[...document.querySelector('{STAGE} .x-eq').querySelectorAll('[data-q]')]
-            .map(e => [e.dataset.q, Number(e.dataset.v)])""")
+        # the equation of δ (with mse, the line of ∂L/∂ŷ comes before it)
+        first = pg.js(f"""[...[...document.querySelectorAll('{STAGE} .x-eq')].find(e => e.querySelector('[data-q=dL_dz]'))
+            .querySelectorAll('[data-q]')].map(e => [e.dataset.q, Number(e.dataset.v)])""")
         assert [q for q, _ in first] == ["a", "dL_da"] + ["a", "dL_da"] * 3 + ["dL_dz"]
         v = [x for _, x in first]
         a_j, g_j, pairs, delta = v[0], v[1], v[2:8], v[8]
@@ -379,3 +383,248 @@ def test_a_lesson_waits_while_explain_mode_holds_the_session(playground):
     pg.page.wait_for_selector("[data-testid=lesson-card][data-lesson='xor-needs-hidden']")
     assert pg.session_id() == sid and pg.js("window.__chainrule.config.dataset") == "xor"
     pg.assert_no_errors()
+
+
+# -- the equations as written check out (audit items A, C, D, E, H, I) -----------------------------------
+
+EQUATIONS = f"""() => [...document.querySelectorAll('{STAGE} .x-eq')].map(eq => ({{
+    text: eq.textContent, html: eq.innerHTML,
+    nums: [...eq.querySelectorAll('[data-q]')].map(e => ({{q: e.dataset.q, text: e.textContent,
+        l: e.dataset.l === undefined ? null : Number(e.dataset.l)}}))}}))"""
+ACTIVATIONS = {"tanh": math.tanh, "sigmoid": lambda z: 1 / (1 + math.exp(-z)), "relu": lambda z: max(z, 0.0),
+               "leaky_relu": lambda z: z if z > 0 else 0.01 * z, "linear": lambda z: z}
+
+
+def _put_weights(base: str, sid: str, layers: list) -> None:
+    request = urllib.request.Request(f"{base}/api/sessions/{sid}/weights", method="PUT",
+                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def check_equations(pg, config: dict, n_samples: int) -> list[str]:
+    """Redo the arithmetic of every equation on the stage with the numbers as displayed: the result
+    displayed must be what they give, to its last digit. Returns the kinds checked."""
+    from displayed import agrees, value
+    L = len(config["hidden_layers"]) + 1
+    acts = config["activation"] if isinstance(config["activation"], list) else [config["activation"]] * (L - 1)
+    act_of = lambda layer: config["output_activation"] if layer == L - 1 else acts[layer]  # noqa: E731
+    kinds = []
+    for eq in pg.js(EQUATIONS):
+        nums = eq["nums"]
+        if len(nums) < 2:
+            continue
+        qs, t, result = [n["q"] for n in nums], [value(n["text"]) for n in nums], nums[-1]["text"]
+        pairs = lambda s: sum(s[i] * s[i + 1] for i in range(0, len(s) - 1, 2))  # noqa: E731
+        if qs[-1] == "z" and qs[-2] == "b":                                   # z = Σₖ Wₖ·aₖ + b
+            kind, got = "weighted sum", pairs(t[:-2]) + t[-2]
+        elif qs == ["z", "a"] and act_of(nums[1]["l"]) in ACTIVATIONS:        # a = f(z)
+            kind, got = "activation", ACTIVATIONS[act_of(nums[1]["l"])](t[0])
+        elif qs == ["dL_da", "da_dz", "dL_dz"]:                               # δ = ∂L/∂a · f′(z)
+            kind, got = "delta product", t[0] * t[1]
+        elif qs[-1] == "dL_da" and qs[:-1] == ["W", "dL_dz"] * ((len(qs) - 1) // 2):   # ∂L/∂a = Σₘ W·δ
+            kind, got = "backward sum", pairs(t[:-1])
+        elif qs == ["a", "y", "dL_dz"]:                                       # δ = (ŷ − y)/N
+            kind, got = "fused delta", (t[0] - t[1]) / n_samples
+        elif qs == ["a", "y", "dL_da"]:                                       # mse: ∂L/∂ŷ = 2(ŷ − y)/(N·K)
+            K = pg.js("window.__chainrule.data.sizes.at(-1)")
+            kind, got = "mse gradient", 2 * (t[0] - t[1]) / (n_samples * K)
+        elif qs[:2] == ["a", "dL_da"] and qs[-1] == "dL_dz":                  # softmax: ŷⱼ(∂L/∂ŷⱼ − Σ ŷₖ ∂L/∂ŷₖ)
+            kind, got = "softmax delta", t[0] * (t[1] - pairs(t[2:-1]))
+        elif qs[-1] == "sample_loss":
+            ys, yh = t[:-1:2], t[1:-1:2]
+            kind = "sample loss"
+            if config["loss"] == "mse":
+                got = sum((a - b) ** 2 for a, b in zip(ys, yh, strict=True)) / len(ys)
+            elif config["loss"] == "bce":
+                got = -(t[0] * math.log(t[1]) + (1 - t[2]) * math.log(1 - t[3]))   # y, ŷ, y, ŷ as written
+            else:
+                got = -sum(a * math.log(b) for a, b in zip(ys, yh, strict=True) if a)
+        elif qs == ["data_loss", "penalty", "loss"]:
+            kind, got = "batch loss", t[0] + t[1]
+        else:
+            continue
+        assert agrees(got, result), f"{kind}: the numbers shown give {got!r}, the page shows {result}: {eq['text']}"
+        kinds.append(kind)
+    # the update table (sgd): after = before − η · gradient, as shown
+    if config["optimizer"] == "sgd":
+        for row in pg.js(f"""[...document.querySelectorAll('{STAGE} .x-update > table.x-table tbody tr')].map(r =>
+                [...r.querySelectorAll('[data-q]')].map(e => e.textContent))"""):
+            if len(row) == 3:
+                before, grad, after = row
+                got = value(before) - config["learning_rate"] * value(grad)
+                assert agrees(got, after), f"update: {before} − η·{grad} = {got!r}, the page shows {after}"
+                kinds.append("update")
+    return kinds
+
+
+def _walk_to(pg, stage: str) -> None:
+    while pg.page.get_attribute(STAGE, "data-stage") != stage:
+        current = pg.page.get_attribute(STAGE, "data-stage")
+        pg.page.click("[data-testid=explain-next]")
+        pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage !== '{current}'")
+
+
+def _pick_unit(pg, unit: int) -> None:
+    pg.page.click(f"{STAGE} tr[data-unit='{unit}']")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE} tr.x-unit.x-hl')?.dataset.unit === '{unit}'")
+
+
+def test_every_equation_explain_mode_writes_checks_out_with_the_numbers_shown(playground):
+    """Factors shown with four digits did not always multiply to the product shown: a tanh′ of
+    0.99998 was written "1", next to "0.001644 · 1 = 0.001643". Every sum and product written
+    out now carries the digits that make it check out, and a rounded factor never looks exact."""
+    pg = playground.open()
+    sid, base = pg.session_id(), pg.base_url
+    session = pg.api(f"/api/sessions/{sid}")
+    config = session["config"]
+    # hidden layer 2, unit 1: no weights in, bias 0.004, so z = 0.004 for every sample and tanh′(z) = 0.999984
+    layers = [{"W": layer["W"], "b": layer["b"]} for layer in session["state"]["layers"]]
+    layers[1]["W"][0] = [0.0] * len(layers[1]["W"][0])
+    layers[1]["b"][0] = 0.004
+    _put_weights(base, sid, layers)
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    N = len(batch["x"])
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    sizes = [len(layer["b"]) for layer in layers]
+    kinds: list[str] = []
+    for stage in ["forward-1", "forward-2", "forward-3", "loss-sample", "loss-batch", "backward-3", "backward-2", "backward-1"]:
+        _walk_to(pg, stage)
+        layer = int(stage[-1]) - 1 if stage[-1].isdigit() else None
+        for unit in range(sizes[layer] if layer is not None else 1):
+            if layer is not None and unit:
+                _pick_unit(pg, unit)
+            kinds += check_equations(pg, config, N)
+            if stage == "backward-2" and unit == 0:
+                # the slope near 1 is not written as an exact 1
+                slope = pg.js(f"[...document.querySelectorAll('{STAGE} .x-eq [data-q=da_dz]')].map(e => [e.textContent, Number(e.dataset.v)])")
+                assert slope and 0.9999 < slope[0][1] < 1
+                assert all(text != "1" for text, _ in slope), slope
+                pg.screenshot("explain-equations-check-out-backward-2")
+            if stage.startswith("backward"):
+                # ∂L/∂W sums the chain rule over the samples of the batch, in its middle term too
+                dw = next(e["text"] for e in pg.js(EQUATIONS) if "δi" in e["text"])
+                assert dw.count("Σi") == 2 and "∂L∂zi" in dw.replace(" ", ""), dw
+            if stage in ("backward-2", "backward-1"):
+                blame = pg.page.text_content(f"{STAGE} .x-note")
+                assert "in proportion to W" in blame and "· δm" in blame, blame
+        if layer is not None:
+            _pick_unit(pg, 0)
+    _walk_to(pg, "update")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.done === 'true'")
+    kinds += check_equations(pg, config, N)
+    for kind in ("weighted sum", "activation", "delta product", "backward sum", "fused delta", "sample loss", "batch loss", "update"):
+        assert kind in kinds, f"no {kind} equation was checked"
+    pg.screenshot("explain-equations-check-out-update")
+
+
+@pytest.mark.parametrize("query", ["?dataset=spiral3&loss=mse&output_activation=linear&hidden_layers=4&activation=linear",
+                                   "?dataset=sine&hidden_layers=4"])
+def test_explain_writes_the_mse_loss_and_its_gradient_so_they_can_be_checked(playground, query):
+    """With mse and several outputs the sample's loss read "1/3(1 − 0.33)² + (0 − 0.32)² + …" (no
+    brackets), the output's ∂L/∂ŷ = 2(ŷ − y)/(N·K) was never written out, and a linear output showed
+    "id(z)" and a bare "1: the output activation’s slope…"."""
+    from displayed import agrees, value
+    pg = playground.open("/" + query)
+    sid, base = pg.session_id(), pg.base_url
+    session = pg.api(f"/api/sessions/{sid}")
+    config = session["config"]
+    assert config["loss"] == "mse" and config["output_activation"] == "linear"
+    batch = pg.api(f"/api/sessions/{sid}/batch")
+    trace = post(base, f"/api/sessions/{sid}/trace", {"x": batch["x"], "y": batch["y"]})
+    ref = {"snap": session["state"], "config": config, "batch": batch, "trace": trace, "after": None,
+           "sample": post(base, f"/api/sessions/{sid}/trace", {"x": [batch["x"][0]], "y": [batch["y"][0]]})}
+    N, K = len(batch["x"]), len(batch["y"][0])
+    assert K == (3 if "spiral3" in query else 1)
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+
+    _walk_to(pg, "forward-2")   # the output layer: one name for the linear activation
+    text = pg.page.text_content(STAGE)
+    assert "linear(z" in text.replace(" ", "") and "id(" not in text
+
+    _walk_to(pg, "loss-sample")
+    eq = pg.js(EQUATIONS)[0]
+    nums = eq["nums"]
+    assert [n["q"] for n in nums] == ["y", "a"] * K + ["sample_loss"]
+    t = [value(n["text"]) for n in nums]
+    mean = sum((t[i] - t[i + 1]) ** 2 for i in range(0, 2 * K, 2)) / K
+    assert agrees(mean, nums[-1]["text"]), (mean, eq["text"])          # the written mean gives ℓ
+    if K > 1:   # 1/K [(…)² + (…)² + (…)²]: the whole sum in brackets
+        numeric = eq["text"].split("=")[2]
+        assert re.fullmatch(r"\s*1" + str(K) + r" \[\(.*\)2\]\s*", numeric), numeric
+        assert numeric.count("[") == 1 and numeric.count("]") == 1
+    check_numbers(pg, ref)
+
+    _walk_to(pg, "backward-2")  # the output: ∂L/∂ŷ = 2(ŷ − y)/(N·K) with its numbers, then δ = ∂L/∂ŷ · linear′(z)
+    check_numbers(pg, ref)
+    eqs = pg.js(EQUATIONS)
+    grad = next(e for e in eqs if [n["q"] for n in e["nums"]] == ["a", "y", "dL_da"])
+    a, y, g = (n["text"] for n in grad["nums"])
+    assert agrees(2 * (value(a) - value(y)) / (N * K), g), grad["text"]
+    compact = grad["text"].replace(" ", "")
+    assert ("2(ŷ1−y1)N·K" if K > 1 else "2(ŷ1−y1)N") in compact, compact
+    assert (f"){N}·{K}=" if K > 1 else f"){N}=") in compact, compact   # the numbers: 2(ŷ − y) over N·K
+    assert grad["nums"][2]["text"] == next(e for e in eqs if [n["q"] for n in e["nums"]] == ["dL_da", "da_dz", "dL_dz"])["nums"][0]["text"]
+    notes = pg.js(f"[...document.querySelectorAll('{STAGE} .x-note')].map(e => e.textContent)")
+    assert any(("1/(N·K)" if K > 1 else "1/N") in s and "2(ŷ − y)" in s for s in notes), notes
+    slope = [s for s in notes if "slope" in s]
+    assert slope and all("linear′(z) = 1" in s and not s.startswith("1") for s in slope), slope
+    assert "delta product" in check_equations(pg, config, N)
+    pg.screenshot(f"explain-mse-output-{K}")
+    if "activation=linear" in query:   # a linear hidden layer: its slope in a sentence too, not a bare "1."
+        _walk_to(pg, "backward-1")
+        notes = pg.js(f"[...document.querySelectorAll('{STAGE} .x-note')].map(e => e.textContent)")
+        assert "The second factor is the activation’s slope at this sample’s z: linear′(z) = 1." in notes, notes
+        assert "1." not in notes
+        assert "linear′(z" in pg.page.text_content(STAGE).replace(" ", "")
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_update_stage_says_what_each_optimizer_did(playground, optimizer):
+    """"Every weight moved against its gradient, scaled by the learning rate η" was said for every
+    optimizer (true only for sgd), and the gradient column, headed ∂L/∂W, also held the bias's ∂L/∂b."""
+    pg = playground.open(f"/?hidden_layers=-&optimizer={optimizer}")
+    assert pg.js("window.__chainrule.config.optimizer") == optimizer
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    _walk_to(pg, "update")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.done === 'true'")
+    first = pg.page.text_content(f"{STAGE} .x-note")
+    title = pg.page.text_content("[data-testid=explain-title]")
+    head = pg.js(f"[...document.querySelectorAll('{STAGE} .x-update > table.x-table thead th')].map(t => t.textContent)")
+    assert "∂L/∂W" in head[2] and "∂L/∂b" in head[2], head
+    rows = pg.js(f"[...document.querySelectorAll('{STAGE} .x-update > table.x-table tbody tr th')].map(t => t.textContent)")
+    assert rows[-1].startswith("b"), rows   # the bias row sits under that header
+    if optimizer == "sgd":
+        assert "against its gradient, scaled by the learning rate" in first
+        assert head[3] == "after = before − η · gradient"
+        assert "W ← W − η∇W" in title
+        assert "update" in check_equations(pg, pg.api(f"/api/sessions/{pg.session_id()}")["config"], 10)
+    else:
+        assert "against its gradient, scaled by" not in first, first
+        assert f"moved by the {optimizer} step" in first and "by this rule" in first, first
+        assert "∇W" not in title and optimizer in title.lower(), title
+        assert head[3] == f"after ({optimizer} step)"
+    pg.wait_step(1)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_training_help_gives_the_current_optimizers_rule(playground, optimizer):
+    """The Training help said "one step: W ← W − η·∂L/∂W" whatever the optimizer."""
+    pg = playground.open(f"/?optimizer={optimizer}")
+    rule = {"sgd": "W ← W − η·g", "momentum": "v ← μv + g, W ← W − η·v", "adam": "W ← W − η·m̂/(√v̂ + ε)"}
+    pg.page.click("[data-testid=help][data-help='training']")
+    pop = "[data-testid=help-popover]"
+    pg.page.wait_for_function(f"!document.querySelector('{pop}').hidden && document.querySelector('{pop}').dataset.topic === 'training'")
+    formula = pg.page.inner_text(f"{pop} .help-formula")
+    assert f"now {optimizer}: {rule[optimizer]}" in formula, formula
+    assert "W ← W − η·∂L/∂W" not in formula
+    for other, r in rule.items():   # the others, named, with their rules
+        assert f"{other}: {r}" in formula
+    pg.page.keyboard.press("Escape")
+    # the settings' help lists the same rules
+    pg.page.click("[data-testid=help][data-help='settings']")
+    pg.page.wait_for_function(f"document.querySelector('{pop}').dataset.topic === 'settings'")
+    settings = pg.page.inner_text(f"{pop} .help-formula")
+    assert all(f"{o}: {r}" in settings for o, r in rule.items()), settings

@@ -73,3 +73,26 @@ def test_share_link_codec_round_trips_every_kind_of_property(playground):
     assert result[2]["partial"]["activation"] == ["relu", "tanh"]
     assert result[3]["partial"]["points"]["x"][1] == [1e-7, 5.999]
     assert "learning_rate" not in result[2]["partial"]  # unchanged from the default, so not in the link
+
+
+def test_number_format_never_makes_a_rounded_number_look_exact_and_equations_check_out(playground):
+    """A tanh′ of 0.99997 was written "1", beside "0.001644 · 1 = 0.001643": a rounded number keeps
+    its trailing zeros, and operandDigits gives the factors of a written product the digits that
+    make it check out."""
+    pg = playground.open()
+    result = _run(pg, """
+        const { num, operandDigits } = await import('/static/js/format.js');
+        const f = [0.00164351, 0.99997], c = f[0] * f[1];   // 0.001643…: at four digits 0.001644 · 1.000
+        const p = operandDigits(f, (s) => s[0] * s[1], c);
+        return { near1: num(0.99997), exact: [num(1), num(0.5), num(0.03), num(1.5)], loss: num(0.78599), neg: num(-0.99997),
+                 small: num(2.5e-5), p, factors: f.map((x) => num(x, p)), product: num(c),
+                 fixed: [num(f[0]) + ' · ' + num(f[1]), num(c)] };
+    """)
+    assert result["near1"] == "1.000" and result["neg"] == "-1.000" and result["loss"] == "0.7860"
+    assert result["exact"] == ["1", "0.5", "0.03", "1.5"]          # exact values stay short
+    assert result["small"] == "2.500e-5"
+    a, b = (float(x) for x in result["factors"])
+    shown = float(result["product"])
+    assert abs(a * b - shown) <= 0.5e-6 * (1 + 1e-9), result            # the factors as shown give the product as shown
+    assert result["p"] > 4                                                 # at four digits they would not: 0.001644 · 1.000
+    assert abs(0.001644 * 1.0 - shown) > 0.5e-6

@@ -502,3 +502,38 @@ def test_a_hovered_weights_card_follows_a_new_value_without_moving_the_pointer(p
     pg.page.wait_for_function("document.getElementById('hovercard').textContent.includes('1.5')", timeout=5_000)
     assert pg.page.is_visible("#hovercard")
     pg.assert_no_errors()
+
+
+def test_a_neurons_hover_card_writes_its_layer_formula_with_layers(playground):
+    """The neuron's hover card said "a = f(W·a + b)", a on both sides."""
+    pg = playground.open()
+    for col in (1, 2, 3):   # hidden layers 1 and 2, then the output
+        target = pg.js(f"""(() => {{ const gd = document.querySelector('[data-testid=network]');
+            const n = window.__chainrule.network.geometry.nodes[{col}][0]; const r = gd.getBoundingClientRect();
+            return {{x: r.left + n.x, y: r.top + (gd.layout.height - n.y)}}; }})()""")
+        pg.page.mouse.move(target["x"], target["y"])
+        sup = "⁰¹²³"
+        want = f"a⁽{sup[col]}⁾ = f(W⁽{sup[col]}⁾·a⁽{sup[col - 1]}⁾ + b⁽{sup[col]}⁾)"
+        pg.page.wait_for_function(f"!document.getElementById('hovercard').hidden && "
+                                  f"document.getElementById('hovercard').textContent.includes({want!r})", timeout=5_000)
+        text = pg.page.text_content("#hovercard")
+        assert "f(W·a + b)" not in text
+        pg.page.mouse.move(2, 2)
+        pg.page.wait_for_function("document.getElementById('hovercard').hidden")
+
+
+def test_the_speed_tooltips_give_no_frame_rate_the_page_cannot_know(playground):
+    """The speed tooltips said "at most 30 frames a second": the server's default is 32, and a server setting."""
+    import re
+    pg = playground.open()
+    for title in (pg.page.get_attribute("#speed", "title"), pg.page.get_attribute(".speed-field", "title")):
+        assert not re.search(r"\d+\s*frames", title), title          # no frame rate the page cannot know
+        assert "server" in title and "sends a frame" in title and "the page draws" in title, title
+
+
+def test_the_test_rows_tooltip_says_its_loss_includes_the_penalty(playground):
+    """The test row's tooltip left out the penalty its loss includes (the train row's said it)."""
+    pg = playground.open()
+    test_row = pg.page.locator("#loss-test").locator("xpath=..").get_attribute("title")
+    train_row = pg.page.locator("#loss-train").locator("xpath=..").get_attribute("title")
+    assert "data loss plus penalty" in train_row and "data loss plus penalty" in test_row, test_row

@@ -23,16 +23,16 @@ export function setupBackward(store, { network, editParameter }) {
   toggle.innerHTML = '<button type="button" class="view-control" data-mode="forward" data-testid="view-forward" '
     + 'title="Forward pass: edges are the weights W, neurons show their activation over the input plane (key b toggles)">Forward</button>'
     + '<button type="button" class="view-control" data-mode="backward" data-testid="view-backward" '
-    + 'title="Backward pass: edges are ∂L/∂W of the last update, neurons its mean δ = ∂L/∂z; the left column shows the inspector and the insights (key b toggles)">'
+    + 'title="Backward pass: edges are ∂L/∂W of the last update, neurons its ∂L/∂b (the batch mean of each sample’s ∂ℓ/∂z); the left column shows the inspector and the insights (key b toggles)">'
     + 'Backward <span class="insight-badge" hidden></span></button>';
   head.insertBefore(toggle, legend);
   const backLegend = document.createElement('div');
   backLegend.className = 'network-legend backward-legend';
   backLegend.hidden = true;
-  backLegend.title = 'Backward view. Edges: ∂L/∂W of the last update, blue negative, orange positive, thicker = larger (scaled to the largest), chevrons point the way the gradient flows, from the loss back to the inputs. Neurons: δ = ∂L/∂z averaged over the last mini-batch (= ∂L/∂b of that update), coloured per layer. Click a neuron or a weight for the chain rule on one sample; shift-click a weight to type a new value.';
+  backLegend.title = 'Backward view. Edges: ∂L/∂W of the last update, blue negative, orange positive, thicker = larger (scaled to the largest), chevrons point the way the gradient flows, from the loss back to the inputs. Neurons: ∂L/∂b of the last update, which is Σᵢ ∂L/∂zᵢ over its mini-batch: the batch mean of each sample’s own ∂ℓ/∂z (ℓ the sample’s loss, L the batch’s mean loss), coloured per layer. Click a neuron or a weight for the chain rule on one sample; shift-click a weight to type a new value.';
   backLegend.innerHTML = '<span class="legend-item"><span class="flow-arrow">◀</span> flows back ·</span> '
     + '<span class="legend-item"><span class="legend-swatch neg"></span>−<span class="legend-swatch pos"></span>+ ∂L/∂W</span>'
-    + '<span class="legend-note">· neurons: mean δ</span>';
+    + '<span class="legend-note" title="∂L/∂b of the last update: the batch mean of each sample’s ∂ℓ/∂z">· neurons: ∂L/∂b</span>';
   legend.after(backLegend);
 
   // -- the left column: inspector and insights ------------------------------------

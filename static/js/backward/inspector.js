@@ -4,11 +4,21 @@
 // one), from the frame (the batch-mean gradient of the last update, W, b) and
 // from `gradcheck` (the finite-difference estimate). Each number's full
 // value sits in data-value for tests and tooltips; the text is rounded.
+// A trace of one sample is a batch of N = 1: its gradients are those of the
+// sample's own loss ℓ (no 1/N), written ∂ℓ/∂…; the frame's are those of the
+// mini-batch's mean loss L, written ∂L/∂….
 
-import { num, sub } from '../format.js';
+import { num, operandDigits, sub } from '../format.js';
 import * as api from '../api.js';
 
 const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
+const product = (s) => s.reduce((p, x) => p * x, 1);
+/** Σ s[2i]·s[2i+1], plus the last value when the list is odd (a bias). */
+const dot = (s) => {
+  let t = s.length % 2 ? s[s.length - 1] : 0;
+  for (let i = 0; i + 1 < s.length; i += 2) t += s[i] * s[i + 1];
+  return t;
+};
 
 export function createInspector(el, store, { onEdit, onSample }) {
   let data = null;          // /data answer: x and y as the network sees them
@@ -72,9 +82,11 @@ export function createInspector(el, store, { onEdit, onSample }) {
 
   // -- rendering ------------------------------------------------------------
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-  const val = (key, v, digits = 4) => `<b class="iv" data-key="${key}" data-value="${v ?? ''}" title="${v ?? '—'}">${num(v, digits)}</b>`;
-  const row = (label, key, v, note = '') =>
-    `<tr${note ? ` title="${esc(note)}"` : ''}><th>${label}</th><td>${val(key, v)}</td></tr>`;
+  const val = (key, v, digits = 4) => `<b class="iv" data-key="${key}" data-value="${v ?? ''}" title="${v ?? '—'}">${num(v, digits).replace(/-/g, '−')}</b>`;
+  /** A number inside a written-out formula: a negative one in brackets, as explain mode writes it. */
+  const fval = (key, v, digits = 4) => (typeof v === 'number' && v < 0 ? `(${val(key, v, digits)})` : val(key, v, digits));
+  const row = (label, key, v, note = '', digits = 4) =>
+    `<tr${note ? ` title="${esc(note)}"` : ''}><th>${label}</th><td>${val(key, v, digits)}</td></tr>`;
 
   function name(col, i) {
     const L = store.data.sizes.length - 1;
@@ -94,7 +106,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const d = store.data[sample.split];
     const p = d?.x[sample.index];
     if (!p) return '';
-    const coords = p.map((v, k) => `x${sub(k + 1)} ${num(v, 3)}`).join(', ');
+    const coords = p.map((v, k) => `x${sub(k + 1)} ${num(v, 3).replace(/-/g, '−')}`).join(', ');
     const lab = d.label[sample.index];
     const what = store.data.task === 'classification' ? `class ${lab}` : `y ${num(lab, 3)}`;
     return `${sample.split} point ${sample.index + 1}: ${coords} · ${what}`;
@@ -124,38 +136,68 @@ export function createInspector(el, store, { onEdit, onSample }) {
     return l === 0 ? view.trace.input[0] : view.trace.layers[l - 1].a[0];
   }
 
+  /** With mse at the output, ∂ℓ/∂ŷⱼ written out: on a batch of this one sample
+   * (N = 1) the mean is over its K outputs, 2(ŷⱼ − yⱼ)/K (the engine's
+   * (2 / a.size)·(a − y)); `digits` are those of ∂ℓ/∂ŷ where it is used. */
+  function mseLine(tl, j, digits) {
+    const K = tl.a[0].length, a = tl.a[0][j], y = view.y[j], g = tl.dL_da?.[0]?.[j];
+    const p = operandDigits([a, y], (s) => (2 * (s[0] - s[1])) / K, g, { resultDigits: digits });
+    const yj = K > 1 ? `ŷ${sub(j + 1)}` : 'ŷ', tj = K > 1 ? `y${sub(j + 1)}` : 'y';
+    const lhs = K > 1 ? `∂ℓ/∂${yj} = 2(${yj} − ${tj})/K =` : `∂ℓ/∂ŷ = 2(ŷ − y) =`;
+    return `<div class="formula" data-testid="inspector-mse"><span class="lhs">${lhs}</span> 2(${fval('mse_a', a, p)} − ${fval('mse_y', y, p)})${K > 1 ? `/${K}` : ''} = ${val('mse_grad', g, digits)}</div>`;
+  }
+
   function neuronHtml() {
     const { layer: l, to: j } = target;
     const tl = view.trace.layers[l];
     const frameLayer = view.frame?.layers[l];
     const ain = inputsOf(l);
     const W = frameLayer?.W[j] ?? [], b = frameLayer?.b[j];
-    const inName = (k) => (l === 0 ? name(0, k) : `a${sub(l)},${sub(k + 1)}`);
-    const terms = ain.map((a, k) => `<span class="term">${val(`W${k}`, W[k], 3)}·${val(`ain${k}`, a, 3)}<i>${esc(inName(k))}</i></span>`);
+    const z = tl.z[0][j];
     const act = activationOf(l);
+    const isOut = l === store.data.sizes.length - 2;
+    // the weighted sum written with names, then with numbers: enough digits that the numbers as shown add up to z as shown
+    const wName = (k) => `W${sub(l + 1)}[${j + 1},${k + 1}]`;
+    const bName = `b${sub(l + 1)}[${j + 1}]`;
+    const named = ain.length > 6
+      ? `Σₖ W${sub(l + 1)}[${j + 1},k]·${l === 0 ? 'xₖ' : `h${sub(l)},ₖ`} + ${bName}`
+      : `${ain.map((_, k) => `<span class="term">${wName(k)}·${esc(name(l, k))}</span>`).join(' + ')} + ${bName}`;
+    const pz = operandDigits([...ain.flatMap((a, k) => [W[k], a]), b], dot, z);
+    const terms = ain.map((a, k) => `<span class="term">${fval(`W${k}`, W[k], pz)}·${fval(`ain${k}`, a, pz)}</span>`);
     // softmax has no one slope per unit (each ŷₖ depends on every z): its δ is shown as what it is made of
-    const slope = act === 'softmax' ? '' : row('∂a/∂z', 'da_dz', tl.da_dz?.[0]?.[j]);
-    return `<h3 class="insp-title">${l === store.data.sizes.length - 2 ? 'Output' : 'Neuron'} ${esc(name(l + 1, j))} <span class="muted">${esc(act)}</span></h3>`
-      + `<div class="formula" data-testid="inspector-formula"><span class="lhs">z = W·a + b =</span> ${terms.join(' + ')} + ${val('b', b, 3)}<i>b</i> = ${val('z', tl.z[0][j])}</div>`
-      + `<table class="insp">${row('z (weighted sum)', 'z', tl.z[0][j])}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
-      + `${row('∂L/∂a', 'dL_da', tl.dL_da?.[0]?.[j])}${slope}`
-      + `${row('δ = ∂L/∂z', 'delta', tl.dL_dz[0][j], 'this sample')}`
-      + `${row('mean δ, last batch', 'batch_delta', frameLayer?.db?.[j], '= ∂L/∂b of the update')}</table>`
+    const g = tl.dL_da?.[0]?.[j], slopeV = tl.da_dz?.[0]?.[j], delta = tl.dL_dz[0][j];
+    const pd = act === 'softmax' ? 4 : operandDigits([g, slopeV], product, delta);
+    const slope = act === 'softmax' ? '' : row('∂a/∂z', 'da_dz', slopeV, 'the activation’s slope at this z', pd);
+    const mse = isOut && store.config.loss === 'mse' && act !== 'softmax' ? mseLine(tl, j, pd) : '';
+    const prev = l === 0 ? 'the input x' : `the previous layer’s outputs ${esc(name(l, 0))}${ain.length > 1 ? `, ${esc(name(l, 1))}${ain.length > 2 ? ', …' : ''}` : ''}`;
+    return `<h3 class="insp-title">${isOut ? 'Output' : 'Neuron'} ${esc(name(l + 1, j))} <span class="muted">${esc(act)}</span></h3>`
+      + `<div class="formula" data-testid="inspector-formula"><span class="lhs">z = W·a + b =</span> ${named}`
+      + `<br><span class="lhs">=</span> ${terms.join(' + ')} + ${fval('b', b, pz)} = ${val('z', z)}</div>`
+      + `<table class="insp">${row('z (weighted sum)', 'z', z)}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
+      + `${row('∂ℓ/∂a', 'dL_da', g, 'the gradient of this sample’s own loss ℓ', pd)}${slope}`
+      + `${row('δ = ∂ℓ/∂z <span class="muted">this sample</span>', 'delta', delta, 'the gradient of this sample’s own loss ℓ (a batch of just this sample: no 1/N)')}`
+      + `${row('∂L/∂b <span class="muted">last update</span>', 'batch_delta', frameLayer?.db?.[j],
+        'the gradient the last update used: ∂L/∂b = Σᵢ ∂L/∂zᵢ, the mean over its mini-batch of each sample’s ∂ℓ/∂z (biases have no penalty)')}</table>`
+      + mse
       + (act === 'softmax' ? softmaxDelta(tl, j) : '')
-      + '<p class="hint">W and b as of this step; a is the previous layer’s output for this sample (the input x for layer 1).</p>';
+      + `<p class="hint">ℓ is this sample’s own loss; L is the mean loss of a mini-batch, so ∂L/∂b is the batch mean of each sample’s ∂ℓ/∂z. `
+      + `W and b as of this step; a is ${prev} for this sample.</p>`;
   }
 
   /** δⱼ of a softmax output on this sample, written as the engine's numbers make it:
-   * ŷⱼ − yⱼ with cross-entropy; otherwise Σₖ ∂L/∂ŷₖ·∂ŷₖ/∂zⱼ = ŷⱼ (∂L/∂ŷⱼ − Σₖ ŷₖ ∂L/∂ŷₖ). */
+   * ŷⱼ − yⱼ with cross-entropy; otherwise Σₖ ∂ℓ/∂ŷₖ·∂ŷₖ/∂zⱼ = ŷⱼ (∂ℓ/∂ŷⱼ − Σₖ ŷₖ ∂ℓ/∂ŷₖ). */
   function softmaxDelta(tl, j) {
-    const a = tl.a[0], g = tl.dL_da?.[0] ?? [], yj = `ŷ${sub(j + 1)}`;
+    const a = tl.a[0], g = tl.dL_da?.[0] ?? [], yj = `ŷ${sub(j + 1)}`, delta = tl.dL_dz[0][j];
     if (store.config.loss === 'cross_entropy') {
-      return `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ${yj} − y${sub(j + 1)} =</span> ${val('a', a[j], 4)} − ${val('y', view.y[j], 4)} = ${val('delta', tl.dL_dz[0][j])}</div>`
+      const p = operandDigits([a[j], view.y[j]], (s) => s[0] - s[1], delta);
+      return `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ∂ℓ/∂z${sub(j + 1)} = ${yj} − y${sub(j + 1)} =</span> ${fval('a', a[j], p)} − ${fval('y', view.y[j], p)} = ${val('delta', delta)}</div>`
         + '<p class="hint">Softmax with cross-entropy: the chain rule through the softmax (each ŷₖ depends on every z) collapses to this difference.</p>';
     }
-    const terms = a.map((ak, k) => `${val(`a${k}`, ak, 3)}·${val(`g${k}`, g[k], 3)}`);
-    return `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ${yj}·(∂L/∂${yj} − Σₖ ŷₖ·∂L/∂ŷₖ) =</span> ${val('a', a[j], 4)}·(${val('dL_da', g[j], 4)} − (${terms.join(' + ')})) = ${val('delta', tl.dL_dz[0][j])}</div>`
-      + '<p class="hint">Softmax couples the outputs: each ŷₖ depends on every z, so δ sums the chain rule over all of them, Σₖ ∂L/∂ŷₖ · ∂ŷₖ/∂z, with ∂ŷₖ/∂zⱼ = ŷₖ(1[k = j] − ŷⱼ). That sum is the line above: not one slope times ∂L/∂ŷ.</p>';
+    const p = operandDigits([a[j], g[j], ...a.flatMap((ak, k) => [ak, g[k]])], (s) => s[0] * (s[1] - dot(s.slice(2))), delta);
+    const terms = a.map((ak, k) => `${fval(`a${k}`, ak, p)}·${fval(`g${k}`, g[k], p)}`);
+    const mse = store.config.loss === 'mse' ? mseLine(tl, j, p) : '';
+    return mse + `<div class="formula" data-testid="inspector-softmax"><span class="lhs">δ = ${yj}·(∂ℓ/∂${yj} − Σₖ ŷₖ·∂ℓ/∂ŷₖ) =</span> ${fval('a', a[j], p)}·(${fval('dL_da', g[j], p)} − (${terms.join(' + ')})) = ${val('delta', delta)}</div>`
+      + '<p class="hint">Softmax couples the outputs: each ŷₖ depends on every z, so δ sums the chain rule over all of them, Σₖ ∂ℓ/∂ŷₖ · ∂ŷₖ/∂z, with ∂ŷₖ/∂zⱼ = ŷₖ(1[k = j] − ŷⱼ). That sum is the line above: not one slope times ∂ℓ/∂ŷ.</p>';
   }
 
   function weightHtml() {
@@ -172,36 +214,44 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const grad = isW ? tl.dW[j][k] : tl.db[j];
     const batch = isW ? frameLayer?.dW?.[j]?.[k] : frameLayer?.db?.[j];
     const dzdw = isW ? inputsOf(l)[k] : 1;
-    const dzLabel = isW ? `∂z/∂w = ${l === 0 ? name(0, k) : `a${sub(l)},${sub(k + 1)}`}` : '∂z/∂b';
+    const dzLabel = isW ? `∂z/∂w = ${esc(name(l, k))}` : '∂z/∂b';
     const v = (s) => `<span class="chain">${s}</span>`;
-    let rows = '';
-    let note = '';
-    if (act === 'softmax') {
-      rows = row('∂L/∂z (δ)', 'delta', tl.dL_dz[0][j], store.config.loss === 'cross_entropy' ? 'ŷ − y' : 'through the softmax: click the output neuron for its sum') + row(dzLabel, 'dz_dw', dzdw);
-      note = 'Softmax mixes the outputs: ∂a/∂z is a full Jacobian, not one number per unit, so the chain goes through δ = ∂L/∂z = Σᵢ ∂L/∂aᵢ·∂aᵢ/∂z (with cross-entropy: ŷ − y).';
-    } else {
-      rows = row('∂L/∂a', 'dL_da', tl.dL_da?.[0]?.[j]) + row(`∂a/∂z <span class="muted">${esc(act)}′</span>`, 'da_dz', tl.da_dz?.[0]?.[j])
-        + row(dzLabel, 'dz_dw', dzdw, isW ? 'input of the weight' : '');
-      if (fused) note = 'Sigmoid with cross-entropy: the engine computes δ = ∂L/∂z = ŷ − y in one stable step; the first two factors shown multiply to it, except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂L/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite.';
-    }
+    const p_ = isW ? 'w' : 'b';
     // with L1/L2 the gradient is the chain rule's product plus the penalty's own term
     const pen = isW ? tl.dW_penalty?.[j]?.[k] : undefined;
     const penTerm = [store.config.l2 > 0 ? '2λ₂·w' : '', store.config.l1 > 0 ? 'λ₁·sign(w)' : ''].filter(Boolean).join(' + ');
-    if (pen !== undefined) rows += row(`+ penalty <span class="muted">${penTerm}</span>`, 'penalty_grad', pen, 'the gradient of the L1/L2 penalty on this weight (biases have none), computed by the engine');
+    // the factors (and the penalty's term) with enough digits that, as shown, they give the gradient as shown
+    const factors = act === 'softmax' ? [tl.dL_dz[0][j], dzdw] : [tl.dL_da?.[0]?.[j], tl.da_dz?.[0]?.[j], dzdw];
+    const pd = operandDigits(pen !== undefined ? [...factors, pen] : factors,
+      (s) => (pen !== undefined ? product(s.slice(0, -1)) + s[s.length - 1] : product(s)), grad);
+    let rows = '';
+    let note = '';
+    if (act === 'softmax') {
+      rows = row('∂ℓ/∂z (δ)', 'delta', tl.dL_dz[0][j], store.config.loss === 'cross_entropy' ? 'ŷ − y' : 'through the softmax: click the output neuron for its sum', pd) + row(dzLabel, 'dz_dw', dzdw, '', pd);
+      note = 'Softmax mixes the outputs: ∂a/∂z is a full Jacobian, not one number per unit, so the chain goes through δ = ∂ℓ/∂z = Σᵢ ∂ℓ/∂aᵢ·∂aᵢ/∂z (with cross-entropy: ŷ − y).';
+    } else {
+      rows = row('∂ℓ/∂a', 'dL_da', tl.dL_da?.[0]?.[j], 'the gradient of this sample’s own loss ℓ', pd) + row(`∂a/∂z <span class="muted">${esc(act)}′</span>`, 'da_dz', tl.da_dz?.[0]?.[j], '', pd)
+        + row(dzLabel, 'dz_dw', dzdw, isW ? 'input of the weight' : '', pd);
+      if (fused) note = 'Sigmoid with cross-entropy: the engine computes δ = ∂ℓ/∂z = ŷ − y in one stable step; the first two factors shown multiply to it, except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂ℓ/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite.';
+    }
+    if (pen !== undefined) rows += row(`+ penalty <span class="muted">${penTerm}</span>`, 'penalty_grad', pen, 'the gradient of the L1/L2 penalty on this weight (biases have none), computed by the engine', pd);
     const penalty = pen !== undefined
       ? `<p class="hint">The loss includes the penalty on large weights, so its gradient ${penTerm} (with λ₂ = l2${store.config.l1 > 0 ? ', λ₁ = l1' : ''}) is added to the data part.</p>` : '';
+    const mse = isOut && store.config.loss === 'mse' && act !== 'softmax' ? mseLine(tl, j, pd) : '';
     const c = view.check;
     const edit = store.readonly ? '' : '<button type="button" class="btn btn-small" data-action="edit" title="Type a new value for this parameter (or shift-click it in the diagram)">Edit value…</button>';
+    const lhs = pen !== undefined ? `∂(ℓ + penalty)/∂${p_}` : `∂ℓ/∂${p_}`;
+    const chain = act === 'softmax' ? `∂ℓ/∂z · ∂z/∂${p_}` : `∂ℓ/∂a · ∂a/∂z · ∂z/∂${p_}`;
     return `<h3 class="insp-title">${esc(title)}</h3>`
       + `<div class="insp-value"><span>${wName} =</span> ${val('w', value, 5)} ${edit}</div>`
-      + `<div class="formula chain-formula">${v((act === 'softmax' ? '∂L/∂w = ∂L/∂z · ∂z/∂w' : `∂L/∂${isW ? 'w' : 'b'} = ∂L/∂a · ∂a/∂z · ∂z/∂${isW ? 'w' : 'b'}`) + (pen !== undefined ? ` + ${penTerm}` : ''))}</div>`
+      + `<div class="formula chain-formula">${v(`${lhs} = ${chain}${pen !== undefined ? ` + ${penTerm}` : ''}`)}</div>`
       + `<table class="insp chain-table" data-testid="inspector-chain">${rows}`
-      + `<tr class="product" title="${pen !== undefined ? 'The product of the factors above plus the penalty’s term' : 'The product of the factors above'}: backpropagation's gradient on this one sample"><th>= ∂L/∂${isW ? 'w' : 'b'} <span class="muted">this sample</span></th><td>${val('product', grad)}</td></tr>`
-      + (c ? row('finite difference', 'numeric', c.numeric, `(L(w+ε) − L(w−ε)) / 2ε with ε = ${c.epsilon}, by the engine`)
+      + `<tr class="product" title="${pen !== undefined ? 'The product of the factors above plus the penalty’s term' : 'The product of the factors above'}: backpropagation's gradient on this one sample (its own loss ℓ, no 1/N)"><th>= ${lhs} <span class="muted">this sample</span></th><td>${val('product', grad)}</td></tr>`
+      + (c ? row('finite difference', 'numeric', c.numeric, `(f(${p_}+ε) − f(${p_}−ε)) / 2ε of this sample’s loss${pen !== undefined ? ' plus the penalty' : ''}, with ε = ${c.epsilon}, by the engine`)
          : '<tr class="paused-only" title="While training runs the weights change between two requests: pause to compare backprop with the finite-difference estimate"><th>finite difference</th><td><span class="muted">pause to check</span></td></tr>')
       + (c ? `<tr title="|backprop − finite difference| relative to their size"><th>relative error</th><td>${c.relative_error < 1e-5 ? '<span class="ok">✓</span> ' : ''}${val('rel_error', c.relative_error, 2)}</td></tr>` : '')
-      + `<tr class="batch" title="The gradient the last update used: the mean over its mini-batch (the frame's ∂L/∂W)"><th>mean, last batch</th><td>${val('batch', batch)}</td></tr></table>`
-      + (note ? `<p class="hint">${note}</p>` : '') + penalty;
+      + `<tr class="batch" title="The gradient the last update used: ∂L/∂${p_}, the mean over its mini-batch of each sample’s ∂ℓ/∂${p_}${pen !== undefined ? ', plus the penalty’s term' : ''} (the frame’s ∂L/∂${isW ? 'W' : 'b'})"><th>∂L/∂${p_} <span class="muted">last update</span></th><td>${val('batch', batch)}</td></tr></table>`
+      + mse + (note ? `<p class="hint">${note}</p>` : '') + penalty;
   }
 
   function editTarget(ev) {

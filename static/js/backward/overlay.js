@@ -1,7 +1,7 @@
 // The backward view of the network diagram, painted on a canvas above the
-// diagram (clicks pass through): each neuron shows δ = ∂L/∂z averaged over
-// the last mini-batch (the frame's ∂L/∂b of that update: biases are not
-// regularised, so ∂L/∂b_j = mean over the batch of ∂L/∂z_j), and chevrons on
+// diagram (clicks pass through): each neuron shows the frame's ∂L/∂b of the
+// last update (biases are not regularised, so ∂L/∂b_j = Σᵢ ∂L/∂z_ij, the
+// batch mean of each sample's own ∂ℓ/∂z_j), and chevrons on
 // the edges point from right to left, the way the error flows back. The edges
 // themselves are recoloured by ∂L/∂W in network.js (setMode('backward')).
 
@@ -64,7 +64,7 @@ export function createBackwardOverlay(stage, network) {
         ctx.stroke();
       }
     }
-    // neurons: mean δ over the last batch, scaled per layer (a vanishing layer stays readable)
+    // neurons: ∂L/∂b of the last update (the batch mean of ∂ℓ/∂z), scaled per layer (a vanishing layer stays readable)
     const tile = geo.tile;
     const showText = tile >= 30;
     ctx.font = `600 ${Math.max(9, Math.min(12, tile / 4))}px ${theme.font}`;

@@ -346,10 +346,16 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
         title: `${col === L ? 'Output' : 'Neuron'} ${nodeName(col, i)}`,
         rows: [['activation', activationOf(col - 1)], ['bias b', num(frame.layers[col - 1].b[i], 6)],
                ['a over the input plane', `${num(m.lo, 3)} … ${num(m.hi, 3)}`]],
-        foot: 'The picture: this neuron’s activation a = f(W·a + b) at every point of the plane. Click for its z, a and δ on the chosen sample.',
+        foot: `The picture: this neuron’s activation ${layerFormula(col)} at every point of the plane. Click for its z, a and δ on the chosen sample.`,
       };
     }
     return null;
+  }
+
+  /** a⁽ˡ⁾ = f(W⁽ˡ⁾·a⁽ˡ⁻¹⁾ + b⁽ˡ⁾) for layer l, as explain mode writes it (a⁽⁰⁾ is the input). */
+  function layerFormula(l) {
+    const up = (i) => `⁽${String(i).split('').map((c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[+c]).join('')}⁾`;
+    return `a${up(l)} = f(W${up(l)}·a${up(l - 1)} + b${up(l)})`;
   }
 
   function flatToNode(index, firstCol) {

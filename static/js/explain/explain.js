@@ -92,7 +92,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
       picks: new Map(), featureNames: (store.data?.features ?? []).map((f) => store.featureLabel(f)),
       selected(l) { return this.picks.get(l) ?? 0; },
     };
-    stages = stageList(L);
+    stages = stageList(L, session.config.optimizer);
     await pickSample(sample);
   }
 

@@ -12,7 +12,7 @@ export function n(value, q, where = {}, digits = 4) {
   const attrs = Object.entries(where).filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => ` data-${k}="${v}"`).join('');
   const neg = typeof value === 'number' && value < 0;
-  const text = num(value, digits).replace('-', '−');
+  const text = num(value, digits).replace(/-/g, '−');
   return `<span class="x-num${neg ? ' x-neg' : ''}" data-q="${q}" data-v="${value === null ? '' : String(value)}"${attrs}>${neg ? '(' : ''}${esc(text)}${neg ? ')' : ''}</span>`;
 }
 
