@@ -181,3 +181,12 @@ def test_a_new_output_that_brings_its_loss_says_so(playground):
     pg.page.select_option("#regularization", "l2")
     pg.page.wait_for_function("window.__chainrule.config.l2 > 0")
     pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.startsWith('New L2 rate applied live')")
+
+
+def test_b_switches_the_view_with_caps_lock_or_shift_as_r_resets(playground):
+    pg = playground.open()
+    mode = "document.querySelector('[data-testid=network]').dataset.mode"
+    pg.page.keyboard.press("Shift+B")
+    pg.page.wait_for_function(f"{mode} === 'backward'")
+    pg.page.keyboard.press("b")
+    pg.page.wait_for_function(f"{mode} === 'forward'")

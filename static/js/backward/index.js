@@ -85,7 +85,7 @@ export function setupBackward(store, { network, editParameter }) {
   panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.('input, select, textarea')) return;
-    if (ev.key === 'b') setMode(mode === 'backward' ? 'forward' : 'backward');
+    if (ev.key === 'b' || ev.key === 'B') setMode(mode === 'backward' ? 'forward' : 'backward'); // as r and R reset
   });
 
   // -- clicks on the diagram (network.js hands them over; shift-click edits) -------

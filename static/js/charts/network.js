@@ -149,7 +149,8 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     geo = fitLayout(data.sizes, width, height);
     // neuron tiles: one narrow image per layer (small to encode), at most one
     // pixel per map cell
-    const res = store.frame?.neurons?.resolution ?? data.input_maps.resolution;
+    // the finest map a frame brings (wide layers' come coarser: app/frames.py neuron_resolution)
+    const res = Math.max(data.input_maps.resolution, store.frame?.neurons?.resolution ?? 0);
     scale = Math.min(1, res / geo.tile);
     columns = geo.nodes.map((nodes) => {
       const top = nodes[0].y + geo.tile / 2, bottom = nodes[nodes.length - 1].y - geo.tile / 2;
