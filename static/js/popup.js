@@ -4,7 +4,7 @@
 // open(show = toggle).
 //
 // The keyboard (issue: a keyboard user found the menu 59 Tab stops away, at
-// the end of the page): opening moves the focus to the panel's first control;
+// the end of the page): opening it with Enter or Space moves the focus to the panel's first control;
 // Escape, or Tab past either end, closes it and gives the focus back to the
 // button, so the Tab order goes on from there. In a menu (role=menu), ↑ and ↓
 // move between its items.
@@ -53,14 +53,15 @@ export function attachPopup(button, panel, { onOpen } = {}) {
     panel.style.right = `${Math.max(8, Math.round(window.innerWidth - r.right))}px`;
   }
 
-  /** `refocus`: give the focus back to the button (a keyboard close). */
-  function open(show = panel.hidden, refocus = false) {
+  /** `refocus`: give the focus back to the button (a keyboard close);
+   * `inside`: opened from the keyboard, the focus moves to the first control. */
+  function open(show = panel.hidden, refocus = false, inside = false) {
     panel.hidden = !show;
     button.setAttribute('aria-expanded', String(show));
     if (show) {
       onOpen?.();
       place();
-      focusables(panel)[0]?.focus({ preventScroll: true });
+      if (inside) focusables(panel)[0]?.focus({ preventScroll: true });
     } else if (refocus || panel.contains(document.activeElement)) {
       button.focus({ preventScroll: true });
     }
@@ -68,7 +69,9 @@ export function attachPopup(button, panel, { onOpen } = {}) {
 
   button.setAttribute('aria-haspopup', panel.getAttribute('role') === 'menu' ? 'menu' : 'dialog');
   button.setAttribute('aria-expanded', 'false');
-  button.addEventListener('click', () => open());
+  // a click from Enter or Space has no pointer (detail 0): a mouse user keeps the keys
+  // for the page (space plays), a keyboard user lands in the panel
+  button.addEventListener('click', (ev) => open(panel.hidden, false, ev.detail === 0));
   keyboardPanel(panel, (refocus) => open(false, refocus));
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && !panel.hidden) open(false); });
   document.addEventListener('pointerdown', (ev) => {

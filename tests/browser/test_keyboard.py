@@ -190,3 +190,15 @@ def test_b_switches_the_view_with_caps_lock_or_shift_as_r_resets(playground):
     pg.page.wait_for_function(f"{mode} === 'backward'")
     pg.page.keyboard.press("b")
     pg.page.wait_for_function(f"{mode} === 'forward'")
+
+
+def test_a_popup_opened_with_the_mouse_leaves_space_to_play(playground):
+    """Opened by a click, the Present panel took the focus into its address box,
+    where space no longer played."""
+    pg = playground.open()
+    pg.page.click("[data-testid=present]")
+    assert pg.page.get_attribute("[data-testid=present]", "aria-expanded") == "true"
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'false'")
