@@ -192,12 +192,13 @@ def test_b_switches_the_view_with_caps_lock_or_shift_as_r_resets(playground):
     pg.page.wait_for_function(f"{mode} === 'forward'")
 
 
-def test_a_popup_opened_with_the_mouse_leaves_space_to_play(playground):
-    """Opened by a click, the Present panel took the focus into its address box,
-    where space no longer played."""
+def test_a_popup_opened_with_the_mouse_keeps_the_focus_on_its_button_and_space_plays(playground):
+    """Opened by a click, a popup took the focus to its first control (the
+    Export menu's first picture, where Enter then downloaded a PNG)."""
     pg = playground.open()
     pg.page.click("[data-testid=present]")
     assert pg.page.get_attribute("[data-testid=present]", "aria-expanded") == "true"
+    assert pg.js(f"{ACTIVE}.dataset.testid") == "present"
     pg.page.keyboard.press(" ")
     pg.page.wait_for_function(f"{PLAYING} === 'true'")
     pg.page.keyboard.press(" ")
