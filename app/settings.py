@@ -27,7 +27,7 @@ def _number(name: str, default: str, kind: type) -> int | float:
 
 # (setting, lowest, highest, whether the lowest is allowed): checked however the value came
 _RANGES = {
-    "port": (1, 65535, True), "max_sessions": (1, 10**6, True), "idle_timeout": (0, 10**9, False),
+    "port": (0, 65535, True), "max_sessions": (1, 10**6, True), "idle_timeout": (0, 10**9, False),
     "step_time_limit": (0, 3600, False), "max_fps": (0, 1000, False), "checkpoint_interval": (0, 10**6, False),
     "retention": (0, 10**10, False), "unattended_grace": (0, 10**6, True),
 }

@@ -154,6 +154,7 @@ def test_foreign_database_stops_start_up_with_a_clear_message(tmp_path):
 
 @pytest.mark.parametrize(("env", "args", "needle"), [
     ({"CHAINRULE_PORT": "abc"}, [], "CHAINRULE_PORT must be an integer (got 'abc')"),
+    ({"CHAINRULE_PORT": "70000"}, [], "CHAINRULE_PORT must be in [0, 65535] (got 70000)"),
     ({"CHAINRULE_MAX_FPS": "0"}, [], "CHAINRULE_MAX_FPS must be in (0, 1000] (got 0)"),
     ({"CHAINRULE_MAX_SESSIONS": "-1"}, [], "CHAINRULE_MAX_SESSIONS must be in [1, 1e+06] (got -1)"),
     ({"CHAINRULE_IDLE_TIMEOUT": "soon"}, [], "CHAINRULE_IDLE_TIMEOUT must be a number (got 'soon')"),
