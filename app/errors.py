@@ -20,6 +20,9 @@ from .models import GradCheckRequest, Problem, StepRequest, TraceRequest
 
 NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
 INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
+TOO_LARGE = {413: {"model": Problem, "description": "the request body is larger than 32 MB (field: body)"}}
+# what a route that reads a request body can answer besides its own success (and 404)
+BODY_ERRORS = {**INVALID, **TOO_LARGE}
 
 
 class SessionNotFound(StarletteHTTPException):
@@ -106,6 +109,31 @@ def _describe(err: dict) -> str:
     return f"{field}: {msg}" + (f" (allowed: {', '.join(bounds)})" if bounds else "")
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_PARAMETER = re.compile(r"\{[^}/]+\}")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of the path a 405 was answered for, for its ``Allow`` header.
+
+    Starlette answers 405 from the first route whose path matches, naming only
+    that route's methods: ``Allow: GET`` for ``/api/sessions/{id}``, which has
+    GET, PATCH and DELETE, one route each. The OpenAPI document groups the
+    routes by path, in the order they are matched: the first path there that
+    matches (as the router's first match) has them all. Empty for a path it
+    does not describe (the pages, whose routes have one method each)."""
+    path = request.scope.get("path", "")
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in _PARAMETER.split(template))
+        if re.fullmatch(pattern, path):
+            methods = {m.upper() for m in operations if m.upper() in _METHOD_ORDER}
+            return sorted(methods, key=_METHOD_ORDER.index)
+    return []
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -135,4 +163,10 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400:  # a body that cannot even be decoded: invalid input like any other
             return JSONResponse({"detail": "the request body is not valid JSON (UTF-8 text)", "field": "body"}, 422)
         field = "body" if exc.status_code == 413 else None  # see limits.BodyTooLarge
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            if allowed:
+                allow = ", ".join(allowed)
+                return JSONResponse({"detail": f"{request.method} is not a method of this path (it takes {allow})",
+                                     "field": None}, 405, headers={**(exc.headers or {}), "Allow": allow})
         return JSONResponse({"detail": str(exc.detail), "field": field}, exc.status_code, headers=exc.headers)

@@ -28,10 +28,6 @@ InitName = Literal[tuple(INITIALIZERS)]  # type: ignore[valid-type]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
-def _doc(name: str) -> str:
-    return PROPERTY[name].help
-
-
 class Strict(BaseModel):
     # strict: "3", 3.0 and true are not the integer 3 (the live socket and an
     # imported session refuse them too); an integer is a number, though
@@ -45,6 +41,23 @@ class Points(Strict):
                            description="N targets: class labels 0..k-1, or reals for regression")
 
 
+def _setting(name: str, **constraints: Any) -> Any:
+    """A configuration field: optional (``None`` = not sent), documented with the
+    engine's help text and its true default, which applies when it is missing
+    (no default where the engine derives the value from other fields: its help
+    says how)."""
+    p = PROPERTY[name]
+    extra = constraints.pop("json_schema_extra", {})
+
+    def document(schema: dict[str, Any]) -> None:
+        schema.update(extra)
+        schema.pop("default", None)
+        if p.default is not None:
+            schema["default"] = p.default
+
+    return Field(None, description=p.help, json_schema_extra=document, **constraints)
+
+
 class SessionConfig(Strict):
     """Every field is optional; missing ones take their defaults."""
 
@@ -53,32 +66,45 @@ class SessionConfig(Strict):
         json_schema_extra={"examples": [{"dataset": "xor", "hidden_layers": [4, 4], "learning_rate": 0.03}]},
     )
 
-    dataset: DatasetName | None = Field(None, description=_doc("dataset"))
-    n_samples: int | None = Field(None, ge=10, le=5000, description=_doc("n_samples"))
-    noise: float | None = Field(None, ge=0.0, le=1.0, description=_doc("noise"))
-    train_fraction: float | None = Field(None, ge=0.1, le=0.9, description=_doc("train_fraction"))
-    features: list[FeatureName] | None = Field(None, min_length=1, max_length=len(FEATURES),
-                                               description=_doc("features"))
-    points: Points | None = Field(None, description=_doc("points"))
-    task: Literal["classification", "regression"] | None = Field(None, description=_doc("task"))
-    hidden_layers: list[int] | None = Field(None, max_length=MAX_HIDDEN_LAYERS, description=_doc("hidden_layers"),
-                                            json_schema_extra={"items": {"type": "integer", "minimum": 1,
-                                                                         "maximum": MAX_NEURONS}})
-    activation: HiddenActivation | list[HiddenActivation] | None = Field(None, description=_doc("activation"))
-    output_activation: OutputActivation | None = Field(None, description=_doc("output_activation"))
-    loss: LossName | None = Field(None, description=_doc("loss"))
-    init: InitName | None = Field(None, description=_doc("init"))
-    optimizer: OptimizerName | None = Field(None, description=_doc("optimizer"))
-    learning_rate: float | None = Field(None, gt=0.0, le=10.0, description=_doc("learning_rate"))
-    momentum: float | None = Field(None, ge=0.0, lt=1.0, description=_doc("momentum"))
-    batch_size: int | None = Field(None, ge=1, le=5000, description=_doc("batch_size"))
-    l1: float | None = Field(None, ge=0.0, le=MAX_REGULARIZATION, description=_doc("l1"))
-    l2: float | None = Field(None, ge=0.0, le=MAX_REGULARIZATION, description=_doc("l2"))
-    seed: int | None = Field(None, ge=0, le=MAX_SEED, description=_doc("seed"))
+    dataset: DatasetName | None = _setting("dataset")
+    n_samples: int | None = _setting("n_samples", ge=10, le=5000)
+    noise: float | None = _setting("noise", ge=0.0, le=1.0)
+    train_fraction: float | None = _setting("train_fraction", ge=0.1, le=0.9)
+    features: list[FeatureName] | None = _setting("features", min_length=1, max_length=len(FEATURES))
+    points: Points | None = _setting("points")
+    task: Literal["classification", "regression"] | None = _setting("task")
+    hidden_layers: list[int] | None = _setting("hidden_layers", max_length=MAX_HIDDEN_LAYERS,
+                                               json_schema_extra={"items": {"type": "integer", "minimum": 1,
+                                                                            "maximum": MAX_NEURONS}})
+    activation: HiddenActivation | list[HiddenActivation] | None = _setting("activation")
+    output_activation: OutputActivation | None = _setting("output_activation")
+    loss: LossName | None = _setting("loss")
+    init: InitName | None = _setting("init")
+    optimizer: OptimizerName | None = _setting("optimizer")
+    learning_rate: float | None = _setting("learning_rate", gt=0.0, le=10.0)
+    momentum: float | None = _setting("momentum", ge=0.0, lt=1.0)
+    batch_size: int | None = _setting("batch_size", ge=1, le=5000)
+    l1: float | None = _setting("l1", ge=0.0, le=MAX_REGULARIZATION)
+    l2: float | None = _setting("l2", ge=0.0, le=MAX_REGULARIZATION)
+    seed: int | None = _setting("seed", ge=0, le=MAX_SEED)
 
     def given(self) -> dict[str, Any]:
         """Only the fields the client sent (``None`` means 'not sent')."""
         return self.model_dump(exclude_none=True, exclude_unset=True)
+
+
+def _change_schema(schema: dict[str, Any]) -> None:
+    """A change has no defaults: a field not sent keeps its current value."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+    schema["examples"] = [{"learning_rate": 0.1}, {"hidden_layers": [8, 8]}]
+
+
+class ConfigChange(SessionConfig):
+    """A change of configuration (the fields of SessionConfig, every one
+    optional): the fields sent change, the others keep their current values."""
+
+    model_config = ConfigDict(json_schema_extra=_change_schema)
 
 
 class FullConfig(BaseModel):

@@ -1,4 +1,5 @@
-"""The page: ``/`` (the playground), ``/watch/{watch_id}``, static files, plotly.js."""
+"""The pages: ``/`` (the playground), ``/watch/{watch_id}``, ``/docs`` (the API
+reference), static files, plotly.js."""
 
 from __future__ import annotations
 
@@ -56,6 +57,14 @@ async def index(request: Request) -> HTMLResponse:
 @router.get("/watch/{watch_id}", response_class=HTMLResponse)
 async def watch(request: Request, watch_id: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"watch_id": watch_id, "version": __version__})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request) -> HTMLResponse:
+    """The API reference, drawn in the page from ``/openapi.json`` by
+    ``static/js/docs.js``: FastAPI's Swagger UI loads from a CDN, so it is
+    blank offline; this page needs nothing but this server."""
+    return templates.TemplateResponse(request, "docs.html", {"version": __version__})
 
 
 @router.get("/vendor/plotly.min.js")

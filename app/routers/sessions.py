@@ -6,14 +6,15 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Body, Depends, Request, Response, WebSocket
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
 from engine.config import ConfigError
 from engine.trainer import Trainer, plain
 
-from ..errors import INVALID, NOT_FOUND, SessionNotFound
+from ..errors import BODY_ERRORS, NOT_FOUND, SessionNotFound
 from ..models import (
+    ConfigChange,
     DataAnswer,
     ExportDocument,
     GradCheck,
@@ -35,7 +36,11 @@ from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses={**NOT_FOUND, **INVALID})
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+# The error answers each route documents (all of them Problem): 404 where a
+# session is named, 422 and 413 where a body is read (nothing else can be invalid).
+WITH_BODY = {**NOT_FOUND, **BODY_ERRORS}
 
 EXPORT_FORMAT = "chainrule-session"
 
@@ -48,7 +53,11 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_session(session_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+SessionId = Annotated[str, Path(description="the session's `id`, from the answer that created it "
+                                            "(a capability: whoever holds it controls the session)")]
+
+
+async def get_session(session_id: SessionId, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
     session = await store.find(session_id)
     if session is None:
         raise SessionNotFound()
@@ -69,7 +78,7 @@ async def create_session(store: SessionStore, trainer_factory: Callable[[], Trai
     return store.add(trainer)
 
 
-@router.post("", status_code=201, response_model=Session, summary="Create a session")
+@router.post("", status_code=201, response_model=Session, responses=BODY_ERRORS, summary="Create a session")
 async def create(store: Store, config: Annotated[SessionConfig | None, Body()] = None) -> JSONResponse:
     """Build a network and its data from a configuration (every field optional)."""
     given = config.given() if config else {}
@@ -78,7 +87,8 @@ async def create(store: Store, config: Annotated[SessionConfig | None, Body()] =
     return _json(session.public(state), 201)
 
 
-@router.post("/import", status_code=201, response_model=Session, summary="Import an exported session")
+@router.post("/import", status_code=201, response_model=Session, responses=BODY_ERRORS,
+             summary="Import an exported session")
 async def import_session(store: Store, document: ExportDocument) -> JSONResponse:
     """A new session that continues bit-for-bit from an ``export`` document."""
 
@@ -88,14 +98,14 @@ async def import_session(store: Store, document: ExportDocument) -> JSONResponse
     return _json(session.public(state), 201)
 
 
-@router.get("/{session_id}", response_model=Session, summary="Read a session")
+@router.get("/{session_id}", response_model=Session, responses=NOT_FOUND, summary="Read a session")
 async def read(session: Current) -> JSONResponse:
     state = await session.run(lambda t: t.snapshot())
     return _json(session.public(state))
 
 
-@router.patch("/{session_id}", response_model=PatchAnswer, summary="Change the configuration")
-async def patch(session: Current, config: SessionConfig) -> JSONResponse:
+@router.patch("/{session_id}", response_model=PatchAnswer, responses=WITH_BODY, summary="Change the configuration")
+async def patch(session: Current, config: ConfigChange) -> JSONResponse:
     """Hyper-parameters (learning rate, optimizer settings, l1, l2, batch size)
     apply live; anything structural rebuilds the network and resets it."""
     given = config.given()
@@ -108,7 +118,7 @@ async def patch(session: Current, config: SessionConfig) -> JSONResponse:
     return _json({"config": session.trainer.config, "reset": was_reset, "state": state})
 
 
-@router.post("/{session_id}/step", response_model=Snapshot, summary="Train")
+@router.post("/{session_id}/step", response_model=Snapshot, responses=WITH_BODY, summary="Train")
 async def step(session: Current, settings: Config, body: Annotated[StepRequest | None, Body()] = None) -> JSONResponse:
     """Run ``steps`` mini-batch updates (it may stop early at the time limit or
     on divergence, and says so in ``stopped_early``)."""
@@ -131,7 +141,7 @@ async def step(session: Current, settings: Config, body: Annotated[StepRequest |
     return _json(state)
 
 
-@router.post("/{session_id}/reset", response_model=Snapshot, summary="Reset to step 0")
+@router.post("/{session_id}/reset", response_model=Snapshot, responses=WITH_BODY, summary="Reset to step 0")
 async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] = None) -> JSONResponse:
     """Back to step 0; the same seed gives the same initial weights and data."""
     seed = body.seed if body else None
@@ -145,7 +155,8 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
     return _json(state)
 
 
-@router.post("/{session_id}/trace", response_model=Trace, summary="One forward and backward pass, no update")
+@router.post("/{session_id}/trace", response_model=Trace, responses=WITH_BODY,
+             summary="One forward and backward pass, no update")
 async def trace(session: Current, body: TraceRequest) -> JSONResponse:
     def run(t: Trainer) -> dict:
         tr = t.trace(body.x, body.y)
@@ -167,7 +178,8 @@ def _finite(v: float) -> float | None:
     return v if v == v and abs(v) != float("inf") else None
 
 
-@router.post("/{session_id}/gradcheck", response_model=GradCheck, summary="Check one gradient by finite differences")
+@router.post("/{session_id}/gradcheck", response_model=GradCheck, responses=WITH_BODY,
+             summary="Check one gradient by finite differences")
 async def gradcheck(session: Current, body: GradCheckRequest) -> JSONResponse:
     """∂L/∂w of one weight (or bias) on the batch ``(x, y)`` from
     backpropagation, next to the central difference ``(L(w+ε) − L(w−ε)) / 2ε``."""
@@ -175,14 +187,14 @@ async def gradcheck(session: Current, body: GradCheckRequest) -> JSONResponse:
                                                                 body.row, body.col)))
 
 
-@router.get("/{session_id}/batch", response_model=NextBatch, summary="The next mini-batch")
+@router.get("/{session_id}/batch", response_model=NextBatch, responses=NOT_FOUND, summary="The next mini-batch")
 async def next_batch(session: Current) -> JSONResponse:
     """The mini-batch the next update will train on (nothing is used up), in
     the network's input space: trace it, then step, to watch that very update."""
     return _json(await session.run(lambda t: t.peek_batch()))
 
 
-@router.put("/{session_id}/weights", response_model=Snapshot, summary="Replace the weights")
+@router.put("/{session_id}/weights", response_model=Snapshot, responses=WITH_BODY, summary="Replace the weights")
 async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
     """Set every layer's ``W`` and ``b``; 422 on any shape mismatch."""
     layers = [layer.model_dump() for layer in body.layers]
@@ -196,24 +208,27 @@ async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
     return _json(state)
 
 
-@router.get("/{session_id}/data", response_model=DataAnswer, summary="The data as the network sees it")
+@router.get("/{session_id}/data", response_model=DataAnswer, responses=NOT_FOUND,
+            summary="The data as the network sees it")
 async def data(session: Current) -> JSONResponse:
     return _json(await session.run(lambda t: t.data()))
 
 
-@router.get("/{session_id}/history", response_model=History, summary="Per-step series")
+@router.get("/{session_id}/history", response_model=History, responses=NOT_FOUND, summary="Per-step series")
 async def history(session: Current) -> JSONResponse:
     return _json(await session.run(lambda t: t.history.series()))
 
 
-@router.get("/{session_id}/export", response_model=ExportDocument, summary="Everything needed to resume")
+@router.get("/{session_id}/export", response_model=ExportDocument, responses=NOT_FOUND,
+            summary="Everything needed to resume")
 async def export(session: Current) -> JSONResponse:
     state = await session.run(lambda t: t.to_state())
     return _json({"format": EXPORT_FORMAT, "version": 1, "state": state})
 
 
-@router.delete("/{session_id}", status_code=204, summary="Delete a session", response_class=Response)
-async def delete(session_id: str, store: Store) -> Response:
+@router.delete("/{session_id}", status_code=204, responses=NOT_FOUND, summary="Delete a session",
+               response_class=Response)
+async def delete(session_id: SessionId, store: Store) -> Response:
     if not store.remove(session_id):
         raise SessionNotFound()
     return Response(status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, WebSocket
+from fastapi import APIRouter, Depends, Path, WebSocket
 from fastapi.responses import JSONResponse
 
 from engine.trainer import Trainer
@@ -19,7 +19,10 @@ from .sessions import create_session, get_store
 router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND)
 
 
-async def get_watched(watch_id: str, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
+WatchId = Annotated[str, Path(description="the session's `watch_id`: a read-only link to it")]
+
+
+async def get_watched(watch_id: WatchId, store: Annotated[SessionStore, Depends(get_store)]) -> LiveSession:
     session = await store.find_watch(watch_id)
     if session is None:
         raise SessionNotFound("watch link")

@@ -18,9 +18,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 with warnings.catch_warnings():
@@ -34,14 +36,16 @@ from app.settings import Settings
 # artifacts, not in a .hypothesis/ folder at the top of the project
 set_hypothesis_home_dir(Path(__file__).resolve().parents[1] / "artifacts" / "hypothesis")
 
-APP = create_app(Settings(host="127.0.0.1", port=0, max_sessions=40, idle_timeout=3600.0, step_time_limit=0.3,
+APP = create_app(Settings(host="127.0.0.1", port=8000, max_sessions=40, idle_timeout=3600.0, step_time_limit=0.3,
                           max_fps=30.0, sweep_interval=3600.0, db_path=None))
 CLIENT = TestClient(APP)  # no lifespan needed: the store lives on the app
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 # CHAINRULE_SCHEMA_EXAMPLES=500 for a deeper (random) run; the default is a quick, reproducible one.
 EXAMPLES = int(os.environ.get("CHAINRULE_SCHEMA_EXAMPLES", "25"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# an undocumented method gets 405 and an Allow header that names exactly the documented methods of its path
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          unsupported_method, allow_header_conformance]
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -75,7 +79,9 @@ def test_the_schema_documents_every_route():
         "/api/sessions/{session_id}/trace": {"post"}, "/api/sessions/{session_id}/weights": {"put"},
         "/api/sessions/{session_id}/data": {"get"}, "/api/sessions/{session_id}/history": {"get"},
         "/api/sessions/{session_id}/export": {"get"},
-        "/api/watch/{watch_id}": {"get"}, "/api/watch/{watch_id}/fork": {"post"},
+        "/api/watch/{watch_id}": {"get"}, "/api/watch/{watch_id}/history": {"get"},
+        "/api/watch/{watch_id}/fork": {"post"},
+        "/api/sessions/{session_id}/gradcheck": {"post"}, "/api/sessions/{session_id}/batch": {"get"},
     }
     for path, methods in expected.items():
         assert path in paths, path
