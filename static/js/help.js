@@ -1,6 +1,14 @@
 // A (?) on every panel: a short explanation, in our own words, with the
 // formula the panel shows. Formulas of activations and losses come from the
 // catalog, so they are the engine's own definitions.
+//
+// The keyboard (audit, part 2): each (?) is named after its panel ("Help:
+// Output"); the popover is a dialog named by its title; opened with Enter or
+// Space it takes the focus (opened with the mouse, the keys stay the page's,
+// as popup.js does), and Escape or Tab past either end closes it and gives the
+// focus back to its (?) (keyboardPanel, as the Export menu does).
+
+import { keyboardPanel } from './popup.js';
 
 export function createHelp(store) {
   const cat = store.catalog;
@@ -28,15 +36,18 @@ export function createHelp(store) {
   pop.className = 'help-pop';
   pop.dataset.testid = 'help-popover';
   pop.setAttribute('role', 'dialog');
+  pop.setAttribute('aria-labelledby', 'help-title');
+  pop.setAttribute('aria-describedby', 'help-text help-formula');
   pop.hidden = true;
   document.body.append(pop);
   let openFor = null;
 
-  function show(key, button) {
+  /** `inside`: opened from the keyboard, the focus goes into the popover. */
+  function show(key, button, inside = false) {
     const [title, text, f] = TOPICS[key];
     const formula = typeof f === 'function' ? f() : f;   // some follow the current settings
-    pop.innerHTML = `<div class="help-title"></div><p class="help-text"></p><div class="help-formula">${formula}</div>
-      <button type="button" class="icon-btn tiny help-close" title="Close">✕</button>`;
+    pop.innerHTML = `<div class="help-title" id="help-title"></div><p class="help-text" id="help-text"></p><div class="help-formula" id="help-formula">${formula}</div>
+      <button type="button" class="icon-btn tiny help-close" title="Close" aria-label="Close help">✕</button>`;
     pop.querySelector('.help-title').textContent = title;
     pop.querySelector('.help-text').textContent = text;
     pop.dataset.topic = key;
@@ -45,16 +56,31 @@ export function createHelp(store) {
     const w = pop.offsetWidth, h = pop.offsetHeight;
     pop.style.left = `${Math.max(8, Math.min(innerWidth - w - 8, r.left))}px`;
     pop.style.top = `${r.bottom + 6 + h > innerHeight - 8 ? Math.max(8, r.top - h - 6) : r.bottom + 6}px`;
+    openFor?.setAttribute('aria-expanded', 'false');
     openFor = button;
+    button.setAttribute('aria-expanded', 'true');
+    if (inside) pop.querySelector('.help-close').focus({ preventScroll: true });
   }
-  function hide() { pop.hidden = true; openFor = null; }
-  pop.addEventListener('click', (ev) => { if (ev.target.closest('.help-close')) hide(); });
+  /** `refocus`: give the focus back to the (?) (a close from the keyboard or
+   * the ✕); it goes back anyway when it was in the popover. */
+  function hide(refocus = false) {
+    if (pop.hidden) return;
+    const back = openFor;
+    const inside = pop.contains(document.activeElement);
+    pop.hidden = true;
+    openFor = null;
+    back?.setAttribute('aria-expanded', 'false');
+    if ((refocus || inside) && back?.isConnected) back.focus({ preventScroll: true });
+  }
+  pop.addEventListener('click', (ev) => { if (ev.target.closest('.help-close')) hide(true); });
+  keyboardPanel(pop, (refocus) => hide(refocus));   // Escape, Tab past the ends
   document.addEventListener('click', (ev) => {
     const b = ev.target.closest?.('[data-testid=help]');
-    if (b) { if (openFor === b) hide(); else show(b.dataset.help, b); return; }
+    // a click from Enter or Space has no pointer (detail 0)
+    if (b) { if (openFor === b) hide(true); else show(b.dataset.help, b, ev.detail === 0); return; }
     if (!pop.contains(ev.target)) hide();
   });
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') hide(); });
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') hide(); });   // the focus elsewhere
 
   function button(key) {
     const b = document.createElement('button');
@@ -63,6 +89,9 @@ export function createHelp(store) {
     b.dataset.testid = 'help';
     b.dataset.help = key;
     b.title = `What is this? (${TOPICS[key][0]})`;
+    b.setAttribute('aria-label', `Help: ${TOPICS[key][0]}`);
+    b.setAttribute('aria-haspopup', 'dialog');
+    b.setAttribute('aria-expanded', 'false');
     b.textContent = '?';
     return b;
   }

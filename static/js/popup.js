@@ -80,3 +80,27 @@ export function attachPopup(button, panel, { onOpen } = {}) {
   window.addEventListener('resize', () => { if (!panel.hidden) place(); });
   return open;
 }
+
+/** A chart's text alternative: `el` becomes role `role` (an image by default)
+ * and the returned `say(text, now)` writes its aria-label — at most once every
+ * `every` ms while training runs (the newest words win, a second at the
+ * latest), at once when `now` (paused). `text` may be a function, asked only
+ * when the label is written. Not a live region: read when the chart is. */
+export function chartLabel(el, { role = 'img', every = 1000 } = {}) {
+  if (role) el.setAttribute('role', role);
+  let last = -Infinity, timer = null, pending = null;
+  function write() {
+    clearTimeout(timer);
+    timer = null;
+    last = performance.now();
+    const text = typeof pending === 'function' ? pending() : pending;
+    pending = null;
+    if (text && el.getAttribute('aria-label') !== text) el.setAttribute('aria-label', text);
+  }
+  return function say(text, now = false) {
+    pending = text;
+    const since = performance.now() - last;
+    if (now || since >= every) write();
+    else timer ??= setTimeout(write, every - since);
+  };
+}

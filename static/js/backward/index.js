@@ -89,7 +89,10 @@ export function setupBackward(store, { network, editParameter }) {
   });
 
   // -- clicks on the diagram (network.js hands them over; shift-click edits) -------
-  function inspect(point) {
+  // Enter on the diagram's keyboard ring comes the same way, with `ev.keyboard`:
+  // then the focus goes to the inspector's view, and Escape there gives it back.
+  let fromKeys = false;
+  function inspect(point, ev) {
     const geo = network.geometry;
     if (!geo || !store.data) return false;
     const kind = point.data.meta;
@@ -112,9 +115,16 @@ export function setupBackward(store, { network, editParameter }) {
     }
     if (!target) return false;
     if (mode !== 'backward') setMode('backward');
-    inspector.choose(target);
+    fromKeys = Boolean(ev?.keyboard);
+    inspector.choose(target, { focus: fromKeys });
     return true;
   }
+  panel.querySelector('#inspector').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !fromKeys || ev.target.closest?.('input, select, textarea')) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    document.querySelector('[data-testid=network]').focus();   // the ring where it was
+  });
 
   // -- choosing a sample on the output plot -------------------------------------------
   const boundaryEl = $('boundary');

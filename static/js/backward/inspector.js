@@ -7,6 +7,14 @@
 // A trace of one sample is a batch of N = 1: its gradients are those of the
 // sample's own loss ℓ (no 1/N), written ∂ℓ/∂…; the frame's are those of the
 // mini-batch's mean loss L, written ∂L/∂….
+//
+// The keyboard (audit, part 2): the sample is chosen with the controls above
+// its line (‹ ›, the set, the point's number) as well as on the output plot; a
+// neuron's view lists its incoming weights and its bias as buttons that open
+// their chain rule, and a weight's view has a way back to its neuron. What
+// had the focus keeps it through the re-renders that follow the frames;
+// chosen from the keyboard (`choose(target, { focus: true })`), the focus goes
+// to the new view's title.
 
 import { num, operandDigits, sub } from '../format.js';
 import * as api from '../api.js';
@@ -24,6 +32,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
   let data = null;          // /data answer: x and y as the network sees them
   let sample = { split: 'train', index: 0 };
   let target = null;        // {kind: 'neuron'|'weight'|'bias', layer, to, from} or {kind: 'input', i}
+  let focusTitle = false;   // chosen from the keyboard: the focus goes to the view's title once it is drawn
   let ticket = 0;
   let timer = null;
   let lastStep = -1;
@@ -39,7 +48,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     refresh(true);
   }
 
-  function choose(next) { target = next; refresh(true); }
+  function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; refresh(true); }
   function chooseSample(split, index) { sample = { split, index }; onSample?.(sample); refresh(true); }
 
   function onFrame(frame) {
@@ -112,23 +121,98 @@ export function createInspector(el, store, { onEdit, onSample }) {
     return `${sample.split} point ${sample.index + 1}: ${coords} · ${what}`;
   }
 
+  // -- the sample: its controls stay (a number being typed is not redrawn away), its line follows
+  const picker = document.createElement('div');
+  picker.className = 'sample-pick';
+  picker.setAttribute('role', 'group');
+  picker.setAttribute('aria-label', 'Sample traced');
+  picker.innerHTML = '<button type="button" class="btn btn-small" data-action="sample-prev" aria-label="Previous sample" title="The previous point (after the first training point: the last test point)">‹</button>'
+    + '<select data-action="sample-split" aria-label="Set of the sample" title="Trace a point of the training set or of the test set"><option value="train">train</option><option value="test">test</option></select>'
+    + '<input type="number" data-action="sample-index" min="1" step="1" inputmode="numeric" aria-label="Point number" title="The number of the point in its set (Enter to trace it)">'
+    + '<span class="sample-of muted" aria-hidden="true"></span>'
+    + '<button type="button" class="btn btn-small" data-action="sample-next" aria-label="Next sample" title="The next point (after the last training point: the first test point)">›</button>';
+  const line = document.createElement('div');
+  line.className = 'sample-line';
+  line.dataset.testid = 'inspector-sample';
+  line.setAttribute('aria-live', 'polite');   // a sample chosen from the keyboard is said
+  const body = document.createElement('div');
+  body.className = 'insp-body';
+  el.replaceChildren(picker, line, body);
+  const pick = (action) => picker.querySelector(`[data-action=${action}]`);
+  const count = (split) => store.data?.[split]?.x.length ?? 0;
+  /** One point on (±1), from the last training point on to the first test point and round. */
+  function stepSample(by) {
+    let { split, index } = sample;
+    index += by;
+    if (index < 0 || index >= count(split)) {
+      const other = split === 'train' ? 'test' : 'train';
+      if (count(other)) split = other;
+      index = index < 0 ? count(split) - 1 : 0;
+    }
+    if (count(split)) chooseSample(split, Math.max(0, index));
+  }
+  pick('sample-prev').addEventListener('click', () => stepSample(-1));
+  pick('sample-next').addEventListener('click', () => stepSample(1));
+  pick('sample-split').addEventListener('change', (ev) => {
+    const split = ev.target.value;
+    if (count(split)) chooseSample(split, Math.min(sample.index, count(split) - 1));
+  });
+  pick('sample-index').addEventListener('change', (ev) => {
+    const n = count(sample.split);
+    const k = Math.round(Number(ev.target.value));
+    if (n && Number.isFinite(k)) chooseSample(sample.split, Math.max(1, Math.min(n, k)) - 1);
+    else renderSample();
+  });
+
+  function renderSample() {
+    line.dataset.split = sample.split;
+    line.dataset.index = String(sample.index);
+    const text = sampleText();
+    if (line.textContent !== text) line.innerHTML = `<span class="sample-dot"></span>${esc(text)}`;
+    const split = pick('sample-split'), index = pick('sample-index');
+    split.value = sample.split;
+    for (const o of split.options) o.disabled = count(o.value) === 0;
+    index.max = String(Math.max(1, count(sample.split)));
+    if (document.activeElement !== index) index.value = String(sample.index + 1);
+    picker.querySelector('.sample-of').textContent = `/ ${count(sample.split)}`;
+  }
+
   function render() {
-    const parts = [`<div class="sample-line" data-testid="inspector-sample" data-split="${sample.split}" data-index="${sample.index}">`
-      + `<span class="sample-dot"></span>${esc(sampleText())}</div>`];
-    if (view.error) parts.push(`<p class="hint">${esc(view.error)}</p>`);
-    else if (!target) parts.push('<p class="hint inspector-empty">Click a neuron or a weight in the diagram to see its numbers for this sample. Click a point on the output plot to choose another sample.</p>');
-    else if (view.trace) parts.push(target.kind === 'neuron' ? neuronHtml() : target.kind === 'input' ? inputHtml() : weightHtml());
-    else parts.push('<p class="hint">Tracing…</p>');
-    el.innerHTML = parts.join('');
+    renderSample();
+    let html;
+    if (view.error) html = `<p class="hint" tabindex="-1" data-fk="title">${esc(view.error)}</p>`;
+    else if (!target) html = '<p class="hint inspector-empty">Click a neuron or a weight in the diagram to see its numbers for this sample (from the keyboard: Tab to the diagram, arrow keys, Enter). Click a point on the output plot, or use the controls above, to choose another sample.</p>';
+    else if (view.trace) html = target.kind === 'neuron' ? neuronHtml() : target.kind === 'input' ? inputHtml() : weightHtml();
+    else html = '<p class="hint">Tracing…</p>';
+    // the focus in the view keeps its place through the redraw (a frame, a new value)
+    const had = body.contains(document.activeElement) ? document.activeElement.closest('[data-fk]')?.dataset.fk : null;
+    body.innerHTML = html;
     el.dataset.target = target ? JSON.stringify(target) : '';
     el.dataset.step = view.frame?.step ?? '';
     el.dataset.ready = String(Boolean(view.trace || view.error));
-    el.querySelector('[data-action=edit]')?.addEventListener('click', (ev) => editTarget(ev));
+    body.querySelector('[data-action=edit]')?.addEventListener('click', (ev) => editTarget(ev));
+    const drawn = view.error || (target && view.trace);
+    if (focusTitle && drawn) {
+      focusTitle = false;
+      body.querySelector('[data-fk=title]')?.focus({ preventScroll: false });
+    } else if (had) {
+      body.querySelector(`[data-fk="${CSS.escape(had)}"]`)?.focus({ preventScroll: true });
+    }
+  }
+  body.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-choose]');
+    if (b) choose(JSON.parse(b.dataset.choose), { focus: true });
+  });
+
+  /** Buttons that open another part in the inspector: `choices` are [label, target, name]. */
+  function chooser(label, choices) {
+    const buttons = choices.map(([text, t, aria]) => `<button type="button" class="btn btn-small insp-go" data-choose="${esc(JSON.stringify(t))}" data-fk="go-${t.kind}-${t.from ?? t.to}" aria-label="${esc(aria)}" title="${esc(aria)}: its chain rule">${esc(text)}</button>`);
+    return `<div class="insp-links" role="group" aria-label="${esc(label)}"><span class="muted">${esc(label)}:</span> ${buttons.join(' ')}</div>`;
   }
 
   function inputHtml() {
     const v = view.trace.input[0][target.i];
-    return `<h3 class="insp-title">Input ${esc(name(0, target.i))}</h3><table class="insp">${row('value x', 'x', v, 'as the network sees it')}</table>`
+    return `<h3 class="insp-title" tabindex="-1" data-fk="title">Input ${esc(name(0, target.i))}</h3><table class="insp">${row('value x', 'x', v, 'as the network sees it')}</table>`
       + '<p class="hint">Inputs are given, not learned: no gradient is needed here.</p>';
   }
 
@@ -170,7 +254,11 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const slope = act === 'softmax' ? '' : row('∂a/∂z', 'da_dz', slopeV, 'the activation’s slope at this z', pd);
     const mse = isOut && store.config.loss === 'mse' && act !== 'softmax' ? mseLine(tl, j, pd) : '';
     const prev = l === 0 ? 'the input x' : `the previous layer’s outputs ${esc(name(l, 0))}${ain.length > 1 ? `, ${esc(name(l, 1))}${ain.length > 2 ? ', …' : ''}` : ''}`;
-    return `<h3 class="insp-title">${isOut ? 'Output' : 'Neuron'} ${esc(name(l + 1, j))} <span class="muted">${esc(act)}</span></h3>`
+    const to = name(l + 1, j);
+    const incoming = chooser('Incoming weights', [
+      ...ain.map((_, k) => [name(l, k), { kind: 'weight', layer: l, to: j, from: k }, `Weight from ${name(l, k)} to ${to}`]),
+      ['b', { kind: 'bias', layer: l, to: j }, `Bias of ${to}`]]);
+    return `<h3 class="insp-title" tabindex="-1" data-fk="title">${isOut ? 'Output' : 'Neuron'} ${esc(to)} <span class="muted">${esc(act)}</span></h3>`
       + `<div class="formula" data-testid="inspector-formula"><span class="lhs">z = W·a + b =</span> ${named}`
       + `<br><span class="lhs">=</span> ${terms.join(' + ')} + ${fval('b', b, pz)} = ${val('z', z)}</div>`
       + `<table class="insp">${row('z (weighted sum)', 'z', z)}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
@@ -181,7 +269,8 @@ export function createInspector(el, store, { onEdit, onSample }) {
       + mse
       + (act === 'softmax' ? softmaxDelta(tl, j) : '')
       + `<p class="hint">ℓ is this sample’s own loss; L is the mean loss of a mini-batch, so ∂L/∂b is the batch mean of each sample’s ∂ℓ/∂z. `
-      + `W and b as of this step; a is ${prev} for this sample.</p>`;
+      + `W and b as of this step; a is ${prev} for this sample.</p>`
+      + incoming;
   }
 
   /** δⱼ of a softmax output on this sample, written as the engine's numbers make it:
@@ -239,10 +328,11 @@ export function createInspector(el, store, { onEdit, onSample }) {
       ? `<p class="hint">The loss includes the penalty on large weights, so its gradient ${penTerm} (with λ₂ = l2${store.config.l1 > 0 ? ', λ₁ = l1' : ''}) is added to the data part.</p>` : '';
     const mse = isOut && store.config.loss === 'mse' && act !== 'softmax' ? mseLine(tl, j, pd) : '';
     const c = view.check;
-    const edit = store.readonly ? '' : '<button type="button" class="btn btn-small" data-action="edit" title="Type a new value for this parameter (or shift-click it in the diagram)">Edit value…</button>';
+    const edit = store.readonly ? '' : '<button type="button" class="btn btn-small" data-action="edit" data-fk="edit" title="Type a new value for this parameter (or shift-click it in the diagram)">Edit value…</button>';
     const lhs = pen !== undefined ? `∂(ℓ + penalty)/∂${p_}` : `∂ℓ/∂${p_}`;
     const chain = act === 'softmax' ? `∂ℓ/∂z · ∂z/∂${p_}` : `∂ℓ/∂a · ∂a/∂z · ∂z/∂${p_}`;
-    return `<h3 class="insp-title">${esc(title)}</h3>`
+    const back = chooser('Back to', [[name(l + 1, j), { kind: 'neuron', layer: l, to: j }, `${isOut ? 'Output' : 'Neuron'} ${name(l + 1, j)}`]]);
+    return `<h3 class="insp-title" tabindex="-1" data-fk="title">${esc(title)}</h3>`
       + `<div class="insp-value"><span>${wName} =</span> ${val('w', value, 5)} ${edit}</div>`
       + `<div class="formula chain-formula">${v(`${lhs} = ${chain}${pen !== undefined ? ` + ${penTerm}` : ''}`)}</div>`
       + `<table class="insp chain-table" data-testid="inspector-chain">${rows}`
@@ -251,7 +341,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
          : '<tr class="paused-only" title="While training runs the weights change between two requests: pause to compare backprop with the finite-difference estimate"><th>finite difference</th><td><span class="muted">pause to check</span></td></tr>')
       + (c ? `<tr title="|backprop − finite difference| relative to their size"><th>relative error</th><td>${c.relative_error < 1e-5 ? '<span class="ok">✓</span> ' : ''}${val('rel_error', c.relative_error, 2)}</td></tr>` : '')
       + `<tr class="batch" title="The gradient the last update used: ∂L/∂${p_}, the mean over its mini-batch of each sample’s ∂ℓ/∂${p_}${pen !== undefined ? ', plus the penalty’s term' : ''} (the frame’s ∂L/∂${isW ? 'W' : 'b'})"><th>∂L/∂${p_} <span class="muted">last update</span></th><td>${val('batch', batch)}</td></tr></table>`
-      + mse + (note ? `<p class="hint">${note}</p>` : '') + penalty;
+      + mse + (note ? `<p class="hint">${note}</p>` : '') + penalty + back;
   }
 
   function editTarget(ev) {

@@ -9,7 +9,9 @@
 // one-input data a frame is one restyle of the curve.
 
 import { CLASS_RGB, diverging, lighten, rgbString, themeColors } from '../colors.js';
+import { num, percent } from '../format.js';
 import { decodeBytes } from '../maps.js';
+import { chartLabel } from '../popup.js';
 import { axis, baseLayout, fontScale, PLOT_CONFIG } from './plot-theme.js';
 
 const DOMAIN = 6;
@@ -24,6 +26,25 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
   let draft = null;            // pending custom points {x, y} not yet on the server
   let built = false;
   const theme = themeColors();
+  // its text alternative: what the plot shows and the newest accuracy and loss (at most once a second while training runs)
+  const say = chartLabel(el);
+  function words() {
+    const data = store.data, frame = store.frame;
+    if (!data || !shape) return 'Output';
+    const names = data.features.slice(0, 2).map((f) => store.featureLabel(f));
+    const over = shape.inputs === 2 ? `over the input plane ${names.join(', ')}` : `along ${names[0] ?? 'x₁'}`;
+    const what = shape.inputs === 2
+      ? (shape.task === 'classification' ? `decision boundary of ${shape.classes} classes` : 'regression surface')
+      : (shape.task === 'classification' ? 'class probability curve' : 'regression curve');
+    const points = draft ? `${draft.x.length} points of your own, not trained yet`
+      : `${data.train.x.length} train points${showTest ? ` and ${data.test.x.length} test points` : ''}`;
+    let now = '';
+    if (frame && !draft) {
+      const acc = frame.accuracy ? `accuracy train ${percent(frame.accuracy.train)}, test ${percent(frame.accuracy.test)}; ` : '';
+      now = ` At update ${frame.step}: ${acc}loss train ${num(frame.loss?.train)}, test ${num(frame.loss?.test)}.`;
+    }
+    return `Output: ${what} ${over}, with ${points}.${now}`;
+  }
 
   function classColor(label) {
     return rgbString(CLASS_RGB[label] ?? CLASS_RGB[0]);
@@ -102,6 +123,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
     placeCanvas();
     el.dataset.inputs = String(data.inputs);
     if (store.frame) update(store.frame);
+    say(words, true);
   }
 
   function draftTrace() {
@@ -114,6 +136,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
   }
 
   function update(frame) {
+    if (shape) say(words, !store.playing);
     if (!shape || !frame.output) return;
     const maps = frame.output.maps;
     const R = frame.output.resolution;
@@ -218,6 +241,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
 
   function setShowTest(on) {
     showTest = on;
+    if (shape) say(words, true);
     if (shape) Plotly.restyle(el, { visible: draft ? false : on }, [1]);
   }
 
@@ -230,6 +254,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
   function setDraft(points) {
     draft = points;
     if (!shape) return;
+    say(words, true);
     const t = draftTrace();
     Plotly.restyle(el, { x: [t.x], y: [t.y], 'marker.color': [t.marker.color] }, [2]);
     Plotly.restyle(el, { visible: [!draft, draft ? false : showTest] }, [0, 1]);

@@ -3,6 +3,8 @@
 // exploding ones. The numbers are the frames' grad_norms.
 
 import { layerColor, themeColors } from '../colors.js';
+import { num } from '../format.js';
+import { chartLabel } from '../popup.js';
 import { createLiveLines } from './live-lines.js';
 import { modeFor } from './loss-chart.js';
 import { axis, baseLayout, lineScale } from './plot-theme.js';
@@ -43,6 +45,14 @@ export function createGradientChart(el, store) {
   let drawnRevision = -1;
   let layers = 0;
   let shownEmpty = true;
+  // its text alternative: each layer's newest gradient size, at most once a second while training runs
+  const say = chartLabel(el);
+  const words = () => {
+    const s = store.series, n = s.gradStep.length;
+    if (!n) return `Gradient size per layer: ${EMPTY}`;
+    const sizes = Array.from({ length: layers }, (_, l) => `${name(l)} ${num(s.grad[l]?.[n - 1])}`);
+    return `Gradient size per layer ‖∂L/∂W‖, log scale, at update ${s.gradStep[n - 1]}: ${sizes.join(', ')}.`;
+  };
 
   /** The empty chart's note, wrapped to the plot's width (a little air on both sides). */
   function emptyText() {
@@ -84,6 +94,7 @@ export function createGradientChart(el, store) {
       hovermode: 'x',
     }));
     drawnRevision = s.revision;
+    say(words, true);
   }
 
   function update() {
@@ -93,6 +104,7 @@ export function createGradientChart(el, store) {
     if (s.grad.length !== layers || shownEmpty !== (s.gradStep.length === 0)) { rebuild(); return; }
     const mode = modeFor(s.gradStep.length);
     lines.refresh(s.grad.map((y) => ({ x: s.gradStep, y, mode })));
+    say(words, !store.playing);
   }
 
   return { rebuild, update };

@@ -1,6 +1,8 @@
 // Loss over updates: train and test, as the engine reported them in each frame.
 
 import { themeColors } from '../colors.js';
+import { num } from '../format.js';
+import { chartLabel } from '../popup.js';
 import { createLiveLines } from './live-lines.js';
 import { axis, baseLayout, lineScale } from './plot-theme.js';
 
@@ -23,6 +25,13 @@ export function wantsLog(series) {
 export function createLossChart(el, store) {
   const lines = createLiveLines(el, { isPlaying: () => store.playing });
   let drawnRevision = -1;
+  // its text alternative: the newest losses, written at most once a second while training runs
+  const say = chartLabel(el);
+  const words = () => {
+    const s = store.series, n = s.step.length;
+    if (!n) return 'Loss over updates: no loss yet.';
+    return `Loss over updates${lines.logY ? ' (log scale)' : ''}: train ${num(s.train[n - 1])}, test ${num(s.test[n - 1])} at update ${s.step[n - 1]}.`;
+  };
 
   function rebuild() {
     const t = themeColors();
@@ -42,6 +51,7 @@ export function createLossChart(el, store) {
       hovermode: 'x',
     }));
     drawnRevision = s.revision;
+    say(words, true);
   }
 
   function update() {
@@ -51,6 +61,7 @@ export function createLossChart(el, store) {
     drawnRevision = s.revision;
     const mode = modeFor(s.step.length);
     lines.refresh([{ x: s.step, y: s.train, mode }, { x: s.step, y: s.test, mode }]);
+    say(words, !store.playing);
   }
 
   return { rebuild, update };

@@ -11,6 +11,14 @@
 // layout images) 30 times a second would cost more than the frame. A live
 // update is therefore one canvas repaint.
 // `setMode("backward")` recolours the edges by ∂L/∂W instead of W.
+//
+// The keyboard and screen readers (audit, part 2): the diagram is in the Tab
+// order, named by a summary of the network (its text alternative). Reached by
+// the keyboard, a ring marks one neuron: ← → move between layers (to the
+// nearest neuron), ↑ ↓ within one, Home and End to its ends; Enter or Space
+// opens that neuron in the inspector, as a click does. The hover card shows
+// beside the ring and a polite status says what it shows. Reached by the
+// pointer, the keys stay the page's (space plays, → steps) as before.
 
 import { diverging, rgbString, themeColors } from '../colors.js';
 import { num, sub } from '../format.js';
@@ -31,6 +39,32 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   let inputLuts = null;
   let built = false;
   const theme = themeColors();
+
+  // -- the keyboard route (see the top) ---------------------------------------------
+  el.tabIndex = 0;
+  el.setAttribute('role', 'application');
+  el.setAttribute('aria-roledescription', 'network diagram');
+  el.setAttribute('aria-label', 'Network');
+  const keysHelp = document.createElement('p');
+  keysHelp.id = 'network-keys';
+  keysHelp.className = 'sr-only';
+  keysHelp.textContent = 'Arrow keys move between the neurons: left and right between layers, up and down within a layer. '
+    + 'Enter opens the neuron in the inspector, with its incoming weights.';
+  const said = document.createElement('div');   // what the ring marks, said once per move
+  said.className = 'sr-only';
+  said.setAttribute('role', 'status');
+  said.setAttribute('aria-live', 'polite');
+  said.dataset.testid = 'network-said';
+  const ring = document.createElement('div');
+  ring.className = 'network-ring';
+  ring.dataset.testid = 'network-ring';
+  ring.setAttribute('aria-hidden', 'true');
+  ring.hidden = true;
+  el.after(ring, said, keysHelp);
+  el.setAttribute('aria-describedby', keysHelp.id);
+  let cursor = { col: 1, i: 0 };   // the neuron the ring marks
+  let byKeys = false;              // the diagram has the focus from the keyboard: the arrows are its own
+  let cardByKeys = false;          // the hover card shows the ring's neuron
 
   function activationOf(layer) {           // layer: weight-layer index
     const cfg = store.config;
@@ -180,6 +214,8 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     };
     Plotly.react(el, traces(), layout, { displayModeBar: false, responsive: false, doubleClick: false });
     el.dataset.sizes = data.sizes.join(',');
+    el.setAttribute('aria-label', summary());
+    if (byKeys) showCursor(false);   // the ring follows the new layout
     if (!built) { attachEvents(); built = true; }
     if (fits(store.frame)) update(store.frame);
     else edgeCtx.clearRect(0, 0, edgeCanvas.width, edgeCanvas.height);
@@ -226,7 +262,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     if (!fits(frame)) return;
     if (hovered && hovercard.visible) {
       const info = describe(hovered);
-      if (info) hovercard.show(info);
+      if (info) hovercard.show(cardByKeys ? keyCard(info) : info);
     }
     drawEdges(frame);
     paintTiles(frame);
@@ -372,6 +408,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   function attachEvents() {
     el.on('plotly_hover', (ev) => {
       hovered = ev.points[0];
+      cardByKeys = false;
       const info = describe(hovered);
       if (info) hovercard.show(info, ev.event);
     });
@@ -386,8 +423,111 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
 
   function setMode(next) {
     mode = next === 'backward' ? 'backward' : 'forward';
+    if (store.data) el.setAttribute('aria-label', summary());
     if (store.frame) update(store.frame);
   }
+
+  // -- the keyboard and the text alternative ------------------------------------------
+  const and = (items) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items.join(''));
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+  /** "Network: 2 inputs (x₁, x₂), hidden layers 4 and 2, 1 output. Forward pass: …" */
+  function summary() {
+    const sizes = store.data.sizes, L = sizes.length - 1;
+    const hidden = sizes.slice(1, L);
+    const inputs = sizes[0] <= 8 ? ` (${Array.from({ length: sizes[0] }, (_, i) => nodeName(0, i)).join(', ')})` : '';
+    const layers = hidden.length ? `hidden layer${hidden.length > 1 ? 's' : ''} ${and(hidden.map(String))}` : 'no hidden layer';
+    const pass = mode === 'backward'
+      ? 'Backward pass: edges show ∂L/∂W of the last update, neurons ∂L/∂b.'
+      : 'Forward pass: edges show the weights, neurons their activation over the input plane.';
+    return `Network: ${plural(sizes[0], 'input')}${inputs}, ${layers}, ${plural(sizes[L], 'output')}. ${pass}`;
+  }
+
+  /** Where neuron i of column col stands, in words. */
+  function placeOf(col, i) {
+    const L = geo.sizes.length - 1, n = geo.sizes[col];
+    const where = col === 0 ? 'input' : col === L ? 'output' : `hidden layer ${col}, neuron`;
+    return `${where} ${i + 1} of ${n}`;
+  }
+
+  const cursorPoint = () => ({ data: { meta: 'neuron' }, pointIndex: geo.sizes.slice(0, cursor.col).reduce((a, b) => a + b, 0) + cursor.i });
+  /** The hover card of a neuron reached from the keyboard: its foot names the keys, not the click. */
+  const keyCard = (info) => ({ ...info, foot: cursor.col === 0 ? info.foot : 'Enter: its z, a and δ on the chosen sample, in the inspector.' });
+
+  function showCursor(say) {
+    if (!byKeys || !geo) { ring.hidden = true; return; }
+    const L = geo.sizes.length - 1;
+    cursor.col = Math.max(0, Math.min(L, cursor.col));
+    cursor.i = Math.max(0, Math.min(geo.sizes[cursor.col] - 1, cursor.i));
+    const n = geo.nodes[cursor.col][cursor.i];
+    const pad = 5, top = geo.height - n.y - geo.tile / 2;
+    Object.assign(ring.style, { left: `${n.x - geo.tile / 2 - pad}px`, top: `${top - pad}px`,
+                                width: `${geo.tile + 2 * pad}px`, height: `${geo.tile + 2 * pad}px` });
+    ring.hidden = false;
+    ring.dataset.col = String(cursor.col);
+    ring.dataset.index = String(cursor.i);
+    const info = describe(cursorPoint());
+    if (info) {
+      const box = el.getBoundingClientRect();
+      hovered = cursorPoint();
+      cardByKeys = true;
+      hovercard.show(keyCard(info), { clientX: box.left + n.x + geo.tile / 2 + pad, clientY: box.top + top - 14 });
+    }
+    if (say) {
+      const rows = info ? info.rows.map(([k, v]) => `${k} ${v}`).join(', ') : '';
+      const name = nodeName(cursor.col, cursor.i);
+      said.textContent = `${cursor.col === 0 ? 'Input' : cursor.col === L ? 'Output' : 'Neuron'} ${name}, ${placeOf(cursor.col, cursor.i)}${rows ? `: ${rows}` : ''}.`;
+    }
+  }
+
+  function leaveKeys() {
+    byKeys = false;
+    el.removeAttribute('data-arrow-keys');
+    ring.hidden = true;
+    if (cardByKeys) { hovered = null; cardByKeys = false; hovercard.hide(); }
+  }
+
+  el.addEventListener('focus', () => {
+    // from the keyboard (Tab, or the focus given back by the inspector): the ring; from a click: nothing changes
+    if (!el.matches(':focus-visible') || !geo) return;
+    byKeys = true;
+    el.setAttribute('data-arrow-keys', '');   // explain mode's ← → leave them to the diagram
+    showCursor(true);
+  });
+  el.addEventListener('blur', leaveKeys);
+  el.addEventListener('pointerdown', () => { if (byKeys) leaveKeys(); }, true);
+  el.addEventListener('keydown', (ev) => {
+    if (!byKeys || !geo || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const L = geo.sizes.length - 1;
+    const { col, i } = cursor;
+    let next = null;
+    if (ev.key === 'ArrowUp') next = { col, i: i - 1 };
+    else if (ev.key === 'ArrowDown') next = { col, i: i + 1 };
+    else if (ev.key === 'Home') next = { col, i: 0 };
+    else if (ev.key === 'End') next = { col, i: geo.sizes[col] - 1 };
+    else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
+      const c = Math.max(0, Math.min(L, col + (ev.key === 'ArrowLeft' ? -1 : 1)));
+      const y = geo.nodes[col][i].y;   // the neuron nearest in height: the ring moves across, not to the top
+      let best = 0;
+      geo.nodes[c].forEach((n, k) => { if (Math.abs(n.y - y) < Math.abs(geo.nodes[c][best].y - y)) best = k; });
+      next = { col: c, i: best };
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      ev.stopPropagation();   // not play (space), not the page's own keys
+      if (!ev.repeat && onInspect?.(cursorPoint(), { keyboard: true, clientX: NaN, clientY: NaN })) {
+        said.textContent = `${nodeName(cursor.col, cursor.i)} opened in the inspector.`;
+      }
+      return;
+    } else {
+      return;   // b, r, Tab, Escape: the page's
+    }
+    ev.preventDefault();
+    ev.stopPropagation();   // → moves the ring: it does not step the training
+    next.i = Math.max(0, Math.min(geo.sizes[next.col] - 1, next.i));
+    const moved = next.col !== col || next.i !== i;
+    cursor = next;
+    showCursor(moved);
+  });
 
   const resize = new ResizeObserver(() => {
     if (!geo) return;

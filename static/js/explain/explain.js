@@ -3,6 +3,11 @@
 // walks forward layer by layer, the loss, backward layer by layer; and when
 // the update stage is reached it really performs that update (POST /step)
 // and shows the engine's weights after it.
+//
+// The keyboard (audit, part 2): opened with Enter or Space, the focus moves
+// into the panel (its heading); closing gives it back to "Explain this step"; a sample chip or a
+// unit row chosen keeps the focus through the re-render; the unit rows are in
+// the Tab order, Enter or Space chooses one.
 
 import { CLASS_COLORS } from '../colors.js';
 import { createHighlight } from './highlight.js';
@@ -31,7 +36,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   panel.hidden = true;
   panel.innerHTML = `
     <div class="x-head">
-      <h2 class="x-title" data-testid="explain-title">Explain this step</h2>
+      <h2 class="x-title" data-testid="explain-title" tabindex="-1">Explain this step</h2>
       <span class="x-progress" data-testid="explain-progress"></span>
       <button type="button" class="btn x-close" data-testid="explain-close" title="Close explain mode (Esc)">✕ Close</button>
     </div>
@@ -55,7 +60,8 @@ export function createExplain(store, { network, notify, send, workspace, openBut
 
   function isOpen() { return !panel.hidden; }
 
-  async function open() {
+  /** `inside`: the focus goes into the panel (opened from the keyboard). */
+  async function open(inside = false) {
     if (store.readonly || store.draft || busy) return;
     busy = true;
     if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
@@ -73,6 +79,9 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     } finally {
       busy = false;
       window.dispatchEvent(new Event('resize'));
+      // into the panel (a keyboard user found it far away at the end of the page);
+      // "Explain the next update" pressed inside it keeps its focus
+      if (inside && isOpen() && !panel.contains(document.activeElement)) $('explain-title').focus({ preventScroll: true });
     }
   }
 
@@ -105,7 +114,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     const { batch, r } = ctx;
     const buttons = batch.x.slice(0, 40).map((x, i) => {
       const label = batch.y[i].length > 1 ? `class ${batch.y[i].indexOf(Math.max(...batch.y[i]))}` : `y = ${+batch.y[i][0].toPrecision(3)}`;
-      return `<button type="button" class="chip${i === r ? ' on' : ''}" data-sample="${i}" title="Follow sample ${i + 1}: training point #${batch.indices[i] + 1}, ${label}">${i + 1}</button>`;
+      return `<button type="button" class="chip${i === r ? ' on' : ''}" data-sample="${i}" aria-pressed="${i === r}" aria-label="Sample ${i + 1}" title="Follow sample ${i + 1}: training point #${batch.indices[i] + 1}, ${label}">${i + 1}</button>`;
     }).join('');
     $('explain-samples').innerHTML = `<span class="x-label">Sample of this batch:</span>${buttons}${batch.x.length > 40 ? `<span class="x-label">… ${batch.x.length} in all</span>` : ''}`;
   }
@@ -205,9 +214,14 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   }
 
   function close() {
+    if (!isOpen()) return;
+    // the focus in the panel (✕, Esc) or nowhere goes back to the button that opened it
+    const active = document.activeElement;
+    const refocus = panel.contains(active) || active === document.body || active === null || active === openButton;
     stopAutoplay();
     store.setHold('explain', null);
     panel.hidden = true;
+    if (refocus && !openButton.disabled) openButton.focus({ preventScroll: true });
     document.body.classList.remove('explaining');
     highlight.hide();
     window.dispatchEvent(new Event('resize'));
@@ -229,15 +243,27 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     }, AUTOPLAY_MS);
   }
 
+  /** After a re-render, the focus on the element `selector` matches (if it had been on its predecessor). */
+  function keepFocus(had, selector) {
+    if (had) panel.querySelector(selector)?.focus({ preventScroll: true });
+  }
+  function chooseUnit(row) {
+    const had = row.contains(document.activeElement);
+    const { layer, unit } = row.dataset;
+    ctx.picks.set(Number(layer), Number(unit));
+    render();
+    keepFocus(had, `tr[data-unit="${unit}"][data-layer="${layer}"]`);
+  }
   panel.addEventListener('click', async (ev) => {
     const t = ev.target.closest('button, tr[data-unit]');
     if (!t || !ctx) return;
     if (t.dataset.sample !== undefined) {
+      const had = t.contains(document.activeElement);
       await pickSample(Number(t.dataset.sample));
       render();
+      keepFocus(had, `[data-sample="${ctx.r}"]`);
     } else if (t.dataset.unit !== undefined) {
-      ctx.picks.set(Number(t.dataset.layer), Number(t.dataset.unit));
-      render();
+      chooseUnit(t);
     } else if (t.classList.contains('x-expand')) {
       t.hidden = true;
       t.nextElementSibling.hidden = false;
@@ -246,16 +272,28 @@ export function createExplain(store, { network, notify, send, workspace, openBut
       t.hidden = true;
     }
   });
+  // a unit row is a button to the keyboard: Enter or Space chooses it (not play: the page's space)
+  panel.addEventListener('keydown', (ev) => {
+    const row = ev.target.closest?.('tr[data-unit]');
+    if (!row || !ctx || ev.ctrlKey || ev.metaKey || ev.altKey || (ev.key !== 'Enter' && ev.key !== ' ')) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    if (!ev.repeat) chooseUnit(row);
+  });
   $('explain-next').addEventListener('click', () => { stopAutoplay(); next(); });
   $('explain-prev').addEventListener('click', () => { stopAutoplay(); prev(); });
   $('explain-autoplay').addEventListener('click', toggleAutoplay);
   $('explain-close').addEventListener('click', close);
-  openButton.addEventListener('click', () => (isOpen() && !ctx?.after ? close() : open()));
+  // a click from Enter or Space has no pointer (detail 0): then the focus goes into the panel
+  openButton.addEventListener('click', (ev) => (isOpen() && !ctx?.after ? close() : open(ev.detail === 0)));
   // keys while open: ← → walk the stages (capture: before the page's own → = step);
   // space and r reach the transport, which is held (HOLD) and says why
   document.addEventListener('keydown', (ev) => {
     if (!isOpen() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (['INPUT', 'SELECT', 'TEXTAREA'].includes(ev.target?.tagName)) return;
+    // the diagram moves its keyboard highlight with the arrows (network.js); a dialog over the page closes first
+    if (ev.key.startsWith('Arrow') && ev.target.closest?.('[data-arrow-keys]')) return;
+    if (ev.key === 'Escape' && (ev.target.closest?.('.help-pop, .popover') || document.querySelector('.help-pop:not([hidden])'))) return;
     if (ev.key === 'ArrowRight') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); next(); }
     else if (ev.key === 'ArrowLeft') { ev.preventDefault(); ev.stopImmediatePropagation(); stopAutoplay(); prev(); }
     else if (ev.key === 'Escape') close();

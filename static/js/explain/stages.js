@@ -50,7 +50,9 @@ function unitName(l, L, j) {
 function unitTable(head, count, cells, selected, l) {
   const rows = [];
   for (let j = 0; j < count; j++) {
-    rows.push(`<tr class="x-unit${j === selected ? ' x-hl' : ''}${j >= SHOW_UNITS && j !== selected ? ' x-extra' : ''}" data-unit="${j}" data-layer="${l}" title="Explain this unit">` +
+    // a button to the keyboard too (explain.js: Enter or Space chooses it)
+    rows.push(`<tr class="x-unit${j === selected ? ' x-hl' : ''}${j >= SHOW_UNITS && j !== selected ? ' x-extra' : ''}" data-unit="${j}" data-layer="${l}" title="Explain this unit"`
+      + ` tabindex="0" role="button" aria-pressed="${j === selected}">` +
       `<th>${j + 1}</th>${cells(j).map((c) => `<td>${c}</td>`).join('')}</tr>`);
   }
   const more = count > SHOW_UNITS
