@@ -16,6 +16,18 @@ export function byteValue(map, byte) {
   return map.lo + (byte / 255) * (map.hi - map.lo);
 }
 
+/** The lowest and highest value a map holds, as [lo, hi, exact]: a tanh,
+ * sigmoid or softmax map is quantised over its activation's whole range (−1…1,
+ * 0…1), which is not the range the neuron reaches; its bytes tell that, to
+ * within 1/255 of the range (`exact` false). */
+export function mapRange(map) {
+  const bytes = decodeBytes(map.data);
+  let min = 255, max = 0;
+  for (const b of bytes) { if (b < min) min = b; if (b > max) max = b; }
+  if (!bytes.length) return [map.lo, map.hi, true];
+  return [byteValue(map, min), byteValue(map, max), min === 0 && max === 255];
+}
+
 /** Where the colour scale is centred for an activation's values, and its half-width. */
 export function centreOf(activation, map) {
   if (activation === 'sigmoid' || activation === 'softmax') return { centre: 0.5, half: 0.5 };

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import urllib.request
 
 import numpy as np
@@ -518,8 +519,28 @@ def test_a_neurons_hover_card_writes_its_layer_formula_with_layers(playground):
                                   f"document.getElementById('hovercard').textContent.includes({want!r})", timeout=5_000)
         text = pg.page.text_content("#hovercard")
         assert "f(W·a + b)" not in text
+        # the range the neuron's picture holds, not its activation's whole range (tanh: "-1 … 1")
+        lo, hi = _activation_range(pg, col, 0)
+        number = r"([−-]?\d+(?:\.\d+)?(?:e[−-]?\d+)?)"
+        shown = re.search(rf"a over the input plane\s*≈?\s*{number} … {number}", text)
+        assert shown, text
+        got = [float(v.replace("−", "-")) for v in shown.groups()]
+        assert abs(got[0] - lo) <= 0.01 + 0.005 * abs(lo) and abs(got[1] - hi) <= 0.01 + 0.005 * abs(hi), (got, lo, hi)
         pg.page.mouse.move(2, 2)
         pg.page.wait_for_function("document.getElementById('hovercard').hidden")
+
+
+def _activation_range(pg, col: int, unit: int) -> tuple[float, float]:
+    """Min and max of a neuron's activation over the frame's grid of the plane, by a plain forward pass."""
+    state = pg.api(f"/api/sessions/{pg.session_id()}")
+    side = pg.js("window.__chainrule.frame.neurons.resolution")
+    g1, g2 = np.meshgrid(np.linspace(-6, 6, side), np.linspace(-6, 6, side))
+    a = np.column_stack([g1.ravel(), g2.ravel()])
+    acts = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+    names = [state["config"]["activation"]] * len(state["config"]["hidden_layers"]) + [state["config"]["output_activation"]]
+    for layer, name in zip(state["state"]["layers"][:col], names, strict=False):
+        a = acts[name](a @ np.array(layer["W"]).T + np.array(layer["b"]))
+    return float(a[:, unit].min()), float(a[:, unit].max())
 
 
 def test_the_speed_tooltips_give_no_frame_rate_the_page_cannot_know(playground):

@@ -22,7 +22,7 @@
 
 import { diverging, rgbString, themeColors } from '../colors.js';
 import { num, sub } from '../format.js';
-import { centreOf, decodeBytes, lutFor, paintMap } from '../maps.js';
+import { centreOf, decodeBytes, lutFor, mapRange, paintMap } from '../maps.js';
 import { biasPosition, layoutNetwork } from './network-layout.js';
 import { lineScale } from './plot-theme.js';
 
@@ -382,11 +382,17 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       return {
         title: `${col === L ? 'Output' : 'Neuron'} ${nodeName(col, i)}`,
         rows: [['activation', activationOf(col - 1)], ['bias b', num(frame.layers[col - 1].b[i], 6)],
-               ['a over the input plane', `${num(m.lo, 3)} … ${num(m.hi, 3)}`]],
+               ['a over the input plane', spanText(m)]],
         foot: `The picture: this neuron’s activation ${layerFormula(col)} at every point of the plane. Click for its z, a and δ on the chosen sample.`,
       };
     }
     return null;
+  }
+
+  /** "lo … hi" of what a neuron's picture holds (≈ where it is read off a map quantised over a fixed range). */
+  function spanText(m) {
+    const [lo, hi, exact] = mapRange(m);
+    return `${exact ? '' : '≈ '}${num(lo, 3)} … ${num(hi, 3)}`;
   }
 
   /** a⁽ˡ⁾ = f(W⁽ˡ⁾·a⁽ˡ⁻¹⁾ + b⁽ˡ⁾) for layer l, as explain mode writes it (a⁽⁰⁾ is the input). */
