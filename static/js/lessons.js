@@ -5,6 +5,7 @@
 // Opened as a link (a new tab, a link typed in), it starts its own session.
 
 import { lessonById, lessonFromLink } from './link.js';
+import { focusables, keyboardPanel } from './popup.js';
 
 // read before the share link rewrites the address bar
 const OPENED_WITH = location.search;
@@ -22,8 +23,19 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     </div>`;
   statusbar.append(wrap);
   const button = wrap.querySelector('button'), menu = wrap.querySelector('.lessons-menu');
-  const setOpen = (on) => { menu.hidden = !on; button.setAttribute('aria-expanded', String(on)); };
-  button.addEventListener('click', (ev) => { ev.stopPropagation(); setOpen(menu.hidden); });
+  button.setAttribute('aria-haspopup', 'menu');
+  const setOpen = (on, refocus = false) => {
+    menu.hidden = !on;
+    button.setAttribute('aria-expanded', String(on));
+    if (!on && (refocus || menu.contains(document.activeElement))) button.focus({ preventScroll: true });
+  };
+  // opened with Enter or Space (no pointer: detail 0) the focus goes to the first lesson; ↑/↓ move (popup.js)
+  button.addEventListener('click', (ev) => {
+    ev.stopPropagation();
+    setOpen(menu.hidden);
+    if (!menu.hidden && ev.detail === 0) focusables(menu)[0]?.focus({ preventScroll: true });
+  });
+  keyboardPanel(menu, (refocus) => setOpen(false, refocus));
   document.addEventListener('click', (ev) => { if (!wrap.contains(ev.target)) setOpen(false); });
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') setOpen(false); });
 

@@ -203,3 +203,19 @@ def test_a_popup_opened_with_the_mouse_keeps_the_focus_on_its_button_and_space_p
     pg.page.wait_for_function(f"{PLAYING} === 'true'")
     pg.page.keyboard.press(" ")
     pg.page.wait_for_function(f"{PLAYING} === 'false'")
+
+
+def test_the_lessons_menu_opens_from_the_keyboard_and_arrows_move_in_it(playground):
+    pg = playground.open()
+    pg.page.focus("#share-link")
+    _tab_to(pg, "[data-testid=lessons-button]")
+    pg.page.keyboard.press("Enter")
+    assert pg.js(f"{ACTIVE}.dataset.lesson") == "xor-needs-hidden"
+    pg.page.keyboard.press("ArrowDown")
+    assert pg.js(f"{ACTIVE}.dataset.lesson") == "activations-spiral"
+    pg.page.keyboard.press("Escape")
+    assert pg.page.is_hidden("[data-testid=lessons-menu]") and pg.js(f"{ACTIVE}.dataset.testid") == "lessons-button"
+    pg.page.keyboard.press("Enter")
+    pg.page.keyboard.press("ArrowDown")
+    pg.page.keyboard.press("Enter")  # the second lesson, set up in this session
+    pg.page.wait_for_function("window.__chainrule.config.dataset === 'spiral' && window.__chainrule.config.activation === 'sigmoid'")
