@@ -5,6 +5,7 @@ insights feed. Screenshots land in tests/artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -41,7 +42,13 @@ def click_diagram(pg, where: str) -> None:
     target = pg.js(f"""(() => {{ const gd = document.querySelector('[data-testid=network]');
         const geo = window.__chainrule.network.geometry; const r = gd.getBoundingClientRect();
         const p = {where}; return {{x: r.left + p.x, y: r.top + (gd.layout.height - p.y)}}; }})()""")
+    # plotly clicks what it last hovered: on a busy machine a click straight after the move
+    # could still go to the previous target, so leave it, come to this one, and wait for its card
+    pg.page.mouse.move(2, 2)
+    pg.page.wait_for_function("document.getElementById('hovercard').hidden", timeout=5_000)
     pg.page.mouse.move(target["x"], target["y"])
+    with contextlib.suppress(Exception):
+        pg.page.wait_for_function("!document.getElementById('hovercard').hidden", timeout=3_000)
     pg.page.mouse.click(target["x"], target["y"])
 
 
@@ -99,7 +106,13 @@ def test_inspector_neuron_shows_the_engines_trace_for_the_clicked_sample(playgro
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
         const t = gd.data[0]; const i = 12;
         return {x: r.left + xa._offset + xa.d2p(t.x[i]), y: r.top + ya._offset + ya.d2p(t.y[i])}; })()""")
+    # plotly clicks what it last hovered: on a busy machine a click straight after the move
+    # could still go to the previous target, so leave it, come to this one, and wait for its card
+    pg.page.mouse.move(2, 2)
+    pg.page.wait_for_function("document.getElementById('hovercard').hidden", timeout=5_000)
     pg.page.mouse.move(target["x"], target["y"])
+    with contextlib.suppress(Exception):
+        pg.page.wait_for_function("!document.getElementById('hovercard').hidden", timeout=3_000)
     pg.page.mouse.click(target["x"], target["y"])
     pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
     pg.page.wait_for_function("document.querySelector('[data-testid=inspector-sample]').dataset.index !== '0'")
