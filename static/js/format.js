@@ -9,7 +9,8 @@ export function num(v, digits = 4) {
   // A rounded number keeps its trailing zeros: dropped, they would make it
   // look exact (0.99997 as "1", so that "0.001644 · 1 = 0.001643" read as a
   // mistake); "1.000" says it is 1 to four digits. Exact values stay short (0.03, 1.5).
-  if (Number(t) === v || t.includes('e')) return String(Number(t));
+  // (a frame's float32 number counts as exact when it is the float32 of the short one: 0.3 typed is 0.30000001192…)
+  if (Number(t) === v || Math.fround(Number(t)) === v || t.includes('e')) return String(Number(t));
   return t;
 }
 

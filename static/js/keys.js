@@ -1,7 +1,8 @@
 // Keys: space plays/pauses, → steps once, r resets (not while typing).
 //
 // Space is also how a keyboard user presses the button they tabbed to: on a
-// control that has keyboard focus it does that, not play. After a mouse click
+// control that has keyboard focus it does that, not play (a link is not
+// pressed by space: there it plays). After a mouse click
 // the button keeps focus without the user meaning it, and space plays.
 
 function typing(target) {
@@ -11,13 +12,23 @@ function typing(target) {
   return tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA';
 }
 
-const PRESSABLE = 'button, a[href], summary, [role=button], [role=menuitem], [role=tab], [role=option], [tabindex]:not([tabindex="-1"])';
+const PRESSABLE = 'button, summary, [role=button], [role=menuitem], [role=tab], [role=option], [tabindex]:not([tabindex="-1"])';
+
+// How the focus last moved: with Tab (the keyboard), or by the pointer. Only
+// Tab counts: a key pressed on a control the mouse put the focus on (an arrow
+// on a clicked slider) leaves it a mouse focus, which gives the keys back.
+// (Not `:focus-visible`: Chromium starts to match it on a clicked element once
+// any key is pressed.)
+let byKeyboard = false;
+document.addEventListener('pointerdown', () => { byKeyboard = false; }, true);
+document.addEventListener('keydown', (ev) => { if (ev.key === 'Tab') byKeyboard = true; }, true);
+
+/** Whether the focus got where it is by the keyboard (Tab), not by a click. */
+export function usingKeyboard() {
+  return byKeyboard;
+}
 
 export function bindKeys({ togglePlay, step, reset }) {
-  // how the user last moved: by the pointer, or by the keyboard
-  let byKeyboard = false;
-  document.addEventListener('pointerdown', () => { byKeyboard = false; }, true);
-  document.addEventListener('keydown', (ev) => { if (ev.key === 'Tab' || typing(ev.target)) byKeyboard = true; }, true);
   const pressedByKey = (target) => byKeyboard && target instanceof Element && target !== document.body && target.matches(PRESSABLE);
 
   document.addEventListener('keydown', (ev) => {

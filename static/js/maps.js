@@ -20,12 +20,14 @@ export function byteValue(map, byte) {
  * sigmoid or softmax map is quantised over its activation's whole range (−1…1,
  * 0…1), which is not the range the neuron reaches; its bytes tell that, to
  * within 1/255 of the range (`exact` false). */
-export function mapRange(map) {
+export function mapRange(map, fixed = false) {
   const bytes = decodeBytes(map.data);
   let min = 255, max = 0;
   for (const b of bytes) { if (b < min) min = b; if (b > max) max = b; }
-  if (!bytes.length) return [map.lo, map.hi, true];
-  return [byteValue(map, min), byteValue(map, max), min === 0 && max === 255];
+  if (!bytes.length) return [map.lo, map.hi, !fixed];
+  // a map of its own range has its lowest value at byte 0 and its highest at 255 exactly;
+  // a fixed one (`fixed`) only says "within 1/255 of the bound" there
+  return [byteValue(map, min), byteValue(map, max), !fixed && min === 0 && max === 255];
 }
 
 /** Where the colour scale is centred for an activation's values, and its half-width. */

@@ -9,6 +9,8 @@
 // button, so the Tab order goes on from there. In a menu (role=menu), ↑ and ↓
 // move between its items.
 
+import { usingKeyboard } from './keys.js';
+
 const FOCUSABLE = 'button:not(:disabled), [href], input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
 
 /** The controls of `panel` a keyboard can reach, in order. */
@@ -42,7 +44,8 @@ export function pressWithKeys(el, press) {
   el.tabIndex = 0;
   if (!el.getAttribute('role')) el.setAttribute('role', 'button');
   el.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); ev.stopPropagation(); press(); }
+    // clicked, it keeps a focus the user did not give it: space plays (keys.js), as before
+    if ((ev.key === 'Enter' || ev.key === ' ') && usingKeyboard()) { ev.preventDefault(); ev.stopPropagation(); press(); }
   });
 }
 

@@ -5,6 +5,7 @@
 // behind), Escape closes it wherever the focus is, and the focus goes back to
 // what opened it (the inspector's "Edit value…" button, or the diagram).
 
+import { usingKeyboard } from './keys.js';
 import { focusables } from './popup.js';
 
 export function createWeightEditor(root) {
@@ -23,7 +24,7 @@ export function createWeightEditor(root) {
   function open({ text, value }, mouse) {
     const active = document.activeElement;
     // reached from the keyboard only: after a click the focus went to body, as it always did
-    opener = active && active !== document.body && !root.contains(active) && active.matches(':focus-visible') ? active : null;
+    opener = active && active !== document.body && !root.contains(active) && usingKeyboard() ? active : null;
     openerHome = opener?.parentElement?.closest('[id]') ?? null;
     openerAction = opener?.dataset?.action ?? null;
     label.textContent = `New value of ${text}`;

@@ -219,3 +219,89 @@ def test_the_lessons_menu_opens_from_the_keyboard_and_arrows_move_in_it(playgrou
     pg.page.keyboard.press("ArrowDown")
     pg.page.keyboard.press("Enter")  # the second lesson, set up in this session
     pg.page.wait_for_function("window.__chainrule.config.dataset === 'spiral' && window.__chainrule.config.activation === 'sigmoid'")
+
+
+# -- a re-audit: mouse users lost space and → after today's keyboard work --------------------
+
+def test_after_a_mouse_edit_of_a_weight_space_plays_and_the_value_reads_as_typed(playground):
+    """Clicking the diagram, pressing space, then shift-click → Escape (or Enter) in the weight
+    editor put the focus back on the diagram as if by keyboard: space then opened the inspector."""
+    from test_playground import _hover_first_edge
+    pg = playground.open()
+    target = _hover_first_edge(pg)
+    pg.page.mouse.click(target["x"], target["y"])  # a plain click: the inspector
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    pg.page.mouse.move(2, 2)
+    target = _hover_first_edge(pg)
+    pg.page.keyboard.down("Shift")
+    pg.page.mouse.click(target["x"], target["y"])
+    pg.page.keyboard.up("Shift")
+    pg.page.wait_for_selector("#weight-editor:not([hidden])")
+    pg.page.fill("#weight-value", "0.3")
+    pg.page.press("#weight-value", "Enter")
+    pg.page.wait_for_function(f"Math.abs(window.__chainrule.frame.layers[{target['layer']}].W[{target['to']}][{target['from']}] - 0.3) < 1e-6")
+    assert pg.js("document.querySelector('[data-testid=network]').hasAttribute('data-arrow-keys')") is False
+    # the typed 0.3 arrives as float32 (0.30000001192…): the card reads 0.3, not 0.300000
+    pg.page.mouse.move(2, 2)
+    _hover_first_edge(pg)
+    card = pg.page.text_content("#hovercard")
+    assert "]0.3∂L" in card and "0.300000" not in card, card
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+
+
+def test_after_clicking_load_csv_space_plays_and_does_not_reopen_the_picker(playground):
+    pg = playground.open()
+    choosers = []
+    pg.page.on("filechooser", lambda chooser: choosers.append(chooser))
+    pg.page.click("label:has(#csv-input)")
+    pg.page.wait_for_timeout(500)
+    assert len(choosers) == 1
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'true'")
+    pg.page.wait_for_timeout(300)
+    assert len(choosers) == 1
+    pg.page.keyboard.press(" ")
+
+
+def test_a_clicked_slider_gives_the_arrows_back_after_one_change(playground):
+    pg = playground.open()
+    box = pg.page.query_selector("#batch-size").bounding_box()
+    value = pg.page.input_value("#batch-size")
+    # the thumb sits at the value's place along the track
+    frac = (float(value) - float(pg.page.get_attribute("#batch-size", "min"))) / (
+        float(pg.page.get_attribute("#batch-size", "max")) - float(pg.page.get_attribute("#batch-size", "min")))
+    pg.page.mouse.click(box["x"] + 8 + frac * (box["width"] - 16), box["y"] + box["height"] / 2)
+    batch = pg.js("window.__chainrule.config.batch_size")
+    for _ in range(3):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step_above(0)  # → stepped (after at most one change of the slider)
+    options = pg.js("window.__chainrule.config.batch_size")
+    assert options == batch or pg.js(f"{ACTIVE} === document.body")
+
+
+def test_space_on_a_link_reached_by_tab_plays(playground):
+    pg = playground.open()
+    pg.page.focus("#watch-link")
+    pg.page.keyboard.press("Shift+Tab")  # back to the share link, by the keyboard
+    assert pg.js(f"{ACTIVE}.tagName") in ("A", "BUTTON")
+    pg.page.keyboard.press(" ")
+    if pg.js(f"{ACTIVE}.tagName") == "A":
+        pg.page.wait_for_function(f"{PLAYING} === 'true'")
+        pg.page.keyboard.press(" ")
+
+
+def test_the_inspectors_point_box_shows_the_point_traced(playground):
+    pg = playground.open()
+    pg.page.click("[data-testid=view-backward]")
+    box = pg.page.wait_for_selector("[data-action=sample-index]")
+    box.fill("999")
+    box.press("Enter")
+    n = len(pg.api(f"/api/sessions/{pg.session_id()}/data")["train"]["x"])
+    pg.page.wait_for_function(f"document.querySelector('[data-testid=inspector-sample]').dataset.index === '{n - 1}'")
+    assert pg.page.input_value("[data-action=sample-index]") == str(n)

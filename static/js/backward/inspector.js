@@ -162,6 +162,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const k = Math.round(Number(ev.target.value));
     if (n && Number.isFinite(k)) chooseSample(sample.split, Math.max(1, Math.min(n, k)) - 1);
     else renderSample();
+    ev.target.value = String(sample.index + 1); // the point traced (999 → the last one), not what was typed
   });
 
   function renderSample() {

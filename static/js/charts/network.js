@@ -22,6 +22,7 @@
 
 import { diverging, rgbString, themeColors } from '../colors.js';
 import { num, sub } from '../format.js';
+import { usingKeyboard } from '../keys.js';
 import { centreOf, decodeBytes, lutFor, mapRange, paintMap } from '../maps.js';
 import { biasPosition, layoutNetwork } from './network-layout.js';
 import { lineScale } from './plot-theme.js';
@@ -30,6 +31,9 @@ const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
 // a watch page's inspector cannot trace the session (it is the teacher's): say so before the click
 const READONLY_FOOT = 'Fork this session (Fork and play) to click through its chain rule.';
 const EDGE_BUDGET = 6000; // edges stroked per frame at most (2-64-64-1 has 4,288: all drawn)
+
+// activations whose maps the server quantises over a fixed range (app/frames.py FIXED_RANGES)
+const FIXED_RANGE = new Set(['tanh', 'sigmoid', 'softmax']);
 
 export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, onInspect }) {
   let geo = null;
@@ -382,7 +386,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       return {
         title: `${col === L ? 'Output' : 'Neuron'} ${nodeName(col, i)}`,
         rows: [['activation', activationOf(col - 1)], ['bias b', num(frame.layers[col - 1].b[i], 6)],
-               ['a over the input plane', spanText(m)]],
+               ['a over the input plane', spanText(m, activationOf(col - 1))]],
         foot: `The picture: this neuron’s activation ${layerFormula(col)} at every point of the plane. Click for its z, a and δ on the chosen sample.`,
       };
     }
@@ -390,9 +394,10 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   }
 
   /** "lo … hi" of what a neuron's picture holds (≈ where it is read off a map quantised over a fixed range). */
-  function spanText(m) {
-    const [lo, hi, exact] = mapRange(m);
-    return `${exact ? '' : '≈ '}${num(lo, 3)} … ${num(hi, 3)}`;
+  function spanText(m, activation) {
+    const [lo, hi, exact] = mapRange(m, FIXED_RANGE.has(activation)); // tanh, σ, softmax: quantised over −1…1 or 0…1
+    const minus = (t) => t.replace('-', '−');
+    return `${exact ? '' : '≈ '}${minus(num(lo, 3))} … ${minus(num(hi, 3))}`;
   }
 
   /** a⁽ˡ⁾ = f(W⁽ˡ⁾·a⁽ˡ⁻¹⁾ + b⁽ˡ⁾) for layer l, as explain mode writes it (a⁽⁰⁾ is the input). */
@@ -495,7 +500,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
 
   el.addEventListener('focus', () => {
     // from the keyboard (Tab, or the focus given back by the inspector): the ring; from a click: nothing changes
-    if (!el.matches(':focus-visible') || !geo) return;
+    if (!usingKeyboard() || !geo) return;
     byKeys = true;
     el.setAttribute('data-arrow-keys', '');   // explain mode's ← → leave them to the diagram
     showCursor(true);
@@ -523,6 +528,11 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       if (!ev.repeat && onInspect?.(cursorPoint(), { keyboard: true, clientX: NaN, clientY: NaN })) {
         said.textContent = `${nodeName(cursor.col, cursor.i)} opened in the inspector.`;
       }
+      return;
+    } else if (ev.key === 'Escape' && cardByKeys) {
+      ev.preventDefault();
+      ev.stopPropagation();   // the ring's card goes first; the next Escape is the page's
+      hovered = null; cardByKeys = false; hovercard.hide();
       return;
     } else {
       return;   // b, r, Tab, Escape: the page's

@@ -216,10 +216,11 @@ export function renderBackward(ctx, l) {
       : `The error signal δ = ∂L/∂z starts at the output. It carries the 1/N of the mean (N = ${N}), because every sample contributes 1/N of the loss.`));
     if (fused) {
       const pf = operandDigits([layer.a[r][j], batch.y[r][j]], (s) => (s[0] - s[1]) / N, dzv);
+      const pp = operandDigits([layer.dL_da[r][j], layer.da_dz[r][j]], (s) => s[0] * s[1], dzv); // the note's product
       parts.push(eq(`${v('δ', sub(j + 1), lp)} ${op('=')} ${d('L', v('z', sub(j + 1)))} ${op('=')} ${frac(`${v('ŷ', sub(j + 1))} ${op('−')} ${v('y', sub(j + 1))}`, v('N'))} ${op('=')} ${frac(`${n(layer.a[r][j], 'a', { l, r, j }, pf)} ${op('−')} ${n(batch.y[r][j], 'y', { r, k: j }, pf)}`, String(N))} ${op('=')} ${dz}`));
       parts.push(note(act === 'softmax'
         ? 'With softmax and cross-entropy the chain rule through the softmax (whose outputs depend on every z) collapses to this simple difference.'
-        : `With a sigmoid output and binary cross-entropy the factors ∂L/∂ŷ = ${n(layer.dL_da[r][j], 'dL_da', { l, r, j })} and σ′(z) = ${n(layer.da_dz[r][j], 'da_dz', { l, r, j })} multiply to this difference (except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂L/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite).`));
+        : `With a sigmoid output and binary cross-entropy the factors ∂L/∂ŷ = ${n(layer.dL_da[r][j], 'dL_da', { l, r, j }, pp)} and σ′(z) = ${n(layer.da_dz[r][j], 'da_dz', { l, r, j }, pp)} multiply to this difference (except where ŷ is within 10⁻¹⁵ of 0 or 1: there ∂L/∂ŷ is taken at ŷ held 10⁻¹⁵ away, to stay finite).`));
     } else if (act === 'softmax') {
       // every ŷₖ depends on zⱼ: δⱼ = Σₖ ∂L/∂ŷₖ · ŷₖ(1[k=j] − ŷⱼ) = ŷⱼ (∂L/∂ŷⱼ − Σₖ ŷₖ ∂L/∂ŷₖ)
       const yj = v('ŷ', sub(j + 1));
