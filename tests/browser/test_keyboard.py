@@ -15,13 +15,21 @@ PLAYING = "document.querySelector('[data-testid=play]').getAttribute('aria-press
 ACTIVE = "document.activeElement"
 
 
-def _tab_to(pg, selector: str, limit: int = 120) -> None:
-    """Press Tab until `selector` has the focus (as a keyboard user gets there)."""
+def _tab_to(pg, selector: str, limit: int = 120, key: str = "Tab") -> None:
+    """Press Tab (or `key`: Shift+Tab) until `selector` has the focus (as a keyboard user gets there)."""
     for _ in range(limit):
-        pg.page.keyboard.press("Tab")
+        pg.page.keyboard.press(key)
         if pg.js(f"{ACTIVE}.matches({selector!r})"):
             return
-    raise AssertionError(f"{selector} is not reachable with Tab")
+    raise AssertionError(f"{selector} is not reachable with {key}")
+
+
+def _space_plays_and_pauses(pg) -> None:
+    """Space plays, and space again pauses: the page's keys are the page's."""
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function(f"{PLAYING} === 'false'")
 
 
 def test_space_presses_the_control_tabbed_to_and_plays_after_a_mouse_click(playground):
@@ -54,10 +62,7 @@ def test_space_presses_the_control_tabbed_to_and_plays_after_a_mouse_click(playg
     # a button focused by a click: space still plays (and does not press it again)
     pg.page.click("[data-testid=step]")
     pg.wait_step(1)
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'true'")
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    _space_plays_and_pauses(pg)
 
 
 def test_a_menu_changed_from_the_keyboard_keeps_the_focus(playground):
@@ -199,10 +204,7 @@ def test_a_popup_opened_with_the_mouse_keeps_the_focus_on_its_button_and_space_p
     pg.page.click("[data-testid=present]")
     assert pg.page.get_attribute("[data-testid=present]", "aria-expanded") == "true"
     assert pg.js(f"{ACTIVE}.dataset.testid") == "present"
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'true'")
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    _space_plays_and_pauses(pg)
 
 
 def test_the_lessons_menu_opens_from_the_keyboard_and_arrows_move_in_it(playground):
@@ -230,10 +232,7 @@ def test_after_a_mouse_edit_of_a_weight_space_plays_and_the_value_reads_as_typed
     pg = playground.open()
     target = _hover_first_edge(pg)
     pg.page.mouse.click(target["x"], target["y"])  # a plain click: the inspector
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'true'")
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    _space_plays_and_pauses(pg)
     pg.page.mouse.move(2, 2)
     target = _hover_first_edge(pg)
     pg.page.keyboard.down("Shift")
@@ -249,10 +248,7 @@ def test_after_a_mouse_edit_of_a_weight_space_plays_and_the_value_reads_as_typed
     _hover_first_edge(pg)
     card = pg.page.text_content("#hovercard")
     assert "]0.3∂L" in card and "0.300000" not in card, card
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'true'")
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    _space_plays_and_pauses(pg)
 
 
 def test_after_clicking_load_csv_space_plays_and_does_not_reopen_the_picker(playground):

@@ -13,7 +13,7 @@ import math
 
 import pytest
 from browser_http import post_json as post
-from test_keyboard import ACTIVE, PLAYING, _tab_to
+from test_keyboard import ACTIVE, PLAYING, _space_plays_and_pauses, _tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,7 @@ RING = "[data-testid=network-ring]"
 
 
 def _shift_tab_to(pg, selector: str, limit: int = 60) -> None:
-    """Press Shift+Tab until `selector` has the focus."""
-    for _ in range(limit):
-        pg.page.keyboard.press("Shift+Tab")
-        if pg.js(f"{ACTIVE}.matches({selector!r})"):
-            return
-    raise AssertionError(f"{selector} is not reachable with Shift+Tab")
+    _tab_to(pg, selector, limit, key="Shift+Tab")
 
 
 def _steps_by_key(pg, n: int) -> None:
@@ -101,10 +96,7 @@ def test_a_help_popover_is_named_takes_the_focus_and_gives_it_back(playground):
     pg.page.click("[data-testid=help][data-help=network]")
     pg.page.wait_for_function(f"document.querySelector('{pop}').dataset.topic === 'network' && !document.querySelector('{pop}').hidden")
     assert pg.js(f"{ACTIVE}.dataset.help") == "network"
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'true'")
-    pg.page.keyboard.press(" ")
-    pg.page.wait_for_function(f"{PLAYING} === 'false'")
+    _space_plays_and_pauses(pg)
 
 
 def test_the_weight_editor_keeps_tab_inside_and_escape_gives_the_focus_back(playground):
