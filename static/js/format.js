@@ -14,6 +14,20 @@ export function num(v, digits = 4) {
   return t;
 }
 
+/** `num` with a true minus sign (−), as written formulas show numbers. */
+export function signedNum(v, digits = 4) {
+  return num(v, digits).replace(/-/g, '−');
+}
+
+// Combiners for operandDigits: the product of the values; Σ s[2i]·s[2i+1] plus
+// the last value when the list is odd (a weighted sum and its bias).
+export const product = (s) => s.reduce((p, x) => p * x, 1);
+export const dot = (s) => {
+  let t = s.length % 2 ? s[s.length - 1] : 0;
+  for (let i = 0; i + 1 < s.length; i += 2) t += s[i] * s[i + 1];
+  return t;
+};
+
 /**
  * Significant digits for the operands of an equation shown with its result
  * (`a · b = c`, `Σ w·a + b = z`): the fewest, from `digits` up to `max`, with

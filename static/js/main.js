@@ -282,9 +282,10 @@ function setupPart(search) {
 function rememberTabSession(id, step = 0) {
   try { sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id, setup: setupPart(location.search) })); } catch { /* storage off: a reload starts anew */ }
   try {
-    const known = lastSessions().find((r) => r.id === id);
+    const kept = lastSessions();
+    const known = kept.find((r) => r.id === id);
     const from = Number.isFinite(known?.from) ? known.from : step; // a reload keeps where it began
-    const recent = [{ id, at: Date.now(), from }, ...lastSessions().filter((r) => r.id !== id)].slice(0, 5);
+    const recent = [{ id, at: Date.now(), from }, ...kept.filter((r) => r.id !== id)].slice(0, 5);
     localStorage.setItem(LAST_SESSION, JSON.stringify(recent));
   } catch { /* storage off */ }
 }

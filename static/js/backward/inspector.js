@@ -16,17 +16,10 @@
 // chosen from the keyboard (`choose(target, { focus: true })`), the focus goes
 // to the new view's title.
 
-import { num, operandDigits, sub } from '../format.js';
+import { dot, num, operandDigits, product, signedNum, sub } from '../format.js';
 import * as api from '../api.js';
 
 const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
-const product = (s) => s.reduce((p, x) => p * x, 1);
-/** Σ s[2i]·s[2i+1], plus the last value when the list is odd (a bias). */
-const dot = (s) => {
-  let t = s.length % 2 ? s[s.length - 1] : 0;
-  for (let i = 0; i + 1 < s.length; i += 2) t += s[i] * s[i + 1];
-  return t;
-};
 
 export function createInspector(el, store, { onEdit, onSample }) {
   let data = null;          // /data answer: x and y as the network sees them
@@ -91,7 +84,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
 
   // -- rendering ------------------------------------------------------------
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-  const val = (key, v, digits = 4) => `<b class="iv" data-key="${key}" data-value="${v ?? ''}" title="${v ?? '—'}">${num(v, digits).replace(/-/g, '−')}</b>`;
+  const val = (key, v, digits = 4) => `<b class="iv" data-key="${key}" data-value="${v ?? ''}" title="${v ?? '—'}">${signedNum(v, digits)}</b>`;
   /** A number inside a written-out formula: a negative one in brackets, as explain mode writes it. */
   const fval = (key, v, digits = 4) => (typeof v === 'number' && v < 0 ? `(${val(key, v, digits)})` : val(key, v, digits));
   const row = (label, key, v, note = '', digits = 4) =>
@@ -115,7 +108,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     const d = store.data[sample.split];
     const p = d?.x[sample.index];
     if (!p) return '';
-    const coords = p.map((v, k) => `x${sub(k + 1)} ${num(v, 3).replace(/-/g, '−')}`).join(', ');
+    const coords = p.map((v, k) => `x${sub(k + 1)} ${signedNum(v, 3)}`).join(', ');
     const lab = d.label[sample.index];
     const what = store.data.task === 'classification' ? `class ${lab}` : `y ${num(lab, 3)}`;
     return `${sample.split} point ${sample.index + 1}: ${coords} · ${what}`;

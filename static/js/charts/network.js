@@ -21,7 +21,7 @@
 // pointer, the keys stay the page's (space plays, → steps) as before.
 
 import { diverging, rgbString, themeColors } from '../colors.js';
-import { num, sub } from '../format.js';
+import { num, signedNum, sub } from '../format.js';
 import { usingKeyboard } from '../keys.js';
 import { centreOf, decodeBytes, lutFor, mapRange, paintMap } from '../maps.js';
 import { biasPosition, layoutNetwork } from './network-layout.js';
@@ -396,8 +396,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   /** "lo … hi" of what a neuron's picture holds (≈ where it is read off a map quantised over a fixed range). */
   function spanText(m, activation) {
     const [lo, hi, exact] = mapRange(m, FIXED_RANGE.has(activation)); // tanh, σ, softmax: quantised over −1…1 or 0…1
-    const minus = (t) => t.replace('-', '−');
-    return `${exact ? '' : '≈ '}${minus(num(lo, 3))} … ${minus(num(hi, 3))}`;
+    return `${exact ? '' : '≈ '}${signedNum(lo, 3)} … ${signedNum(hi, 3)}`;
   }
 
   /** a⁽ˡ⁾ = f(W⁽ˡ⁾·a⁽ˡ⁻¹⁾ + b⁽ˡ⁾) for layer l, as explain mode writes it (a⁽⁰⁾ is the input). */

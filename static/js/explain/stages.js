@@ -2,7 +2,7 @@
 // numbers: the snapshot before (W, b), the next mini-batch, its trace, the
 // chosen sample's own trace, and — once it happened — the snapshot after.
 
-import { operandDigits } from '../format.js';
+import { dot, operandDigits, product } from '../format.js';
 import { d, eq, esc, frac, matrix, n, note, op, sub, sumOf, v } from './tex.js';
 
 const F = { sigmoid: 'σ', tanh: 'tanh', relu: 'ReLU', leaky_relu: 'leaky ReLU', linear: 'linear', softmax: 'softmax' };
@@ -14,13 +14,6 @@ const DERIV = {
 const FN = {
   sigmoid: (z) => 1 / (1 + Math.exp(-z)), tanh: Math.tanh, relu: (z) => Math.max(z, 0),
   leaky_relu: (z) => (z > 0 ? z : 0.01 * z), linear: (z) => z,
-};
-const product = (s) => s.reduce((p, x) => p * x, 1);
-/** Σ s[2i]·s[2i+1], plus the last value when the list is odd (a bias). */
-const dot = (s) => {
-  let t = s.length % 2 ? s[s.length - 1] : 0;
-  for (let i = 0; i + 1 < s.length; i += 2) t += s[i] * s[i + 1];
-  return t;
 };
 const sumAll = (s) => s.reduce((t, x) => t + x, 0);
 const SHOW_UNITS = 8;   // units listed before "show all"

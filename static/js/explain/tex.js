@@ -3,7 +3,7 @@
 // tests can compare them with the engine exactly while the text stays short.
 // Nothing here computes: it only writes down numbers the engine gave.
 
-import { num } from '../format.js';
+import { signedNum } from '../format.js';
 
 export const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
@@ -12,7 +12,7 @@ export function n(value, q, where = {}, digits = 4) {
   const attrs = Object.entries(where).filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => ` data-${k}="${v}"`).join('');
   const neg = typeof value === 'number' && value < 0;
-  const text = num(value, digits).replace(/-/g, '−');
+  const text = signedNum(value, digits);
   return `<span class="x-num${neg ? ' x-neg' : ''}" data-q="${q}" data-v="${value === null ? '' : String(value)}"${attrs}>${neg ? '(' : ''}${esc(text)}${neg ? ')' : ''}</span>`;
 }
 
