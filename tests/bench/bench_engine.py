@@ -4,7 +4,7 @@ doing the same update.
 Not a test (pytest does not collect it: its name does not start with
 ``test_``).  Run from the repository root:
 
-    python tests/bench/bench_engine.py [--repeats 7] [--updates 1000]
+    python tests/bench/bench_engine.py [--repeats 15] [--updates 1000]
 
 For three networks (tanh hidden layers, one sigmoid output, bce loss, sgd with
 η = 0.03) -- 2-4-2-1 with batches of 10, 2-8×6-1 (six hidden layers of eight)
@@ -24,7 +24,9 @@ with batches of 10, and 2-64-64-1 with batches of 100 -- it times one update of
 
 Each time is the median of ``--repeats`` runs of ``--updates`` updates (fewer
 for scikit-learn, which is slower), the contenders taking turns run by run.  Goals: ours/minimal ≤ 1.5,
-torch/ours ≥ 3.  It also times ``Trainer().grids(50)`` for the default network
+torch/ours ≥ 3.  PyTorch ÷ ours is also given round by round (median and range):
+both run in each round, seconds apart, so a slow spell of the machine falls on
+both and the ratio moves less than the times do.  It also times ``Trainer().grids(50)`` for the default network
 (goal ≤ 2 ms).  Before timing, one update of the minimal loop and of PyTorch
 float64 is checked to give the same weights as ours from the same start on the
 same batch, so that the comparison is of equal work.
@@ -57,8 +59,8 @@ NETS = [
 ]
 
 
-def median_times(runs: dict, updates: dict, repeats: int) -> dict:
-    """Median seconds per update of each ``runs[name](updates[name])``.
+def round_times(runs: dict, updates: dict, repeats: int) -> dict:
+    """Seconds per update of each ``runs[name](updates[name])``, one value per round.
 
     The contenders take turns (one run of each per round, ``repeats`` rounds),
     so that a slow spell of a shared machine hits them all alike."""
@@ -70,7 +72,16 @@ def median_times(runs: dict, updates: dict, repeats: int) -> dict:
             start = time.perf_counter()
             run(updates[name])
             times[name].append((time.perf_counter() - start) / updates[name])
-    return {name: statistics.median(v) for name, v in times.items()}
+    return times
+
+
+def paired_ratio(times: dict, peer: str, ours: str = "ours") -> tuple[float, float, float] | None:
+    """Median, lowest and highest of ``peer ÷ ours`` taken round by round (the two
+    run in the same round, seconds apart, so a slow spell of the machine falls on both)."""
+    if peer not in times:
+        return None
+    r = [p / o for p, o in zip(times[peer], times[ours], strict=True)]
+    return statistics.median(r), min(r), max(r)
 
 
 def make_trainer(hidden: list[int], batch: int) -> Trainer:
@@ -244,7 +255,7 @@ def ratio(a: float | None, b: float | None, width: int = 7) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=7, help="runs per measurement (the median is reported)")
+    parser.add_argument("--repeats", type=int, default=15, help="runs per measurement (the median is reported)")
     parser.add_argument("--updates", type=int, default=1000, help="updates per run")
     parser.add_argument("--sklearn-updates", type=int, default=200, help="updates per run for scikit-learn")
     args = parser.parse_args()
@@ -278,6 +289,7 @@ def main() -> None:
               f"{'torch64':>9} {'t64/o':>7} {'torch32':>9} {'t32/o':>7} {'skl pfit':>9} {'skl fit':>9}  same update (max |ΔW|)")
     print(header)
     print("-" * len(header))
+    paired: dict = {}
     for name, hidden, batch in NETS:
         notes = check_same_update(hidden, batch, torch)
         t = make_trainer(hidden, batch)
@@ -297,7 +309,9 @@ def main() -> None:
             runs["pfit"] = SklearnLoop(hidden, t.x_train, t.y_train, batch, "partial_fit").run
             runs["fit"] = SklearnLoop(hidden, t.x_train, t.y_train, batch, "fit").run
         counts = {name: args.sklearn_updates if name in ("pfit", "fit") else args.updates for name in runs}
-        m = median_times(runs, counts, args.repeats)
+        per_round = round_times(runs, counts, args.repeats)
+        m = {name: statistics.median(v) for name, v in per_round.items()}
+        paired[name] = {peer: paired_ratio(per_round, peer) for peer in ("t64", "t32")}
         ours, ours1, minimal = m["ours"], m["ours1"], m["minimal"]
         t64, t32, pfit, fit = m.get("t64"), m.get("t32"), m.get("pfit"), m.get("fit")
         us = lambda v: None if v is None else v * 1e6  # noqa: E731
@@ -306,7 +320,14 @@ def main() -> None:
               f"  {', '.join(notes)}")
     print()
     print("ours = Trainer.step(1000)/1000 (headline); ours s1 = Trainer.step(1) in a loop; "
-          "o/min goal ≤ 1.5; t64/o and t32/o goal ≥ 3")
+          "o/min goal ≤ 1.5; t64/o and t32/o goal ≥ 3 (ratios of the medians)")
+    print()
+    print(f"PyTorch ÷ ours round by round (both run in each round, seconds apart; median, lowest–highest of "
+          f"{args.repeats} rounds):")
+    for name, peers in paired.items():
+        cells = [f"{label} {p[0]:.2f} ({p[1]:.2f}–{p[2]:.2f})" for label, p in
+                 (("float64", peers["t64"]), ("float32", peers["t32"])) if p is not None]
+        print(f"  {name:<11}" + ("   ".join(cells) if cells else "torch absent"))
 
     # grids(50) of the default network: cached grid inputs (every frame after the first) and cold
     t = Trainer()
