@@ -396,3 +396,42 @@ def test_inspector_writes_the_mse_gradient_of_an_output_with_its_numbers(playgro
     pg.page.wait_for_function(INSPECTOR_READY % ("weight", "product", "mse_grad"))
     assert _text(pg, "mse_grad") == _text(pg, "dL_da")
     pg.screenshot(f"inspector-mse-{K}-1280x720")
+
+
+def test_a_wide_layers_weighted_sum_shows_eight_products_and_a_button_for_the_rest(playground):
+    """With 128 inputs the inspector wrote out all 128 products; explain mode keeps 8 and a button."""
+    from displayed import agrees, value
+    pg = playground.open("/?hidden_layers=16,4")
+    step_to(pg, 5)
+    click_diagram(pg, "geo.nodes[2][1]")   # h₂,₂: sixteen inputs
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "W7"))
+    numeric = _formula_lines(pg, "inspector-formula")[1]
+    assert pg.page.query_selector("[data-testid=inspector] [data-key=W8]") is None
+    more = pg.page.locator("[data-testid=inspector] [data-action=more-terms]")
+    assert more.inner_text() == "8 more terms" and "+ 8 more terms +" in numeric, numeric
+    # pressed (from the keyboard here): all sixteen, and the numbers as written add up to z as written
+    more.focus()
+    pg.page.keyboard.press("Enter")
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector] [data-key=W15]')")
+    assert pg.js("document.activeElement.dataset.fk") == "formula"
+    numeric = _formula_lines(pg, "inspector-formula")[1]
+    terms = sum(value(_text(pg, f"W{k}")) * value(_text(pg, f"ain{k}")) for k in range(16)) + value(_text(pg, "b"))
+    assert "more terms" not in numeric and agrees(terms, numeric.rsplit("= ", 1)[1]), (terms, numeric)
+    x, y, _ = sample_rows(pg)
+    layer = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})["layers"][1]
+    assert shown(pg, "z") == layer["z"][0][1]
+    # a new frame keeps them written out; another neuron starts short again
+    pg.js("window.__chainrule.send({type: 'step', steps: 1})")
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector]').dataset.step === '6'")
+    assert pg.page.query_selector("[data-testid=inspector] [data-key=W15]") is not None
+    click_diagram(pg, "geo.nodes[2][2]")
+    pg.page.wait_for_function("JSON.parse(document.querySelector('[data-testid=inspector]').dataset.target).to === 2")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "W7"))
+    assert pg.page.query_selector("[data-testid=inspector] [data-key=W8]") is None
+    # a narrow layer is written out whole, as before (ten products or fewer)
+    click_diagram(pg, "geo.nodes[1][0]")   # h₁,₁: two inputs
+    pg.page.wait_for_function("JSON.parse(document.querySelector('[data-testid=inspector]').dataset.target).layer === 0")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "W1"))
+    assert pg.page.query_selector("[data-testid=inspector] [data-action=more-terms]") is None
+    pg.screenshot("inspector-wide-sum-1280x720")
+    pg.assert_no_errors()

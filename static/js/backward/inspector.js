@@ -20,6 +20,8 @@ import { dot, num, operandDigits, product, signedNum, sub } from '../format.js';
 import * as api from '../api.js';
 
 const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
+// a neuron's weighted sum writes out this many products, then a button for the rest
+const KEEP_TERMS = 8;
 
 export function createInspector(el, store, { onEdit, onSample }) {
   let data = null;          // /data answer: x and y as the network sees them
@@ -31,6 +33,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
   let lastStep = -1;
   let lastFetch = 0;
   let view = { trace: null, check: null, frame: null, error: null };
+  let allTerms = false;     // a wide layer's weighted sum written out in full (its "more terms" button was pressed)
 
   async function loadData() {
     data = null;
@@ -41,7 +44,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
     refresh(true);
   }
 
-  function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; refresh(true); }
+  function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; allTerms = false; refresh(true); }
   function chooseSample(split, index) { sample = { split, index }; onSample?.(sample); refresh(true); }
 
   function onFrame(frame) {
@@ -196,6 +199,11 @@ export function createInspector(el, store, { onEdit, onSample }) {
   body.addEventListener('click', (ev) => {
     const b = ev.target.closest('[data-choose]');
     if (b) choose(JSON.parse(b.dataset.choose), { focus: true });
+    else if (ev.target.closest('[data-action=more-terms]')) {
+      allTerms = true;
+      render();
+      body.querySelector('[data-fk=formula]')?.focus({ preventScroll: true });
+    }
   });
 
   /** Buttons that open another part in the inspector: `choices` are [label, target, name]. */
@@ -242,6 +250,10 @@ export function createInspector(el, store, { onEdit, onSample }) {
       : `${ain.map((_, k) => `<span class="term">${wName(k)}·${esc(name(l, k))}</span>`).join(' + ')} + ${bName}`;
     const pz = operandDigits([...ain.flatMap((a, k) => [W[k], a]), b], dot, z);
     const terms = ain.map((a, k) => `<span class="term">${fval(`W${k}`, W[k], pz)}·${fval(`ain${k}`, a, pz)}</span>`);
+    // a wide layer's sum shows its first products and a button for the rest (as explain mode does)
+    const shown = allTerms || terms.length <= KEEP_TERMS + 2 ? terms : terms.slice(0, KEEP_TERMS);
+    const more = shown === terms ? ''
+      : ` + <button type="button" class="btn btn-small insp-more" data-action="more-terms" data-fk="more-terms" title="Write out all ${terms.length} products">${terms.length - KEEP_TERMS} more terms</button>`;
     // softmax has no one slope per unit (each ŷₖ depends on every z): its δ is shown as what it is made of
     const g = tl.dL_da?.[0]?.[j], slopeV = tl.da_dz?.[0]?.[j], delta = tl.dL_dz[0][j];
     const pd = act === 'softmax' ? 4 : operandDigits([g, slopeV], product, delta);
@@ -253,8 +265,8 @@ export function createInspector(el, store, { onEdit, onSample }) {
       ...ain.map((_, k) => [name(l, k), { kind: 'weight', layer: l, to: j, from: k }, `Weight from ${name(l, k)} to ${to}`]),
       ['b', { kind: 'bias', layer: l, to: j }, `Bias of ${to}`]]);
     return `<h3 class="insp-title" tabindex="-1" data-fk="title">${isOut ? 'Output' : 'Neuron'} ${esc(to)} <span class="muted">${esc(act)}</span></h3>`
-      + `<div class="formula" data-testid="inspector-formula"><span class="lhs">z = W·a + b =</span> ${named}`
-      + `<br><span class="lhs">=</span> ${terms.join(' + ')} + ${fval('b', b, pz)} = ${val('z', z)}</div>`
+      + `<div class="formula" data-testid="inspector-formula" tabindex="-1" data-fk="formula"><span class="lhs">z = W·a + b =</span> ${named}`
+      + `<br><span class="lhs">=</span> ${shown.join(' + ')}${more} + ${fval('b', b, pz)} = ${val('z', z)}</div>`
       + `<table class="insp">${row('z (weighted sum)', 'z', z)}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
       + `${row('∂ℓ/∂a', 'dL_da', g, 'the gradient of this sample’s own loss ℓ', pd)}${slope}`
       + `${row('δ = ∂ℓ/∂z <span class="muted">this sample</span>', 'delta', delta, 'the gradient of this sample’s own loss ℓ (a batch of just this sample: no 1/N)')}`
