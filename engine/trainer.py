@@ -31,9 +31,6 @@ Array = np.ndarray
 STATE_VERSION = 1
 
 
-# One trace answers with at most this many numbers (about 20 MB of JSON).
-MAX_TRACE_VALUES = 1_000_000
-
 
 # The largest momentum velocity or Adam first moment an imported state may hold.
 MAX_MOMENT = 1e200
@@ -412,12 +409,6 @@ class Trainer:
         if not (np.isfinite(x).all() and np.isfinite(y).all()):
             raise ConfigError("x", "x and y must hold finite numbers only")
         self._check_targets(y)
-        units = sum(layer.n_out for layer in self.network.layers)
-        per_row = n0 + 5 * units  # the input, then z, a, ∂L/∂a, ∂L/∂z and ∂a/∂z of every unit
-        if x.shape[0] * per_row > MAX_TRACE_VALUES:
-            raise ConfigError("x", f"x: a trace of {x.shape[0]} rows through this network would hold "
-                                   f"{x.shape[0] * per_row:,} numbers; one trace holds at most {MAX_TRACE_VALUES:,}, "
-                                   f"that is {MAX_TRACE_VALUES // per_row} rows here: split the batch")
         with np.errstate(all="ignore"):
             tr = self.network.trace(x, y)
             finite = math.isfinite(tr["loss"]) and all(

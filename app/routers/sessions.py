@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
-from fastapi.responses import JSONResponse
 
 from engine.config import ConfigError
-from engine.trainer import Trainer, plain
+from engine.trainer import Trainer
 
+from .. import jsonbody
 from ..errors import BODY_ERRORS, NOT_FOUND, SessionNotFound
 from ..models import (
     ConfigChange,
@@ -69,8 +69,9 @@ Current = Annotated[LiveSession, Depends(get_session)]
 Config = Annotated[Settings, Depends(get_settings)]
 
 
-def _json(content: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(content, status)
+async def _json(content: Any, status: int = 200) -> Response:
+    """The answer as JSON, encoded off the event loop (see ``app.jsonbody``)."""
+    return await jsonbody.answer(content, status)
 
 
 async def create_session(store: SessionStore, trainer_factory: Callable[[], Trainer]) -> LiveSession:
@@ -79,33 +80,33 @@ async def create_session(store: SessionStore, trainer_factory: Callable[[], Trai
 
 
 @router.post("", status_code=201, response_model=Session, responses=BODY_ERRORS, summary="Create a session")
-async def create(store: Store, config: Annotated[SessionConfig | None, Body()] = None) -> JSONResponse:
+async def create(store: Store, config: Annotated[SessionConfig | None, Body()] = None) -> Response:
     """Build a network and its data from a configuration (every field optional)."""
     given = config.given() if config else {}
     session = await create_session(store, lambda: Trainer(given))
     state = await session.run(lambda t: t.snapshot(), save=True)
-    return _json(session.public(state), 201)
+    return await _json(session.public(state), 201)
 
 
 @router.post("/import", status_code=201, response_model=Session, responses=BODY_ERRORS,
              summary="Import an exported session")
-async def import_session(store: Store, document: ExportDocument) -> JSONResponse:
+async def import_session(store: Store, document: ExportDocument) -> Response:
     """A new session that continues bit-for-bit from an ``export`` document."""
 
     # from_state turns any damage in the document into a ConfigError (a 422).
     session = await create_session(store, lambda: Trainer.from_state(document.state))
     state = await session.run(lambda t: t.snapshot(), save=True)
-    return _json(session.public(state), 201)
+    return await _json(session.public(state), 201)
 
 
 @router.get("/{session_id}", response_model=Session, responses=NOT_FOUND, summary="Read a session")
-async def read(session: Current) -> JSONResponse:
+async def read(session: Current) -> Response:
     state = await session.run(lambda t: t.snapshot())
-    return _json(session.public(state))
+    return await _json(session.public(state))
 
 
 @router.patch("/{session_id}", response_model=PatchAnswer, responses=WITH_BODY, summary="Change the configuration")
-async def patch(session: Current, config: ConfigChange) -> JSONResponse:
+async def patch(session: Current, config: ConfigChange) -> Response:
     """Hyper-parameters (learning rate, optimizer settings, l1, l2, batch size)
     apply live; anything structural rebuilds the network and resets it."""
     given = config.given()
@@ -115,11 +116,11 @@ async def patch(session: Current, config: ConfigChange) -> JSONResponse:
 
     was_reset, state = await session.run(change, save=True)
     await session.live.publish(data=was_reset)
-    return _json({"config": session.trainer.config, "reset": was_reset, "state": state})
+    return await _json({"config": session.trainer.config, "reset": was_reset, "state": state})
 
 
 @router.post("/{session_id}/step", response_model=Snapshot, responses=WITH_BODY, summary="Train")
-async def step(session: Current, settings: Config, body: Annotated[StepRequest | None, Body()] = None) -> JSONResponse:
+async def step(session: Current, settings: Config, body: Annotated[StepRequest | None, Body()] = None) -> Response:
     """Run ``steps`` mini-batch updates (it may stop early at the time limit or
     on divergence, and says so in ``stopped_early``)."""
     steps = body.steps if body else 1
@@ -138,11 +139,11 @@ async def step(session: Current, settings: Config, body: Annotated[StepRequest |
 
     state = await session.run(run, save=True)
     await session.live.publish()
-    return _json(state)
+    return await _json(state)
 
 
 @router.post("/{session_id}/reset", response_model=Snapshot, responses=WITH_BODY, summary="Reset to step 0")
-async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] = None) -> JSONResponse:
+async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] = None) -> Response:
     """Back to step 0; the same seed gives the same initial weights and data."""
     seed = body.seed if body else None
 
@@ -152,26 +153,27 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
 
     state = await session.run(run, save=True)
     await session.live.publish(data=True)
-    return _json(state)
+    return await _json(state)
 
 
 @router.post("/{session_id}/trace", response_model=Trace, responses=WITH_BODY,
              summary="One forward and backward pass, no update")
-async def trace(session: Current, body: TraceRequest) -> JSONResponse:
+async def trace(session: Current, body: TraceRequest) -> Response:
     def run(t: Trainer) -> dict:
-        tr = t.trace(body.x, body.y)
+        tr = t.trace(body.x, body.y)  # arrays of a copy of the network: read after the lock is let go
         answer = {
             "loss": _finite(tr["loss"]),
             "data_loss": _finite(tr["data_loss"]),
             "penalty": _finite(tr["penalty"]),
-            "input": tr["input"].tolist(),
-            "layers": [{k: plain(v) for k, v in layer.items()} for layer in tr["layers"]],
+            "input": tr["input"],
+            "layers": tr["layers"],
         }
         if "message" in tr:
             answer["message"] = tr["message"]
         return answer
 
-    return _json(await session.run(run))
+    # up to 5000 rows × every unit of ten layers of 128: sent as it is encoded
+    return jsonbody.streamed(await session.run(run))
 
 
 def _finite(v: float) -> float | None:
@@ -180,22 +182,22 @@ def _finite(v: float) -> float | None:
 
 @router.post("/{session_id}/gradcheck", response_model=GradCheck, responses=WITH_BODY,
              summary="Check one gradient by finite differences")
-async def gradcheck(session: Current, body: GradCheckRequest) -> JSONResponse:
+async def gradcheck(session: Current, body: GradCheckRequest) -> Response:
     """∂L/∂w of one weight (or bias) on the batch ``(x, y)`` from
     backpropagation, next to the central difference ``(L(w+ε) − L(w−ε)) / 2ε``."""
-    return _json(await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param,
+    return await _json(await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param,
                                                                 body.row, body.col)))
 
 
 @router.get("/{session_id}/batch", response_model=NextBatch, responses=NOT_FOUND, summary="The next mini-batch")
-async def next_batch(session: Current) -> JSONResponse:
+async def next_batch(session: Current) -> Response:
     """The mini-batch the next update will train on (nothing is used up), in
     the network's input space: trace it, then step, to watch that very update."""
-    return _json(await session.run(lambda t: t.peek_batch()))
+    return await _json(await session.run(lambda t: t.peek_batch()))
 
 
 @router.put("/{session_id}/weights", response_model=Snapshot, responses=WITH_BODY, summary="Replace the weights")
-async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
+async def weights(session: Current, body: WeightsRequest) -> Response:
     """Set every layer's ``W`` and ``b``; 422 on any shape mismatch."""
     layers = [layer.model_dump() for layer in body.layers]
 
@@ -205,25 +207,25 @@ async def weights(session: Current, body: WeightsRequest) -> JSONResponse:
 
     state = await session.run(run, save=True)
     await session.live.publish()
-    return _json(state)
+    return await _json(state)
 
 
 @router.get("/{session_id}/data", response_model=DataAnswer, responses=NOT_FOUND,
             summary="The data as the network sees it")
-async def data(session: Current) -> JSONResponse:
-    return _json(await session.run(lambda t: t.data()))
+async def data(session: Current) -> Response:
+    return await _json(await session.run(lambda t: t.data()))
 
 
 @router.get("/{session_id}/history", response_model=History, responses=NOT_FOUND, summary="Per-step series")
-async def history(session: Current) -> JSONResponse:
-    return _json(await session.run(lambda t: t.history.series()))
+async def history(session: Current) -> Response:
+    return await _json(await session.run(lambda t: t.history.series()))
 
 
 @router.get("/{session_id}/export", response_model=ExportDocument, responses=NOT_FOUND,
             summary="Everything needed to resume")
-async def export(session: Current) -> JSONResponse:
+async def export(session: Current) -> Response:
     state = await session.run(lambda t: t.to_state())
-    return _json({"format": EXPORT_FORMAT, "version": 1, "state": state})
+    return await _json({"format": EXPORT_FORMAT, "version": 1, "state": state})
 
 
 @router.delete("/{session_id}", status_code=204, responses=NOT_FOUND, summary="Delete a session",

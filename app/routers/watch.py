@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Response, WebSocket
 
 from engine.trainer import Trainer
 
+from .. import jsonbody
 from ..errors import NOT_FOUND, SessionNotFound
 from ..models import History, Session, WatchedSession
 from ..socket import serve_socket
@@ -33,27 +33,27 @@ Watched = Annotated[LiveSession, Depends(get_watched)]
 
 
 @router.get("/{watch_id}", response_model=WatchedSession, summary="Read a watched session")
-async def read(session: Watched) -> JSONResponse:
+async def read(session: Watched) -> Response:
     """The same session, read-only: its configuration and state, never its ``id``."""
     state = await session.run(lambda t: t.snapshot())
-    return JSONResponse({"watch_id": session.watch_id, "config": session.trainer.config, "state": state})
+    return await jsonbody.answer({"watch_id": session.watch_id, "config": session.trainer.config, "state": state})
 
 
 @router.get("/{watch_id}/history", response_model=History, summary="Per-step series of a watched session")
-async def history(session: Watched) -> JSONResponse:
+async def history(session: Watched) -> Response:
     """The same series as ``GET /api/sessions/{id}/history``, so that a viewer
     who joins late sees the loss and gradient curves from the start."""
-    return JSONResponse(await session.run(lambda t: t.history.series()))
+    return await jsonbody.answer(await session.run(lambda t: t.history.series()))
 
 
 @router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")
-async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)]) -> JSONResponse:
+async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)]) -> Response:
     """A new session of one's own that continues from the watched state
     (weights, optimizer state, data, step)."""
     state = await session.run(lambda t: t.to_state())
     forked = await create_session(store, lambda: Trainer.from_state(state))
     snap = await forked.run(lambda t: t.snapshot(), save=True)
-    return JSONResponse(forked.public(snap), 201)
+    return await jsonbody.answer(forked.public(snap), 201)
 
 
 @router.websocket("/{watch_id}/live")
