@@ -101,11 +101,18 @@ def _finite_only(x: Any) -> Any:
 
 def _yielding(content: Any) -> Iterator[str]:
     """``pieces(content)``, letting other threads have the interpreter lock
-    between pieces (``sleep(0)`` hands it over at once, where Python would
-    otherwise make a waiting thread wait out its switch interval)."""
+    after every ``CHUNK`` characters or so (a few milliseconds of work):
+    ``sleep(0)`` hands it over at once, where Python would make a waiting
+    thread wait out its switch interval. Not after every piece: a busy thread
+    that takes the lock may keep it for that interval, and a snapshot has
+    hundreds of small pieces."""
+    made = 0
     for piece in pieces(content):
         yield piece
-        time.sleep(0)
+        made += len(piece)
+        if made >= CHUNK:
+            made = 0
+            time.sleep(0)
 
 
 def encode(content: Any) -> bytes:

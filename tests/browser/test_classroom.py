@@ -236,6 +236,30 @@ def test_fork_from_ones_own_page_opens_a_copy_in_a_new_tab(playground):
     copy.close()
 
 
+def test_copy_puts_the_watch_link_on_the_clipboard_and_leaves_the_keys_to_the_page(playground):
+    """Copy used to leave the focus in the link box: a teacher's space then played nothing."""
+    pg = playground.open()
+    pg.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=pg.base_url)
+    pg.page.click("[data-testid=present]")
+    url = pg.page.input_value("[data-testid=watch-url]")
+    assert url == f"{pg.base_url}/watch/{pg.js('window.__chainrule.watchId')}"
+    pg.page.click("[data-testid=copy-watch-url]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Watch link copied')")
+    assert pg.js("navigator.clipboard.readText()") == url
+    assert pg.js("document.activeElement.dataset.testid") == "copy-watch-url"
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'true'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'")
+    # without the clipboard, the link is selected in its box for Ctrl+C
+    pg.page.context.clear_permissions()
+    pg.js("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }")
+    pg.page.click("[data-testid=copy-watch-url]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('copy it (Ctrl+C)')")
+    assert pg.js("document.activeElement.dataset.testid") == "watch-url"
+    assert pg.js("(() => { const i = document.activeElement; return i.value.slice(i.selectionStart, i.selectionEnd); })()") == url
+
+
 # -- presenter mode and hidden controls -----------------------------------------------------
 
 def test_presenter_mode_and_hidden_controls_come_through_the_link(playground, new_playground):

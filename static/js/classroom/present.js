@@ -71,11 +71,12 @@ export function createPresentPanel(store, notify, { button, onFork }) {
   panel.querySelector('[data-close]').addEventListener('click', () => open(false));
 
   panel.querySelector('#present-copy').addEventListener('click', async () => {
-    url.select();
     try {
+      // the focus stays on the button, not in the link box: the keys stay the page's (space plays)
       await navigator.clipboard.writeText(url.value);
       notify('Watch link copied: whoever opens it follows this session live, read-only.', 'info');
     } catch {
+      url.select();  // the link selected and focused, for Ctrl+C
       notify('Select the link and copy it (Ctrl+C).', 'info');
     }
   });
