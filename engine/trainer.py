@@ -31,7 +31,6 @@ Array = np.ndarray
 STATE_VERSION = 1
 
 
-
 # The largest momentum velocity or Adam first moment an imported state may hold.
 MAX_MOMENT = 1e200
 

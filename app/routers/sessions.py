@@ -186,7 +186,7 @@ async def gradcheck(session: Current, body: GradCheckRequest) -> Response:
     """∂L/∂w of one weight (or bias) on the batch ``(x, y)`` from
     backpropagation, next to the central difference ``(L(w+ε) − L(w−ε)) / 2ε``."""
     return await _json(await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param,
-                                                                body.row, body.col)))
+                                                                      body.row, body.col)))
 
 
 @router.get("/{session_id}/batch", response_model=NextBatch, responses=NOT_FOUND, summary="The next mini-batch")

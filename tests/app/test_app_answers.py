@@ -43,7 +43,7 @@ def test_the_text_is_json_dumps_own_for_every_shape_of_answer():
         {"layers": [{"W": rng.standard_normal((128, 128)).tolist(), "b": [0.0] * 128, "dW": None}] * 3},
         {"input": big, "layers": [{"z": big[:, :2], "b": big[0], "one": np.float64(2.5) + np.zeros(())}]},
         {"nested": [[[1, 2], [3]], [[4.5]]], "mixed": [1, "two", None, {"k": [1.0, 2.0]}]},
-        {1: "int key", 2.5: [True, False], True: None, None: {"": ""}},
+        {1: "int key", 2.5: [True, False], False: None, None: {"": ""}},
         np.zeros((0, 4)), np.arange(10**5, dtype=np.int64),
     ]
     for content in cases:
