@@ -10,11 +10,12 @@ back between them (Python hands it over every few milliseconds).
 
 * ``answer(content, status)`` encodes the whole answer so (with its length),
 * ``streamed(content)`` sends it as it is made, for answers too large to hold
-  twice in memory (a trace of 5000 rows through ten layers of 128 is 0.6 GB of
+  twice in memory (a trace of 5000 rows through ten layers of 128 is 0.7 GB of
   text); NumPy arrays in ``content`` are read a slice of rows at a time.
 
-The text is the same as Starlette's ``JSONResponse`` would make: compact,
-UTF-8, and a non-finite float inside an array becomes ``null``.
+The text is the same as Starlette's ``JSONResponse`` would make of the
+content with its arrays as lists: compact, UTF-8; a non-finite float in a
+NumPy array becomes ``null`` (in a plain list it is an error, as there).
 """
 
 from __future__ import annotations
