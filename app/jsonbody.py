@@ -21,7 +21,6 @@ NumPy array becomes ``null`` (in a plain list it is an error, as there).
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +28,8 @@ from typing import Any
 import numpy as np
 from anyio import to_thread
 from starlette.responses import Response, StreamingResponse
+
+from engine.trainer import plain
 
 # numbers one json.dumps call encodes at most (about a millisecond's work)
 SLICE = 8192
@@ -80,24 +81,14 @@ def _list(items: list | tuple) -> Iterator[str]:
 
 def _rows(a: np.ndarray) -> Iterator[str]:
     if a.ndim == 0 or a.size == 0:
-        yield _dumps(_finite_only(a.tolist()))
+        yield _dumps(plain(a))
         return
     per = max(1, SLICE // max(1, a[0].size))
     sep = "["
     for start in range(0, a.shape[0], per):
-        block = a[start : start + per]
-        values = block.tolist()
-        if block.dtype.kind == "f" and not np.isfinite(block).all():
-            values = _finite_only(values)
-        yield sep + _dumps(values)[1:-1]
+        yield sep + _dumps(plain(a[start : start + per]))[1:-1]  # non-finite numbers as None
         sep = ","
     yield "]"
-
-
-def _finite_only(x: Any) -> Any:
-    if isinstance(x, list):
-        return [_finite_only(v) for v in x]
-    return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
 def _yielding(content: Any) -> Iterator[str]:
@@ -118,7 +109,7 @@ def _yielding(content: Any) -> Iterator[str]:
 
 def encode(content: Any) -> bytes:
     """The whole JSON text of ``content`` as UTF-8 (call it in a worker thread)."""
-    return "".join(_yielding(content)).encode("utf-8")
+    return b"".join(chunks(content))
 
 
 def chunks(content: Any) -> Iterator[bytes]:

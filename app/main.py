@@ -133,7 +133,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     generate_openapi = app.openapi
 
     def openapi() -> dict:
-        return tidy_openapi(generate_openapi())  # FastAPI caches the document; tidying it again finds nothing
+        if app.openapi_schema is None:  # FastAPI makes the document once and keeps it: tidied then, once
+            app.openapi_schema = tidy_openapi(generate_openapi())
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.state.settings = settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
@@ -69,11 +69,6 @@ Current = Annotated[LiveSession, Depends(get_session)]
 Config = Annotated[Settings, Depends(get_settings)]
 
 
-async def _json(content: Any, status: int = 200) -> Response:
-    """The answer as JSON, encoded off the event loop (see ``app.jsonbody``)."""
-    return await jsonbody.answer(content, status)
-
-
 async def create_session(store: SessionStore, trainer_factory: Callable[[], Trainer]) -> LiveSession:
     trainer = await to_thread.run_sync(trainer_factory)
     return store.add(trainer)
@@ -85,7 +80,7 @@ async def create(store: Store, config: Annotated[SessionConfig | None, Body()] =
     given = config.given() if config else {}
     session = await create_session(store, lambda: Trainer(given))
     state = await session.run(lambda t: t.snapshot(), save=True)
-    return await _json(session.public(state), 201)
+    return await jsonbody.answer(session.public(state), 201)
 
 
 @router.post("/import", status_code=201, response_model=Session, responses=BODY_ERRORS,
@@ -96,13 +91,13 @@ async def import_session(store: Store, document: ExportDocument) -> Response:
     # from_state turns any damage in the document into a ConfigError (a 422).
     session = await create_session(store, lambda: Trainer.from_state(document.state))
     state = await session.run(lambda t: t.snapshot(), save=True)
-    return await _json(session.public(state), 201)
+    return await jsonbody.answer(session.public(state), 201)
 
 
 @router.get("/{session_id}", response_model=Session, responses=NOT_FOUND, summary="Read a session")
 async def read(session: Current) -> Response:
     state = await session.run(lambda t: t.snapshot())
-    return await _json(session.public(state))
+    return await jsonbody.answer(session.public(state))
 
 
 @router.patch("/{session_id}", response_model=PatchAnswer, responses=WITH_BODY, summary="Change the configuration")
@@ -116,7 +111,7 @@ async def patch(session: Current, config: ConfigChange) -> Response:
 
     was_reset, state = await session.run(change, save=True)
     await session.live.publish(data=was_reset)
-    return await _json({"config": session.trainer.config, "reset": was_reset, "state": state})
+    return await jsonbody.answer({"config": session.trainer.config, "reset": was_reset, "state": state})
 
 
 @router.post("/{session_id}/step", response_model=Snapshot, responses=WITH_BODY, summary="Train")
@@ -139,7 +134,7 @@ async def step(session: Current, settings: Config, body: Annotated[StepRequest |
 
     state = await session.run(run, save=True)
     await session.live.publish()
-    return await _json(state)
+    return await jsonbody.answer(state)
 
 
 @router.post("/{session_id}/reset", response_model=Snapshot, responses=WITH_BODY, summary="Reset to step 0")
@@ -153,7 +148,7 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
 
     state = await session.run(run, save=True)
     await session.live.publish(data=True)
-    return await _json(state)
+    return await jsonbody.answer(state)
 
 
 @router.post("/{session_id}/trace", response_model=Trace, responses=WITH_BODY,
@@ -185,15 +180,15 @@ def _finite(v: float) -> float | None:
 async def gradcheck(session: Current, body: GradCheckRequest) -> Response:
     """∂L/∂w of one weight (or bias) on the batch ``(x, y)`` from
     backpropagation, next to the central difference ``(L(w+ε) − L(w−ε)) / 2ε``."""
-    return await _json(await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param,
-                                                                      body.row, body.col)))
+    check = await session.run(lambda t: t.gradient_check(body.x, body.y, body.layer, body.param, body.row, body.col))
+    return await jsonbody.answer(check)
 
 
 @router.get("/{session_id}/batch", response_model=NextBatch, responses=NOT_FOUND, summary="The next mini-batch")
 async def next_batch(session: Current) -> Response:
     """The mini-batch the next update will train on (nothing is used up), in
     the network's input space: trace it, then step, to watch that very update."""
-    return await _json(await session.run(lambda t: t.peek_batch()))
+    return await jsonbody.answer(await session.run(lambda t: t.peek_batch()))
 
 
 @router.put("/{session_id}/weights", response_model=Snapshot, responses=WITH_BODY, summary="Replace the weights")
@@ -207,25 +202,25 @@ async def weights(session: Current, body: WeightsRequest) -> Response:
 
     state = await session.run(run, save=True)
     await session.live.publish()
-    return await _json(state)
+    return await jsonbody.answer(state)
 
 
 @router.get("/{session_id}/data", response_model=DataAnswer, responses=NOT_FOUND,
             summary="The data as the network sees it")
 async def data(session: Current) -> Response:
-    return await _json(await session.run(lambda t: t.data()))
+    return await jsonbody.answer(await session.run(lambda t: t.data()))
 
 
 @router.get("/{session_id}/history", response_model=History, responses=NOT_FOUND, summary="Per-step series")
 async def history(session: Current) -> Response:
-    return await _json(await session.run(lambda t: t.history.series()))
+    return await jsonbody.answer(await session.run(lambda t: t.history.series()))
 
 
 @router.get("/{session_id}/export", response_model=ExportDocument, responses=NOT_FOUND,
             summary="Everything needed to resume")
 async def export(session: Current) -> Response:
     state = await session.run(lambda t: t.to_state())
-    return await _json({"format": EXPORT_FORMAT, "version": 1, "state": state})
+    return await jsonbody.answer({"format": EXPORT_FORMAT, "version": 1, "state": state})
 
 
 @router.delete("/{session_id}", status_code=204, responses=NOT_FOUND, summary="Delete a session",
