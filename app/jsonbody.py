@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from anyio import to_thread
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from engine.trainer import plain
 
@@ -132,7 +133,23 @@ async def answer(content: Any, status: int = 200) -> Response:
     return Response(body, status, media_type="application/json")
 
 
-def streamed(content: Any, status: int = 200) -> StreamingResponse:
+def streamed(content: Any, status: int = 200, finished: Callable[[], None] | None = None) -> StreamingResponse:
     """A JSON answer sent as it is encoded: Starlette draws each chunk of a
-    plain iterator in a worker thread, so the event loop runs between chunks."""
-    return StreamingResponse(chunks(content), status, media_type="application/json")
+    plain iterator in a worker thread, so the event loop runs between chunks.
+    ``finished`` is called once the answer is sent, or given up (the client
+    went away, or the sending failed)."""
+    if finished is None:
+        return StreamingResponse(chunks(content), status, media_type="application/json")
+    return _Finishing(chunks(content), status, media_type="application/json", finished=finished)
+
+
+class _Finishing(StreamingResponse):
+    def __init__(self, *args: Any, finished: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.finished = finished
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.finished()

@@ -1,4 +1,4 @@
-"""A limit on the size of a request body.
+"""Limits: on the size of a request body, and on how many heavy traces run at once.
 
 A body is read into memory and parsed on the event loop, and while that
 happens no session gets a frame: a 100 MB body held every live page for
@@ -10,6 +10,9 @@ when it declares its length, else when the bytes read pass the limit.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,3 +56,45 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+# A trace of many rows through a wide network is the heaviest answer the
+# server makes: 5000 rows through ten layers of 128 hold about 0.3 GB of
+# arrays for the 20 s its 0.7 GB of text takes to send. Traces of more than
+# HEAVY_TRACE_VALUES numbers (rows × units × the five arrays kept per unit)
+# take turns, HEAVY_TRACES at a time; the others wait for a turn (nothing is
+# refused), and a small trace (the page's inspector, explain mode) never waits.
+HEAVY_TRACE_VALUES = 2_000_000
+HEAVY_TRACES = 2
+
+
+class Turns:
+    """At most ``slots`` holders at once; the others wait, first come first
+    served. Made for one event loop at a time: a new loop (a test's new
+    client) starts with every slot free."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.holders = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._free: asyncio.Semaphore | None = None
+
+    async def take(self) -> Callable[[], None]:
+        """Wait for a slot; return the function that gives it back (once,
+        however many times it is called)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._free, self.holders = loop, asyncio.Semaphore(self.slots), 0
+        free = self._free
+        await free.acquire()
+        self.holders += 1
+        given_back = False
+
+        def give_back() -> None:
+            nonlocal given_back
+            if not given_back:
+                given_back = True
+                self.holders -= 1
+                free.release()
+
+        return give_back

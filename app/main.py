@@ -12,7 +12,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from . import __version__, errors
-from .limits import BodyLimit
+from .limits import HEAVY_TRACES, BodyLimit, Turns
 from .live import Live
 from .persist import Database, ForeignDatabase
 from .routers import catalog, pages, sessions, watch
@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limiter.append(CapacityLimiter(1))
         return Live(session, settings, limiter[0])
 
+    app.state.heavy_traces = Turns(HEAVY_TRACES)
     app.state.store = SessionStore(settings.max_sessions, settings.idle_timeout, live_factory)
     errors.install(app)
     app.add_middleware(BodyLimit)

@@ -13,6 +13,7 @@ from engine.trainer import Trainer
 
 from .. import jsonbody
 from ..errors import BODY_ERRORS, NOT_FOUND, SessionNotFound
+from ..limits import HEAVY_TRACE_VALUES
 from ..models import (
     ConfigChange,
     DataAnswer,
@@ -153,7 +154,7 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
 
 @router.post("/{session_id}/trace", response_model=Trace, responses=WITH_BODY,
              summary="One forward and backward pass, no update")
-async def trace(session: Current, body: TraceRequest) -> Response:
+async def trace(session: Current, body: TraceRequest, request: Request) -> Response:
     def run(t: Trainer) -> dict:
         tr = t.trace(body.x, body.y)  # arrays of a copy of the network: read after the lock is let go
         answer = {
@@ -167,8 +168,18 @@ async def trace(session: Current, body: TraceRequest) -> Response:
             answer["message"] = tr["message"]
         return answer
 
-    # up to 5000 rows × every unit of ten layers of 128: sent as it is encoded
-    return jsonbody.streamed(await session.run(run))
+    # up to 5000 rows × every unit of ten layers of 128: sent as it is encoded,
+    # and a heavy one waits for its turn (see limits.Turns)
+    units = sum(session.trainer.network.sizes[1:])
+    if len(body.x) * units * 5 < HEAVY_TRACE_VALUES:
+        return jsonbody.streamed(await session.run(run))
+    give_back = await request.app.state.heavy_traces.take()
+    try:
+        traced = await session.run(run)
+    except BaseException:
+        give_back()
+        raise
+    return jsonbody.streamed(traced, finished=give_back)
 
 
 def _finite(v: float) -> float | None:

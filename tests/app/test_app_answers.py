@@ -137,3 +137,94 @@ def test_live_frames_keep_coming_while_a_large_answer_is_made(client, api, ask):
     assert during, gaps
     assert max(during) < 0.3, (f"a frame gap of {max(during):.3f} s while answering in {end - start:.2f} s "
                                f"(before: at most {max(before):.3f} s)")
+
+
+def test_heavy_traces_take_turns_and_a_small_one_does_not_wait(client, api, monkeypatch):
+    """A trace of 5000 rows through ten layers of 128 holds about 0.3 GB for 20 s: such traces take
+    turns, two at a time, so that a class of scripts asking for them at once cannot exhaust the
+    memory. The threshold is lowered here so that 100 rows through one layer of 8 count as heavy."""
+    from app.routers import sessions as routes
+    from engine.trainer import Trainer
+
+    monkeypatch.setattr(routes, "HEAVY_TRACE_VALUES", 1000)  # 100 rows × 9 units × 5 = 4500: heavy; 10 rows: 450
+    real = Trainer.trace
+    starts: list[tuple[float, int]] = []
+    gate = client.app.state.heavy_traces
+
+    def slow(self, x, y):
+        if len(x) >= 100:
+            starts.append((time.monotonic(), gate.holders))
+            time.sleep(0.4)
+        return real(self, x, y)
+
+    monkeypatch.setattr(Trainer, "trace", slow)
+    sessions = [api.create(client, hidden_layers=[8])["id"] for _ in range(6)]
+    heavy = {"x": [[0.1 * (i % 7), -0.2] for i in range(100)], "y": [[float(i % 2)] for i in range(100)]}
+    answers: dict[str, tuple[int, bytes, float]] = {}
+
+    def ask(name: str, sid: str, body: dict) -> None:
+        r = client.post(f"{API}/{sid}/trace", json=body)
+        answers[name] = (r.status_code, r.content, time.monotonic())
+
+    threads = [threading.Thread(target=ask, args=(f"heavy{i}", sessions[i], heavy)) for i in range(4)]
+    t0 = time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(0.15)  # two heavy traces hold the turns now, two wait
+    small_sent = time.monotonic()
+    ask("small", sessions[4], {"x": heavy["x"][:10], "y": heavy["y"][:10]})
+    for thread in threads:
+        thread.join(10)
+    assert answers["small"][0] == 200 and answers["small"][2] - small_sent < 0.3  # it did not wait its turn
+    assert len(starts) == 4 and all(1 <= holders <= 2 for _, holders in starts), starts
+    begun = sorted(t - t0 for t, _ in starts)
+    assert begun[1] < 0.3 and begun[2] > 0.35 and begun[3] > 0.35, begun  # two at once, then two more
+    # what each heavy trace answered is what one alone answers
+    monkeypatch.setattr(Trainer, "trace", real)
+    alone = client.post(f"{API}/{sessions[5]}/trace", json=heavy)
+    assert alone.status_code == 200
+    for i in range(4):
+        assert answers[f"heavy{i}"][:2] == (200, alone.content)
+    # a heavy trace that fails (three columns for a network of two inputs) gives its turn back
+    wrong = {"x": [row + [0.0] for row in heavy["x"]], "y": heavy["y"]}
+    for i in range(2):  # as many as there are turns: kept, they would leave none
+        ask(f"wrong{i}", sessions[i], wrong)
+        assert answers[f"wrong{i}"][0] == 422
+    assert gate.holders == 0
+    ask("after", sessions[0], heavy)
+    assert answers["after"][0] == 200 and gate.holders == 0
+
+
+@pytest.mark.parametrize("client_leaves", [False, True])
+def test_a_streamed_answer_says_when_it_is_finished_sent_or_not(client_leaves):
+    """The turn of a heavy trace is given back when its answer is sent, and also when the
+    client goes away in the middle of it (else a closed notebook would keep a turn for good)."""
+    import asyncio
+
+    content = {"rows": np.arange(300_000, dtype=np.float64).reshape(-1, 3)}
+    calls: list[int] = []
+    sent: list[bytes] = []
+    response = jsonbody.streamed(content, finished=lambda: calls.append(1))
+
+    async def receive():
+        await asyncio.sleep(3600)  # no disconnect message: the failing send says it
+
+    async def send(message):
+        if client_leaves and len(sent) == 2:
+            raise OSError("connection reset by peer")
+        sent.append(message.get("body", b""))
+
+    async def serve():
+        scope = {"type": "http", "asgi": {"spec_version": "2.4"}, "method": "POST", "headers": []}
+        await response(scope, receive, send)
+
+    if client_leaves:
+        from starlette.requests import ClientDisconnect
+
+        with pytest.raises(ClientDisconnect):
+            asyncio.run(serve())
+        assert len(sent) == 2
+    else:
+        asyncio.run(serve())
+        assert b"".join(sent) == reference(content)
+    assert calls == [1]
