@@ -17,7 +17,7 @@ import numpy as np
 Array = np.ndarray
 
 DOMAIN = 6.0  # the input plane is [−DOMAIN, DOMAIN] in every coordinate
-MIN_POINTS = 4
+MIN_POINTS = 10  # API.md: 10–5000 samples, the user's own points too
 MAX_POINTS = 5000
 MAX_CLASSES = 10
 

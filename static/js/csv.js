@@ -3,7 +3,7 @@
 // and where, so a bad file changes nothing.
 
 export const DOMAIN = 6;
-export const MIN_POINTS = 4;
+export const MIN_POINTS = 10; // API.md: 10–5000 samples
 export const MAX_POINTS = 5000;
 
 export function parsePointsCsv(text) {

@@ -1,18 +1,18 @@
 // Your own data: click the output plot to add points (shift-click for the
 // other class, alt-click for a third), clear them, or load a CSV file (picked
 // or dropped). Points are sent to the engine as dataset "custom"; until there
-// are enough of them (four, with both classes) they wait here as a draft.
+// are enough of them (ten, API.md's fewest samples, with both classes) they wait here as a draft.
 // A bad file or a refused set of points changes nothing.
 //
 // While a draft is drawn the session underneath still holds the old data:
 // the draft holds the training (store.setHold), so nothing trains on data
 // the user has just thrown away, and the readouts stop showing its numbers.
 
-import { parsePointsCsv } from './csv.js';
+import { MIN_POINTS, parsePointsCsv } from './csv.js';
 import { pressWithKeys } from './popup.js';
 
 const round2 = (v) => Math.round(v * 100) / 100;
-const HOLD = 'Training waits for your own points: at least 4, of both classes (or pick another data set).';
+const HOLD = `Training waits for your own points: at least ${MIN_POINTS}, of both classes (or pick another data set).`;
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 export function createCustomPoints(store, { apply, boundary, notify, readouts, els }) {
@@ -26,7 +26,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
   }
 
   function valid(points) {
-    if (points.x.length < 4) return false;
+    if (points.x.length < MIN_POINTS) return false;
     const k = Math.max(...points.y) + 1;
     if (k < 2) return false;
     for (let c = 0; c < k; c++) if (!points.y.includes(c)) return false;
@@ -38,7 +38,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     const n = draft.x.length;
     const classes = new Set(draft.y).size;
     const need = [];
-    if (n < 4) need.push(`${4 - n} more point${4 - n === 1 ? '' : 's'}`);
+    if (n < MIN_POINTS) need.push(`${MIN_POINTS - n} more point${MIN_POINTS - n === 1 ? '' : 's'}`);
     if (classes < 2) need.push('points of both classes');
     const still = need.length ? `Still needed: ${need.join(' and ')}. Training waits until then.` : 'Sending your points…';
     readouts.setOverride(`Drawing your own data: click to add a blue point, shift-click an orange one. ${still}`);

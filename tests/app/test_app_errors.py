@@ -149,7 +149,7 @@ def test_a_validators_own_words_are_kept(client, api):
         ({"n_samples": 100, "train_fraction": 0.2, "batch_size": 21}, "batch_size"),
         ({"dataset": "sine", "features": ["x1", "x2"]}, "features"),
         ({"dataset": "custom"}, "points"),
-        ({"dataset": "custom", "points": {"x": [[0, 0]] * 4, "y": [0, 1, 0, 1]}}, "task"),
+        ({"dataset": "custom", "points": {"x": [[0, 0]] * 10, "y": [0, 1] * 5}}, "task"),
     ],
 )
 def test_bad_pairings_are_422(client, config, field):
@@ -180,16 +180,16 @@ def _custom(x, y, task="classification"):
 @pytest.mark.parametrize(
     ("config", "field"),
     [
-        (_custom([[0, 0, 0]] * 6, [0, 1] * 3), "points"),
-        (_custom([[0, 0]] * 6, [0, 1] * 2), "points"),
-        (_custom([[0, 0], [1]] * 3, [0, 1] * 3), "points"),
-        (_custom([[]] * 6, [0, 1] * 3), "points"),
-        (_custom([[0, 0]] * 3, [0, 1, 0]), "points.x"),
-        (_custom([[0, 0]] * 6, [0, 1.5] * 3), "points"),
-        (_custom([[0, 0]] * 6, [0] * 6), "points"),
-        (_custom([[9, 0]] * 6, [0, 1] * 3), "points"),
-        (_custom([[0, 0]] * 6, [0, 1] * 3) | {"points": {"x": [[0, 0]] * 6}}, "points.y"),
-        (_custom([[0, 0]] * 6, [0, 1] * 3) | {"points": [[0, 0]]}, "points"),
+        (_custom([[0, 0, 0]] * 10, [0, 1] * 5), "points"),
+        (_custom([[0, 0]] * 10, [0, 1] * 6), "points"),
+        (_custom([[0, 0], [1]] * 5, [0, 1] * 5), "points"),
+        (_custom([[]] * 10, [0, 1] * 5), "points"),
+        (_custom([[0, 0]] * 9, [0, 1] * 4 + [0]), "points.x"),
+        (_custom([[0, 0]] * 10, [0, 1.5] * 5), "points"),
+        (_custom([[0, 0]] * 10, [0] * 10), "points"),
+        (_custom([[9, 0]] * 10, [0, 1] * 5), "points"),
+        (_custom([[0, 0]] * 10, [0, 1] * 5) | {"points": {"x": [[0, 0]] * 10}}, "points.y"),
+        (_custom([[0, 0]] * 10, [0, 1] * 5) | {"points": [[0, 0]]}, "points"),
     ],
 )
 def test_custom_points_errors(client, config, field):

@@ -120,13 +120,14 @@ def test_per_layer_activation_list(client, api):
 
 
 def test_custom_points(client, api):
-    pts = {"x": [[-1, -1], [1, 1], [-1, 1], [1, -1], [0.5, 0.5], [-0.5, -0.5]], "y": [0, 1, 0, 1, 1, 0]}
+    pts = {"x": [[-1, -1], [1, 1], [-1, 1], [1, -1], [0.5, 0.5], [-0.5, -0.5], [2, 2], [-2, -2], [2, -2], [-2, 2]],
+           "y": [0, 1, 0, 1, 1, 0, 1, 0, 1, 0]}
     s = api.create(client, dataset="custom", task="classification", points=pts, batch_size=1)
-    assert s["config"]["points"]["y"] == [0, 1, 0, 1, 1, 0]
+    assert s["config"]["points"]["y"] == pts["y"]
     data = client.get(f"{API}/{s['id']}/data").json()
-    assert len(data["train"]["x"]) + len(data["test"]["x"]) == 6
+    assert len(data["train"]["x"]) + len(data["test"]["x"]) == 10
     reg = api.create(client, dataset="custom", task="regression",
-                     points={"x": [[0.0], [1.0], [2.0], [3.0]], "y": [0.0, 0.5, 1.0, 1.5]}, batch_size=1)
+                     points={"x": [[0.5 * i] for i in range(10)], "y": [0.25 * i for i in range(10)]}, batch_size=1)
     assert reg["config"]["loss"] == "mse" and reg["state"]["accuracy"] is None
 
 

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 
 STAGE = "[data-testid=explain-stage]"
 TRANSPORT = ["[data-testid=play]", "[data-testid=step]", "[data-testid=reset]"]
-SIX = {"name": "six.csv", "mimeType": "text/csv",
-       "buffer": b"x1,x2,label\n1,1,0\n2,2,0\n1,2,0\n-1,-1,1\n-2,-2,1\n-1,-2,1\n"}
+TEN = {"name": "ten.csv", "mimeType": "text/csv",  # API.md's fewest samples
+       "buffer": b"x1,x2,label\n1,1,0\n2,2,0\n1,2,0\n2,1,0\n3,3,0\n-1,-1,1\n-2,-2,1\n-1,-2,1\n-2,-1,1\n-3,-3,1\n"}
 
 
 def server_step(pg) -> int:
@@ -102,7 +102,7 @@ def test_explain_mode_holds_play_step_and_reset_so_the_explanation_stays_one_upd
 
 def test_clear_points_stops_the_old_session_until_the_new_points_are_enough(playground):
     pg = playground.open()
-    pg.page.set_input_files("#csv-input", files=[SIX])
+    pg.page.set_input_files("#csv-input", files=[TEN])
     pg.page.wait_for_function("window.__chainrule.data?.config.dataset === 'custom'")
     for _ in range(20):
         pg.page.keyboard.press("ArrowRight")
@@ -111,7 +111,7 @@ def test_clear_points_stops_the_old_session_until_the_new_points_are_enough(play
 
     pg.page.click("#custom-clear")
     status = pg.page.text_content("[data-testid=status]")
-    assert "Drawing your own data" in status and "Still needed: 4 more points" in status
+    assert "Drawing your own data" in status and "Still needed: 10 more points" in status
     assert_training_held(pg, "points", [" ", "ArrowRight", "r"], step=20)
     assert "Training waits for your own points" in notice(pg)  # a key that does nothing says why
     # the old session's numbers are not shown as if they were about the new points
@@ -123,17 +123,20 @@ def test_clear_points_stops_the_old_session_until_the_new_points_are_enough(play
     assert pg.js("document.body.classList.contains('drawing')")  # the old session's pictures fade
     pg.screenshot("behaviour-clear-points-drawing")
 
-    # two points of each class: a data set, and training is back
-    click_plane(pg, -4, -4)
-    click_plane(pg, -3, -4.5)
-    assert pg.page.text_content("label.slider:has(#n-samples) output") == "2"
+    # five points of each class: a data set (API.md's fewest samples), and training is back
+    for x1, x2 in [(-4, -4), (-3, -4.5), (-5, -3), (-3, -3), (-4, -2)]:
+        click_plane(pg, x1, x2)
+    assert pg.page.text_content("label.slider:has(#n-samples) output") == "5"
     assert pg.page.is_disabled("[data-testid=step]")
-    click_plane(pg, 4, 4, shift=True)
-    click_plane(pg, 3, 4.5, shift=True)
-    pg.page.wait_for_function("window.__chainrule.data?.config.points.x.length === 4")
+    assert "Still needed: 5 more points and points of both classes" in pg.page.text_content("[data-testid=status]")
+    for x1, x2 in [(4, 4), (3, 4.5), (5, 3), (3, 3)]:
+        click_plane(pg, x1, x2, shift=True)
+    assert pg.page.is_disabled("[data-testid=step]")  # nine
+    click_plane(pg, 4, 2, shift=True)
+    pg.page.wait_for_function("window.__chainrule.data?.config.points.x.length === 10")
     pg.page.wait_for_function("!document.querySelector('[data-testid=step]').disabled")
     pg.wait_step(0)
-    assert pg.page.text_content("label.slider:has(#n-samples) output") == "4"
+    assert pg.page.text_content("label.slider:has(#n-samples) output") == "10"
     assert not pg.js("document.body.classList.contains('drawing')")
     pg.page.keyboard.press("ArrowRight")
     pg.wait_step(1)

@@ -17,28 +17,32 @@ def test_csv_reader_accepts_good_files_and_names_the_fault_in_bad_ones(playgroun
     result = _run(pg, """
         const { parsePointsCsv } = await import('/static/js/csv.js');
         const tryParse = (text) => { try { return parsePointsCsv(text); } catch (e) { return 'ERROR ' + e.message; } };
+        // ten rows (API.md's fewest samples): the four given, then six more of classes 0 and 1
+        const ten = (text) => text + '0.5,0.5,0\\n-0.5,-0.5,1\\n1.5,0.5,0\\n-1.5,-0.5,1\\n2.5,0.5,0\\n-2.5,-0.5,1\\n';
         return {
-          header: tryParse('x1,x2,label\\n1,2,0\\n-1,-2,1\\n3,3,0\\n-3,-3,1\\n'),
-          semicolons: tryParse('1;2;0\\r\\n-1;-2;1\\r\\n3;3;2\\r\\n-3;-3;1\\r\\n'),
-          regression: tryParse('1,2,0.5\\n-1,-2,1.5\\n3,3,0\\n-3,-3,1\\n'),
+          header: tryParse(ten('x1,x2,label\\n1,2,0\\n-1,-2,1\\n3,3,0\\n-3,-3,1\\n')),
+          semicolons: tryParse(ten('1;2;0\\r\\n-1;-2;1\\r\\n3;3;2\\r\\n-3;-3;1\\r\\n').replaceAll(',', ';')),
+          regression: tryParse(ten('1,2,0.5\\n-1,-2,1.5\\n3,3,0\\n-3,-3,1\\n')),
           empty: tryParse('   \\n'),
           text: tryParse('hello\\nworld\\n'),
           columns: tryParse('1,2\\n3,4\\n5,6\\n7,8\\n'),
-          outside: tryParse('1,2,0\\n-1,7,1\\n3,3,0\\n-3,-3,1\\n'),
-          few: tryParse('1,2,0\\n-1,-2,1\\n'),
-          missing: tryParse('1,2,0\\n-1,-2,2\\n3,3,0\\n-3,-3,2\\n'),
-          negative: tryParse('1,2,0\\n-1,-2,-1\\n3,3,0\\n-3,-3,1\\n'),
-          oneClass: tryParse('1,2,0\\n-1,-2,0\\n3,3,0\\n-3,-3,0\\n'),
+          outside: tryParse(ten('1,2,0\\n-1,7,1\\n3,3,0\\n-3,-3,1\\n')),
+          few: tryParse('1,2,0\\n-1,-2,1\\n'.repeat(4) + '1,2,0\\n'),
+          missing: tryParse('1,2,0\\n-1,-2,2\\n3,3,0\\n-3,-3,2\\n'.repeat(3)),
+          negative: tryParse(ten('1,2,0\\n-1,-2,-1\\n3,3,0\\n-3,-3,1\\n')),
+          oneClass: tryParse('1,2,0\\n-1,-2,0\\n3,3,0\\n-3,-3,0\\n'.repeat(3)),
         };""")
-    assert result["header"] == {"points": {"x": [[1, 2], [-1, -2], [3, 3], [-3, -3]], "y": [0, 1, 0, 1]},
+    assert result["header"] == {"points": {"x": [[1, 2], [-1, -2], [3, 3], [-3, -3], [0.5, 0.5], [-0.5, -0.5],
+                                                [1.5, 0.5], [-1.5, -0.5], [2.5, 0.5], [-2.5, -0.5]],
+                                          "y": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]},
                                 "task": "classification"}
-    assert result["semicolons"]["points"]["y"] == [0, 1, 2, 1]
+    assert result["semicolons"]["points"]["y"] == [0, 1, 2, 1, 0, 1, 0, 1, 0, 1]
     assert result["regression"]["task"] == "regression"
     assert result["empty"] == "ERROR the file is empty"
     assert result["text"].startswith("ERROR line 1")  # one word is no header of three columns
     assert "three columns" in result["columns"]
     assert "line 2" in result["outside"] and "[−6, 6]" in result["outside"]
-    assert "at least 4 points" in result["few"]
+    assert "at least 10 points" in result["few"] and "found 9" in result["few"]
     assert "missing 1" in result["missing"]
     assert "negative" in result["negative"]
     assert "two classes" in result["oneClass"]

@@ -239,8 +239,8 @@ def _click_plane(pg, x1: float, x2: float, modifiers: list[str] | None = None) -
 def test_your_own_points_train_and_share(playground, new_playground):
     pg = playground.open()
     pg.page.click("[data-dataset=custom]")
-    blue = [(-4, -4), (-3, -4.5), (-4.5, -2.5)]
-    orange = [(4, 4), (3, 4.5), (4.5, 2.5)]
+    blue = [(-4, -4), (-3, -4.5), (-4.5, -2.5), (-2, -3), (-5, -5)]  # ten in all: API.md's fewest samples
+    orange = [(4, 4), (3, 4.5), (4.5, 2.5), (2, 3), (5, 5)]
     for x1, x2 in blue:
         _click_plane(pg, x1, x2)
     assert pg.js("window.__chainrule.config.dataset") == "circle"  # not enough yet
@@ -248,10 +248,10 @@ def test_your_own_points_train_and_share(playground, new_playground):
     for x1, x2 in orange:
         _click_plane(pg, x1, x2, ["Shift"])
     pg.page.wait_for_function("window.__chainrule.data && window.__chainrule.data.config.dataset === 'custom'"
-                              " && window.__chainrule.data.config.points.x.length === 6")
+                              " && window.__chainrule.data.config.points.x.length === 10")
     config = pg.api(f"/api/sessions/{pg.session_id()}")["config"]
     assert config["task"] == "classification"
-    assert sorted(config["points"]["y"]) == [0, 0, 0, 1, 1, 1]
+    assert sorted(config["points"]["y"]) == [0] * 5 + [1] * 5
     for (x1, x2), got in zip(blue + orange, config["points"]["x"], strict=True):
         assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15
     before = float(pg.page.text_content("[data-testid=loss-train]"))
@@ -275,18 +275,19 @@ def test_points_clicked_while_the_server_is_still_answering_are_all_kept(playgro
         if (init && init.method === 'PATCH') await new Promise((r) => setTimeout(r, 400)); return f(u, init); }; })()""")
     pg = playground.open()
     pg.page.click("[data-dataset=custom]")
-    clicks = [(-4, -4, []), (-3, -4.5, []), (4, 4, ["Shift"]), (3, 4.5, ["Shift"]),  # four: the data set
+    clicks = [(-4, -4, []), (-3, -4.5, []), (4, 4, ["Shift"]), (3, 4.5, ["Shift"]), (-5, -3, []),
+              (5, 3, ["Shift"]), (-3, -3, []), (3, 3, ["Shift"]), (-4, -2, []), (4, 2, ["Shift"]),  # ten: the data set
               (4.5, 2.5, ["Shift"]), (-4.5, -2.5, []), (2, 5, ["Shift"]), (-2, -5, [])]  # each while one is on its way
-    for x1, x2, keys in clicks[:4]:
+    for x1, x2, keys in clicks[:10]:
         _click_plane(pg, x1, x2, keys)
-    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 4")
-    for x1, x2, keys in clicks[4:]:
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 10")
+    for x1, x2, keys in clicks[10:]:
         _click_plane(pg, x1, x2, keys)
         pg.page.wait_for_timeout(150)
-    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 8", timeout=15_000)
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 14", timeout=15_000)
     pg.page.wait_for_timeout(1000)  # nothing more on its way
     points = pg.api(f"/api/sessions/{pg.session_id()}")["config"]["points"]
-    assert len(points["x"]) == 8
+    assert len(points["x"]) == 14
     for (x1, x2, keys), got, label in zip(clicks, points["x"], points["y"], strict=True):
         assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15 and label == (1 if keys else 0)
 
@@ -302,26 +303,26 @@ def test_a_bad_csv_is_refused_with_a_message(playground):
     assert pg.js("window.__chainrule.config.dataset") == "circle"
     assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["dataset"] == "circle"
 
-    outside = {"name": "far.csv", "mimeType": "text/csv", "buffer": b"1,2,0\n9,2,1\n0,0,0\n1,1,1\n"}
+    outside = {"name": "far.csv", "mimeType": "text/csv", "buffer": b"1,2,0\n9,2,1\n0,0,0\n1,1,1\n" * 3}
     pg.page.set_input_files("#csv-input", files=[outside])
     pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('far.csv')")
     assert "[−6, 6]" in pg.page.text_content("[data-testid=notice]")
     assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["dataset"] == "circle"
 
     good = {"name": "good.csv", "mimeType": "text/csv",
-            "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n"}
+            "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n-1,-5,0\n1,5,1\n-5,-1,0\n5,1,1\n"}
     pg.page.set_input_files("#csv-input", files=[good])
     pg.page.wait_for_function("window.__chainrule.data && window.__chainrule.data.config.dataset === 'custom'")
-    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Loaded 6 points')")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('Loaded 10 points')")
 
 
 def test_a_small_data_set_shrinks_the_batch_and_a_larger_one_gives_the_users_batch_back(playground):
     pg = playground.open("/?batch_size=25")
-    six = {"name": "six.csv", "mimeType": "text/csv",
-           "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n"}
-    pg.page.set_input_files("#csv-input", files=[six])
+    ten = {"name": "ten.csv", "mimeType": "text/csv",
+           "buffer": b"x1,x2,label\n-3,-3,0\n-4,-2,0\n3,3,1\n4,2,1\n-2,-4,0\n2,4,1\n-1,-5,0\n1,5,1\n-5,-1,0\n5,1,1\n"}
+    pg.page.set_input_files("#csv-input", files=[ten])
     pg.page.wait_for_function("window.__chainrule.config.dataset === 'custom'")
-    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["batch_size"] == 3  # the whole training set of 3
+    assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["batch_size"] == 5  # the whole training set of 5
     pg.page.click("button.dataset[data-dataset=xor]")
     pg.page.wait_for_function("window.__chainrule.config.dataset === 'xor'")
     assert pg.api(f"/api/sessions/{pg.session_id()}")["config"]["batch_size"] == 25

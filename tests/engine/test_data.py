@@ -246,8 +246,8 @@ def test_custom_classification_points():
 
 
 def test_custom_regression_points():
-    x = [[0.0], [1.0], [2.0], [3.0], [4.0]]
-    y = [0.5, -1.0, 2.25, 0.0, 1.5]
+    x = [[0.5 * i] for i in range(10)]
+    y = [0.5, -1.0, 2.25, 0.0, 1.5, 3.0, -2.5, 0.25, 1.0, -0.75]
     t = Trainer({"dataset": "custom", "task": "regression", "points": {"x": x, "y": y}, "batch_size": 1})
     assert t.config["loss"] == "mse" and t.config["output_activation"] == "linear"
     assert t.config["features"] == ["x1"]
@@ -256,19 +256,19 @@ def test_custom_regression_points():
     assert got == sorted(zip([r[0] for r in x], y, strict=True))
 
 
-BAD_POINTS = [
-    pytest.param([[1, 2, 3]] * 5, [0, 1, 0, 1, 0], "classification", "points.x", id="three-columns"),
-    pytest.param([1, 2, 3, 4, 5], [0, 1, 0, 1, 0], "classification", "points.x", id="flat-x"),
-    pytest.param([[1, 2]] * 5, [0, 1, 0, 1], "classification", "points.y", id="y-too-short"),
-    pytest.param([[1, 2]] * 3, [0, 1, 0], "classification", "between 4 and 5000", id="too-few"),
-    pytest.param([[1, 2]] * 4 + [[float("nan"), 0]], [0, 1, 0, 1, 0], "classification", "finite", id="nan-x"),
-    pytest.param([[1, 2]] * 5, [0, 1, 0, 1, float("inf")], "regression", "finite", id="inf-y"),
-    pytest.param([[1, 2]] * 4 + [[7, 0]], [0, 1, 0, 1, 0], "classification", r"\[-6, 6\]", id="outside-plane"),
-    pytest.param([[1, 2]] * 5, [0, 2, 0, 2, 0], "classification", r"missing \[1\]", id="label-gap"),
-    pytest.param([[1, 2]] * 5, [0, 1, -1, 1, 0], "classification", "whole numbers 0, 1", id="negative"),
-    pytest.param([[1, 2]] * 5, [0, 1, 0.5, 1, 0], "classification", "whole numbers 0, 1", id="fraction"),
-    pytest.param([[1, 2]] * 5, [0, 0, 0, 0, 0], "classification", "between 2 and 10 classes", id="one-class"),
-    pytest.param([[1, 2]] * 5, ["a", "b", "a", "b", "a"], "classification", "list of numbers", id="strings"),
+BAD_POINTS = [  # ten points each (API.md's fewest samples) unless the count is what is wrong
+    pytest.param([[1, 2, 3]] * 10, [0, 1] * 5, "classification", "points.x", id="three-columns"),
+    pytest.param(list(range(1, 11)), [0, 1] * 5, "classification", "points.x", id="flat-x"),
+    pytest.param([[1, 2]] * 10, [0, 1] * 4, "classification", "points.y", id="y-too-short"),
+    pytest.param([[1, 2]] * 9, [0, 1] * 4 + [0], "classification", "between 10 and 5000", id="too-few"),
+    pytest.param([[1, 2]] * 9 + [[float("nan"), 0]], [0, 1] * 5, "classification", "finite", id="nan-x"),
+    pytest.param([[1, 2]] * 10, [0, 1] * 4 + [0, float("inf")], "regression", "finite", id="inf-y"),
+    pytest.param([[1, 2]] * 9 + [[7, 0]], [0, 1] * 5, "classification", r"\[-6, 6\]", id="outside-plane"),
+    pytest.param([[1, 2]] * 10, [0, 2] * 5, "classification", r"missing \[1\]", id="label-gap"),
+    pytest.param([[1, 2]] * 10, [0, 1, -1, 1, 0] * 2, "classification", "whole numbers 0, 1", id="negative"),
+    pytest.param([[1, 2]] * 10, [0, 1, 0.5, 1, 0] * 2, "classification", "whole numbers 0, 1", id="fraction"),
+    pytest.param([[1, 2]] * 10, [0] * 10, "classification", "between 2 and 10 classes", id="one-class"),
+    pytest.param([[1, 2]] * 10, ["a", "b"] * 5, "classification", "list of numbers", id="strings"),
 ]
 
 
