@@ -155,6 +155,9 @@ async def reset(session: Current, body: Annotated[ResetRequest | None, Body()] =
 @router.post("/{session_id}/trace", response_model=Trace, responses=WITH_BODY,
              summary="One forward and backward pass, no update")
 async def trace(session: Current, body: TraceRequest, request: Request) -> Response:
+    """Every layer's values and gradients on the rows given, from the current
+    weights; nothing changes. A heavy trace (more than two million numbers:
+    rows × units × 5) waits for its turn: two are made and sent at a time."""
     def run(t: Trainer) -> dict:
         tr = t.trace(body.x, body.y)  # arrays of a copy of the network: read after the lock is let go
         answer = {
