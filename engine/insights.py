@@ -87,6 +87,7 @@ class Diagnostician:
             Rule("non_finite", "status", "error", patience=1),
             Rule("vanishing", "gradient-chart", "warning"),
             Rule("exploding", "gradient-chart", "error"),
+            Rule("no_gradient", "gradient-chart", "warning", patience=2),
             Rule("lr_high", "gradient-chart", "warning"),
             Rule("lr_low", "gradient-chart", "info"),
             Rule("dead", "network", "warning"),
@@ -118,6 +119,8 @@ class Diagnostician:
             r["vanishing"].feed(ratio < -2.0, ratio > -1.5)  # on below 1/100, off above 1/30
             r["vanishing"].detail = {"ratio": 10 ** ratio}
         big = max((v for v in norms if v is not None), default=None)
+        if big is not None and obs.step > 0:
+            r["no_gradient"].feed(big == 0, big > 0)  # exactly: the vanishing rule needs a last layer's gradient
         if big is not None:
             m = self.max_norm.add(_log(big) if big > 0 else -12.0)
             r["exploding"].feed(m > 2.0, m < 1.5)  # on above 100, off below ~30
@@ -177,6 +180,12 @@ def _describe(rule: Rule) -> dict[str, Any]:
         "vanishing": ("Vanishing gradients",
                       f"The first layer's gradient is {d.get('ratio', 0):.1e} times the last layer's: the early "
                       "layers barely learn. Try ReLU instead of sigmoid/tanh, fewer layers, or He initialisation."),
+        "no_gradient": ("No gradient at all",
+                        "Every weight's gradient ‖∂L/∂W‖ is exactly zero, so no update changes a weight (at most the "
+                        "biases move): the network cannot learn a shape. All weights starting at zero do this with tanh "
+                        "or ReLU (every unit outputs 0, so no error reaches the weights): choose Xavier or He "
+                        "initialisation and reset. ReLUs that have all died do it too (a learning rate too high kills "
+                        "them): lower it, or use leaky ReLU, and reset."),
         "exploding": ("Exploding gradients",
                       f"Gradient norms reach {d.get('norm', 0):.3g}: each update is a leap. Lower the learning rate, "
                       "or add L2 regularisation."),

@@ -33,8 +33,8 @@ LESSONS: list[dict[str, Any]] = [
         "title": "Vanishing gradients in a deep sigmoid network",
         "config": {"dataset": "circle", "hidden_layers": [8, 8, 8, 8, 8, 8], "activation": "sigmoid"},
         "text": "Six sigmoid layers: look at the gradient panel. Every layer back multiplies the error signal by a "
-                "derivative of at most 1/4, so the first layer's gradient is thousands of times smaller than the "
-                "last layer's and the first layers hardly move. Switch the activation to ReLU and compare the lines.",
+                "slope of at most 1/4, so the first layer's gradient is thousands of times smaller than the last "
+                "one's. Note the gap, then switch to ReLU: training restarts and the lines close up.",
     },
     {
         "id": "learning-rate-too-high",

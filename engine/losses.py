@@ -92,11 +92,11 @@ def check_pairing(loss: str, output_activation: str, n_outputs: int) -> None:
     """Raise ``ValueError`` for a loss that means nothing with this output layer."""
     if loss == "bce" and (output_activation != "sigmoid" or n_outputs != 1):
         raise ValueError(
-            "loss 'bce' needs exactly one sigmoid output unit (two classes); "
+            "'bce' needs exactly one sigmoid output unit (two classes); "
             "use output_activation 'sigmoid' on two-class data, or loss 'cross_entropy'"
         )
     if loss == "cross_entropy" and output_activation != "softmax":
         raise ValueError(
-            "loss 'cross_entropy' needs a softmax output layer; "
+            "'cross_entropy' needs a softmax output layer; "
             "set output_activation to 'softmax' (or use loss 'bce' with one sigmoid unit)"
         )

@@ -53,12 +53,21 @@ export function themeColors() {
   });
 }
 
-/** Distinct colours for layers (viridis samples: ordered, colour-blind safe). */
-const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#b5a300', '#fd9a44', '#e0516e', '#8e3b99', '#31688e', '#35b779', '#7a7a7a'];
+function hexRgb(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return [v >> 16, (v >> 8) & 255, v & 255];
+}
+
+/** Distinct colours for layers (viridis samples: ordered, colour-blind safe; in
+ * the dark theme lighter ones, as the darkest viridis blues vanish on a dark page). */
 export function layerColor(i, n) {
-  if (n <= 1) return VIRIDIS[1];
-  const stops = document.documentElement.dataset.theme === 'dark' // the darkest viridis blues vanish on a dark page
+  const stops = document.documentElement.dataset.theme === 'dark'
     ? ['#b08be8', '#7f95e8', '#3aa6c0', '#22a884', '#7ad151', '#d9c400']
-    : ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#c2b000'];
-  return n <= stops.length ? stops[Math.round(i * (stops.length - 1) / (n - 1))] : VIRIDIS[i % VIRIDIS.length];
+    : ['#440154', '#414487', '#2a788e', '#1e9a78', '#4f9a2e', '#958800'];
+  if (n <= 1) return stops[1];
+  if (n <= stops.length) return stops[Math.round(i * (stops.length - 1) / (n - 1))];
+  // more layers than stops: between them (cycling viridis put its darkest blue, the
+  // first layer's, on a dark page at a contrast of 1.08 : 1)
+  const at = i * (stops.length - 1) / (n - 1), k = Math.min(stops.length - 2, Math.floor(at));
+  return rgbString(mix(hexRgb(stops[k]), hexRgb(stops[k + 1]), at - k));
 }

@@ -26,6 +26,9 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
   button.setAttribute('aria-haspopup', 'menu');
   const setOpen = (on, refocus = false) => {
     menu.hidden = !on;
+    // no taller than the window below its top (the CSS bound took the menu's own place for 90 px,
+    // and at 1366 × 768 the last lesson lay under the window's edge)
+    if (on) menu.style.maxHeight = `${Math.max(160, innerHeight - menu.getBoundingClientRect().top - 12)}px`;
     button.setAttribute('aria-expanded', String(on));
     if (!on && (refocus || menu.contains(document.activeElement))) button.focus({ preventScroll: true });
   };
@@ -106,26 +109,28 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
 
   /** A watch page shows the card of the lesson the session is set up for, as
    * the teacher changes it: the lesson whose every setting the session has;
-   * failing that, the one shown so far while its structural settings still hold
-   * (its text may ask to change a live one, like the learning rate). A watch
-   * link's ?lesson= is only where it starts: the teacher may have moved on. */
+   * failing that, the one shown so far (or named by the watch link's ?lesson=)
+   * while the session is still on its data set: its text may ask for a change
+   * ("switch the activation to ReLU"), and a student must not lose the card
+   * for doing what it says. Another data set is another subject. */
   function followWatchedLesson(hint) {
     const props = new Map(store.catalog.config.map((p) => [p.name, p]));
     const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-    const holds = (l, liveToo) => Object.entries(l.config).every(([k, v]) => (!liveToo && props.get(k)?.live) || same(store.config[k], v));
+    const holds = (l) => Object.entries(l.config).every(([k, v]) => same(store.config[k], v));
+    const onItsData = (l) => same(store.config.dataset, l.config.dataset ?? props.get('dataset')?.default);
     let dismissed = null;
     const sync = () => {
       if (!store.config) return;
       const shown = lessonById(store.catalog, store.lesson);
-      const exact = presets.filter((l) => holds(l, true)).sort((a, b) => Object.keys(b.config).length - Object.keys(a.config).length);
-      const next = exact.find((l) => l.id === shown?.id) ?? exact[0] ?? (shown && holds(shown, false) ? shown : null);
+      const exact = presets.filter(holds).sort((a, b) => Object.keys(b.config).length - Object.keys(a.config).length);
+      const next = exact.find((l) => l.id === shown?.id) ?? exact[0] ?? (shown && onItsData(shown) ? shown : null);
       if (next?.id === shown?.id && (card || !next)) return;
       card?.remove();
       card = null;
       store.setLesson(null);
       if (next && next.id !== dismissed) showCard(next);
     };
-    if (hint && holds(hint, false)) showCard(hint);
+    if (hint && onItsData(hint)) showCard(hint);
     store.on('config', sync);
     sync();
     statusbar.addEventListener('click', (ev) => { // a student who closes the card keeps it closed

@@ -33,30 +33,51 @@ export function unpackLayers(frame) {
 
 const ACK = JSON.stringify({ type: 'ack' });
 
+// A connection can die without closing (Wi-Fi gone, a laptop asleep): the
+// browser then learns nothing for a minute or more while the page says
+// "Training…". The server answers every command and sends frames while it
+// plays, so a silence this long where one of those was due means the
+// connection is dead: it is dropped and made again.
+export const SILENCE_MS = 10000;
+const WATCH_EVERY_MS = 2000;
+
 export class LiveSocket {
   /**
    * @param {string} path  e.g. /api/sessions/{id}/live
    * @param {{onData, onFrame, onError, onState}} handlers
+   * @param {() => boolean} expectFrames  whether frames are due now (the session plays)
    */
-  constructor(path, handlers) {
+  constructor(path, handlers, expectFrames = () => false) {
     this.path = path;
     this.handlers = handlers;
+    this.expectFrames = expectFrames;
     this.ws = null;
     this.closed = false;
+    this.opened = false;   // once open, a command is sent now or not at all
     this.retry = 0;
     this.queue = [];
+    this.pendingErrors = new Set();
+    this.heardAt = performance.now();
+    this.waitingSince = null; // a command sent, no message since
+    this.watchdog = setInterval(() => this.checkSilence(), WATCH_EVERY_MS);
     this.connect();
   }
 
   connect() {
     const ws = new WebSocket(socketUrl(this.path));
     this.ws = ws;
+    this.heardAt = performance.now();
+    this.waitingSince = null;
     ws.onopen = () => {
       this.retry = 0;
+      this.opened = true;
+      this.heardAt = performance.now();
       this.handlers.onState?.('open');
-      for (const m of this.queue.splice(0)) ws.send(m);
+      for (const m of this.queue.splice(0)) this.transmit(m);
     };
     ws.onmessage = (ev) => {
+      this.heardAt = performance.now();
+      this.waitingSince = null;
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
       if (msg.type === 'frame') {
@@ -66,25 +87,65 @@ export class LiveSocket {
         this.handlers.onFrame(unpackLayers(msg));
       }
       else if (msg.type === 'data') this.handlers.onData(msg);
-      else if (msg.type === 'error') this.handlers.onError(msg.message);
+      else if (msg.type === 'error') {
+        // a session that is gone says so, then closes (4404): the page says it in its own words
+        const t = setTimeout(() => { this.pendingErrors.delete(t); this.handlers.onError(msg.message); }, 300);
+        this.pendingErrors.add(t);
+      }
     };
     ws.onclose = (ev) => {
-      if (this.closed) return;
-      if (ev.code === 4404) { this.handlers.onState?.('gone'); return; }
-      this.handlers.onState?.('closed');
-      const wait = Math.min(5000, 250 * 2 ** this.retry++);
-      setTimeout(() => { if (!this.closed) this.connect(); }, wait);
+      if (this.closed || ws !== this.ws) return;
+      if (ev.code === 4404) {
+        for (const t of this.pendingErrors) clearTimeout(t);
+        this.pendingErrors.clear();
+        this.handlers.onState?.('gone');
+        return;
+      }
+      this.dropped();
     };
   }
 
+  /** The connection is lost: say so, and try again (sooner at first). */
+  dropped() {
+    this.handlers.onState?.('closed');
+    const wait = Math.min(5000, 250 * 2 ** this.retry++);
+    setTimeout(() => { if (!this.closed) this.connect(); }, wait);
+  }
+
+  checkSilence() {
+    const ws = this.ws;
+    if (this.closed || !ws || ws.readyState !== WebSocket.OPEN) return;
+    if (document.visibilityState === 'hidden') { this.heardAt = performance.now(); return; } // a hidden tab's timers lag
+    const now = performance.now();
+    const due = this.waitingSince !== null ? this.waitingSince : this.expectFrames() ? this.heardAt : null;
+    if (due === null || now - Math.max(due, this.heardAt) < SILENCE_MS) return;
+    this.ws = null; // this socket is dead: nothing more from it counts
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try { ws.close(); } catch { /* already closing */ }
+    this.dropped();
+  }
+
+  transmit(text) {
+    this.ws.send(text);
+    if (this.waitingSince === null) this.waitingSince = performance.now(); // every command is answered (app/socket.py)
+  }
+
+  /** Send a command. Before the first connection it waits for it; after a
+   * connection is lost it is not sent (false): a click made while the server
+   * could not hear it must not happen later, by itself, when it comes back. */
   send(command) {
     const text = JSON.stringify(command);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
-    else this.queue.push(text);
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) { this.transmit(text); return true; }
+    if (this.opened) return false;
+    this.queue.push(text);
+    return true;
   }
+
+  get connected() { return Boolean(this.ws) && this.ws.readyState === WebSocket.OPEN; }
 
   close() {
     this.closed = true;
+    clearInterval(this.watchdog);
     this.ws?.close();
   }
 }

@@ -51,7 +51,7 @@ async function boot() {
   try {
     store.catalog = await api.catalog();
   } catch (e) {
-    $('status').textContent = `Cannot reach the chainrule server: ${e.message}`;
+    stopPage(`Cannot reach the chainrule server: ${e.message} Reload the page to try again.`);
     return;
   }
 
@@ -65,12 +65,18 @@ async function boot() {
     try {
       session = await api.readWatched(watchId);
     } catch (e) {
-      $('status').textContent = `This watch link does not work any more: ${e.message}`;
+      stopPage(e.status === 404 ? `This watch link does not work any more: ${e.message}`
+        : `Cannot follow this session now: ${e.message} Reload the page to try again.`);
       return;
     }
   } else {
     previous = lastSessions(); // before this page's session joins them
-    session = await openSession(store, notify);
+    try {
+      session = await openSession(store, notify);
+    } catch (e) {
+      stopPage(`Could not start a session: ${e.message} Reload the page to try again.`);
+      return;
+    }
     store.sessionId = session.id;
     store.watchId = session.watch_id;
   }
@@ -154,6 +160,13 @@ async function boot() {
   });
   $('show-test').addEventListener('change', (ev) => boundary.setShowTest(ev.target.checked));
   $('discretize').addEventListener('change', (ev) => boundary.setDiscretize(ev.target.checked));
+  // one input: the output is a curve over x₁, with no plane of classes to colour
+  const discretizeTitle = $('discretize').parentElement.title;
+  store.on('data', (msg) => {
+    const box = $('discretize');
+    box.disabled = msg.inputs === 1;
+    box.parentElement.title = box.disabled ? 'One input: the output is drawn as a curve, with no plane to colour by class.' : discretizeTitle;
+  });
 
   // -- links ----------------------------------------------------------------------
   createShareLinks(store, notify, { share: $('share-link'), watch: $('watch-link'), fork: $('fork') });
@@ -161,16 +174,37 @@ async function boot() {
     rememberTabSession(store.sessionId, session.state.step);
     answerForThisTab(store);
     for (const event of ['config', 'lesson']) store.on(event, () => rememberTabSession(store.sessionId));
+    // and as it trains (every few seconds at most): the session offered after a tab
+    // closed by mistake is the one trained last, not the one last opened
+    let rememberedStep = session.state.step, rememberedAt = performance.now();
+    store.on('frame', (f) => {
+      if (f.step === rememberedStep || performance.now() - rememberedAt < 3000) return;
+      rememberedStep = f.step;
+      rememberedAt = performance.now();
+      rememberTabSession(store.sessionId);
+    });
   }
   // classroom: present, fork, export, themes (a theme or presenter-mode change redraws the charts)
   setupClassroom(store, notify, { redraw: () => { network.rebuild(); boundary.rebuild(); lossChart.rebuild(); gradientChart.rebuild(); } });
 
   // -- the live socket ----------------------------------------------------------
   let socket = null;
-  const send = (cmd) => { if (!store.readonly) socket?.send(cmd); };
+  // A command the socket cannot send now (the connection is lost) is not sent
+  // later either: the page says so, and send answers false.
+  let saidLost = 0;
+  const send = (cmd) => {
+    if (store.readonly || !socket) return false;
+    if (socket.send(cmd)) return true;
+    if (performance.now() - saidLost > 3000) {
+      saidLost = performance.now();
+      notify('Not done: the connection to the server is lost. The page is reconnecting — try again in a moment.', 'error');
+    }
+    return false;
+  };
   const speed = createSpeedControl($('speed'), store, send, { initial: 20, max: store.catalog.limits.steps_per_frame[1] });
   function connect() {
     const path = store.readonly ? `/api/watch/${watchId}/live` : `/api/sessions/${store.sessionId}/live`;
+    socket?.close();
     socket = new LiveSocket(path, {
       onData: (msg) => {
         // your own points: show the held-out ones too, or half of your clicks would vanish
@@ -187,16 +221,17 @@ async function boot() {
       onFrame: (frame) => store.setFrame(frame),
       onError: (message) => notify(message, 'error'),
       onState: (state) => {
+        store.setLost(state === 'closed');
         if (state === 'open') { if (!store.readonly) send({ type: 'speed', steps_per_frame: speed.stepsPerFrame }); }
         else if (state === 'gone') restart();
-        else $('status').textContent = 'Connection lost — reconnecting…';
       },
-    });
+    }, () => store.playing);
   }
   /** The session is gone (the server restarted, or it timed out): start the same setup again. */
   async function restart() {
     if (store.readonly) {
-      $('status').textContent = 'The session you were watching has ended.';
+      store.setPlaying(false);
+      readouts.setOverride('The session you were watching has ended (it was closed, or the server restarted): ask for a new watch link.');
       return;
     }
     try {
@@ -206,9 +241,10 @@ async function boot() {
       rememberTabSession(fresh.id, 0);
       store.setPlaying(false);
       connect();
-      notify('The server had lost this session, so the same setup was started again from step 0.', 'info');
+      notify('The server had lost this session, so the same setup was started again from step 0. '
+        + 'It has a new watch link: a class watching needs the one Present shows now.', 'info');
     } catch (e) {
-      $('status').textContent = `This session has ended and a new one could not be started: ${e.message}`;
+      readouts.setOverride(`This session has ended and a new one could not be started: ${e.message}`);
     }
   }
   connect();
@@ -246,6 +282,28 @@ async function boot() {
   Object.assign(hook, { speed, network, boundary, send, drawStats: stats });
   hook.teaching = teaching;
   hook.backward = backward;
+}
+
+/** The page cannot go on (no server, no session): say why, and turn every
+ * control off rather than leave buttons that do nothing. */
+function stopPage(message) {
+  const status = $('status');
+  if (status) status.textContent = message;
+  document.querySelectorAll('.app button, .app select, .app input').forEach((el) => { el.disabled = true; });
+}
+
+/** ``read(id)``, patient with a server that cannot be reached for a moment (a
+ * reload during a network glitch): null only when the session is gone (404). */
+async function readIfThere(read, id) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read(id);
+    } catch (e) {
+      if (e.status === 404) return null;
+      if (attempt >= 4) throw e; // about 8 s of trying
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
 }
 
 /** A smaller data set may hold fewer training points than the batch size:
@@ -359,20 +417,24 @@ function answerForThisTab(store) {
 async function openSession(store, notify) {
   const hash = new URLSearchParams(location.hash.slice(1));
   const adopt = hash.get('session');
+  // Only a session the server says is gone (404) gives way to a new one: an
+  // error of the network is waited out, then said (a glitch during a reload
+  // must not leave the class's session for a new one at step 0).
   if (adopt) {
     history.replaceState(null, '', location.pathname + location.search); // keep the capability out of copied links
-    try { return await api.readSession(adopt); } catch { /* gone: make a new one */ }
+    const adopted = await readIfThere(api.readSession, adopt);
+    if (adopted) return adopted;
   } else if (tabSession()) {
     const id = tabSession();
-    try {
-      const [elsewhere, session] = await Promise.all([drivenElsewhere(id), api.readSession(id)]);
-      if (!elsewhere) return session; // a reload: go on
+    const [elsewhere, session] = await Promise.all([drivenElsewhere(id), readIfThere(api.readSession, id)]);
+    if (session && !elsewhere) return session; // a reload: go on
+    if (session) {
       // a duplicated tab (it inherits the original's storage): the original goes on
       // driving that session, which a class may be watching; this tab gets a copy
       const copy = await api.importSession(await api.exportSession(id));
       notify(`This tab is a copy of another one, which still drives its session: this one goes on from a copy of it, at step ${copy.state.step}.`, 'info');
       return copy;
-    } catch { /* gone, or the server forgot it: make a new one */ }
+    }
   }
   const { partial, errors } = decodeConfig(location.search, store.catalog);
   if (errors.length) notify(`Some of the link could not be read: ${errors.join('; ')}`, 'error');
@@ -380,6 +442,7 @@ async function openSession(store, notify) {
   try {
     made = await api.createSession(partial);
   } catch (e) {
+    if (e.status !== 422) throw e; // the server could not make one (503: too many sessions): said by boot
     notify(`The link's setup was refused (${e.message}); starting from the defaults instead.`, 'error');
     made = await api.createSession({});
   }

@@ -34,13 +34,14 @@ export function createReadouts(store, els) {
     const prefix = store.readonly ? 'Watching, read-only — ' : '';
     const diverged = Boolean(frame) && frame.status === 'diverged' && !store.draft; // a draft is about new points, not this session
     el.classList.toggle('status-bad', diverged);
-    el.classList.toggle('status-live', Boolean(frame) && store.playing && !diverged);
+    el.classList.toggle('status-live', Boolean(frame) && store.playing && !diverged && !store.lost);
     const text = prefix + words(frame, diverged);
     // a live region: written only when its words change (not on every frame while training)
     if (el.textContent !== text) el.textContent = text;
   }
 
   function words(frame, diverged) {
+    if (store.lost) return 'Connection lost — reconnecting…';
     if (!frame) return 'Connecting…';
     if (diverged) return frame.message || 'Training diverged: the numbers grew too large. Lower the learning rate and press reset.';
     if (override) return override;
@@ -59,6 +60,7 @@ export function createReadouts(store, els) {
   }
 
   store.on('playing', () => status());
+  store.on('connection', () => status());
   store.on('hold', () => status());
   store.on('draft', () => { if (store.draft) blank(); else if (store.frame) update(store.frame); });
   return { update, status, setOverride };

@@ -5,7 +5,8 @@
 // the shape of what is drawn), "frame" (a frame arrived), "playing",
 // "lesson" (a lesson's card was shown or dismissed), "draft" (points of
 // one's own being drawn, not yet a data set), "hold" (play, step and reset
-// are off for now, and why).
+// are off for now, and why), "connection" (the live connection was lost or
+// is back: store.lost).
 
 const MAX_POINTS = 400; // chart series are halved when they grow past this (drawing cost grows with points)
 
@@ -19,6 +20,7 @@ export class Store {
     this.data = null;          // last "data" message
     this.frame = null;         // newest "frame" message
     this.playing = false;
+    this.lost = false;         // the live connection is lost (and being made again)
     this.series = emptySeries(0);
     this.framesReceived = 0;
     this.lesson = null;        // the lesson whose card is shown (its id rides along in links)
@@ -102,6 +104,12 @@ export class Store {
   /** Why the training is held (the first reason), or null. */
   get held() {
     return this.holds.values().next().value ?? null;
+  }
+
+  setLost(lost) {
+    if (lost === this.lost) return;
+    this.lost = lost;
+    this.emit('connection', lost);
   }
 
   setPlaying(on) {

@@ -15,12 +15,12 @@ export function createTransport(store, send, { play, step, reset }, notify) {
   const togglePlay = () => {
     if (!allowed()) return;
     const next = !store.playing;
+    if (!send({ type: next ? 'play' : 'pause' })) return; // not connected: nothing happens (main.js says so)
     store.setPlaying(next); // shown at once; the next frame confirms it
-    send({ type: next ? 'play' : 'pause' });
   };
   const stepOnce = () => {
     if (!allowed()) return;
-    if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    if (store.playing && send({ type: 'pause' })) store.setPlaying(false);
     send({ type: 'step', steps: 1 });
   };
   const resetAll = () => { if (allowed()) send({ type: 'reset' }); };

@@ -474,7 +474,11 @@ def test_a_lesson_from_the_menu_is_set_up_in_the_session_the_class_watches(playg
     teacher.page.select_option("#learning-rate", "0.1")  # a live change, as a lesson may ask: the card stays
     student.page.wait_for_function("window.__chainrule.config.learning_rate === 0.1")
     assert student.page.locator("[data-testid=lesson-card][data-lesson='zero-init-symmetry']").count() == 1
-    teacher.page.select_option("#init", "xavier")  # the lesson's own setting undone: no card
+    teacher.page.select_option("#init", "xavier")  # as the lesson asks: the card stays (the teacher's does)
+    student.page.wait_for_function("window.__chainrule.config.init === 'xavier'")
+    student.page.wait_for_timeout(300)
+    assert student.page.locator("[data-testid=lesson-card][data-lesson='zero-init-symmetry']").count() == 1
+    teacher.page.click("button.dataset[data-dataset=xor]")  # another data set, another subject: no card
     student.page.wait_for_selector("[data-testid=lesson-card]", state="detached", timeout=5_000)
     teacher.page.click("[data-testid=lessons-button]")
     teacher.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")

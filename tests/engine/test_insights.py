@@ -171,3 +171,23 @@ def test_saturated_share_is_the_units_whose_slope_is_under_a_tenth_of_its_peak(a
     assert t.evaluate()["layers"][0]["saturated"] == 1.0
     t.set_weights([{"W": [[0.0, 0.0], [0.0, 0.0]], "b": [steep, steep]}, {"W": [[1.0, 1.0]], "b": [0.0]}])
     assert t.evaluate()["layers"][0]["saturated"] == 0.0
+
+
+def test_a_network_with_no_gradient_at_all_says_so_and_a_healthy_one_does_not():
+    """Zero initialisation with tanh: every ‖∂L/∂W‖ is exactly 0, the log-scale chart was empty and
+    the insights said "Nothing to report" (the vanishing rule needs a last layer's gradient)."""
+    stuck = Trainer({"init": "zeros"})
+    fine = Trainer({})
+    for _ in range(5):
+        stuck.step(10)
+        fine.step(10)
+        stuck.evaluate()
+        fine.evaluate()
+    assert np.all(np.array(stuck.grad_norms()) == 0)
+    found = {i["id"]: i for i in stuck.evaluate()["insights"]}
+    assert "no_gradient" in found and "Xavier" in found["no_gradient"]["text"]
+    assert "no_gradient" not in {i["id"] for i in fine.evaluate()["insights"]}
+    # a gradient merely small is the vanishing rule's, not this one's
+    d = Diagnostician()
+    tiny = [healthy(i, grad_norms=[1e-30, 1e-3, 1e-1]) for i in range(1, 10)]
+    assert all("no_gradient" not in s for s in feed(d, tiny))

@@ -44,6 +44,7 @@ def test_vanishing_gradients_fixed_by_relu():
     assert norms[0] * 1000 <= norms[-1]  # "thousands of times smaller"
     relu = np.array(run(cfg, 50, activation="relu").grad_norms())
     assert relu[0] / relu[-1] > 10 * norms[0] / norms[-1]
+    assert relu.max() / relu.min() < 10  # "the lines close up" (on the log axis: within a decade)
 
 
 def test_too_high_learning_rate_diverges_and_says_so():

@@ -1,7 +1,7 @@
 // The insights feed: the frame's plain-language diagnoses (engine/insights.py,
 // with hysteresis there). Clicking one highlights the panel it concerns.
 
-const ICONS = { error: '⛔', warning: '⚠', info: 'ℹ' };
+const ICONS = { error: '⊘', warning: '⚠', info: 'ℹ' }; // in common text fonts (⛔ was an empty box without an emoji font)
 
 export function createInsightsFeed(list, { onCount } = {}) {
   let shown = '';

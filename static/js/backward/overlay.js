@@ -67,7 +67,7 @@ export function createBackwardOverlay(stage, network) {
     // neurons: ∂L/∂b of the last update (the batch mean of ∂ℓ/∂z), scaled per layer (a vanishing layer stays readable)
     const tile = geo.tile;
     const showText = tile >= 30;
-    ctx.font = `600 ${Math.max(9, Math.min(12, tile / 4))}px ${theme.font}`;
+    const fontSize = Math.max(9, Math.min(12, tile / 4));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     for (let l = 0; l < frame.layers.length; l++) {
@@ -86,7 +86,8 @@ export function createBackwardOverlay(stage, network) {
         ctx.strokeRect(x + 0.5, y + 0.5, tile - 1, tile - 1);
         if (showText) {
           ctx.fillStyle = Math.abs(t) > 0.55 ? '#fff' : '#1f2937';
-          ctx.fillText(v === null ? '—' : num(v, 2), n.x, Y(n.y));
+          fitText(ctx, v === null ? '—' : num(v, 2), tile - 4, fontSize, theme.font);
+          ctx.fillText(fitText.text, n.x, Y(n.y));
         }
       });
     }
@@ -117,4 +118,19 @@ export function createBackwardOverlay(stage, network) {
   }
   setOn(false);
   return { draw: (f) => { sweep++; draw(f); }, animate, setOn };
+}
+
+/** Set ``ctx.font`` so that ``text`` fits in ``room`` pixels: the size given, or
+ * smaller (down to 6 px); failing that, the number with fewer digits. A number
+ * wider than its tile lost its sign and last digits there (white on the page). */
+function fitText(ctx, text, room, size, font) {
+  ctx.font = `600 ${size}px ${font}`;
+  const width = ctx.measureText(text).width;
+  fitText.text = text;
+  if (width <= room) return;
+  const smaller = Math.max(6, Math.floor(size * room / width));
+  ctx.font = `600 ${smaller}px ${font}`;
+  if (ctx.measureText(text).width <= room) return;
+  const v = Number(text);
+  if (Number.isFinite(v)) fitText.text = v.toExponential(0).replace('e+', 'e'); // "-3e-4": the sign and the size kept
 }

@@ -10,6 +10,7 @@ import { modeFor } from './loss-chart.js';
 import { axis, baseLayout, lineScale } from './plot-theme.js';
 
 const EMPTY = 'No update yet: gradients appear after the first step.';
+const ZERO = 'Every ‖∂L/∂W‖ is exactly 0, so no weight changes (and a log scale has no place for 0): see the insights.';
 const EMPTY_SIZE = 12;
 const MARGIN = { l: 44, r: 8, t: 18, b: 26 };
 let measure = null;
@@ -57,8 +58,11 @@ export function createGradientChart(el, store) {
   /** The empty chart's note, wrapped to the plot's width (a little air on both sides). */
   function emptyText() {
     const width = el.clientWidth - MARGIN.l - MARGIN.r - 8;
-    return wrapLines(EMPTY, width, `${EMPTY_SIZE}px ${themeColors().font}`);
+    return wrapLines(allZero() ? ZERO : EMPTY, width, `${EMPTY_SIZE}px ${themeColors().font}`);
   }
+  // every gradient so far exactly 0 (zero initialisation, a dead output): a log axis has no
+  // place for 0, and an empty chart with no word looked broken
+  const allZero = () => store.series.gradStep.length > 0 && store.series.grad.every((g) => g.every((v) => v === 0));
   // the chart's width follows the table beside it and the page: wrap the note again
   new ResizeObserver(() => {
     const note = el._fullLayout?.annotations?.[0];
@@ -79,7 +83,7 @@ export function createGradientChart(el, store) {
       line: { color: layerColor(l, layers), width: 1.8 * lineScale() },
       hovertemplate: `step %{x}<br>‖∂L/∂W${l + 1}‖ %{y:.3g}<extra>${name(l)}</extra>`,
     }));
-    const empty = s.gradStep.length === 0;
+    const empty = s.gradStep.length === 0 || allZero();
     shownEmpty = empty;
     lines.render(traces, baseLayout({
       annotations: empty ? [{ text: emptyText(), showarrow: false,
@@ -101,7 +105,7 @@ export function createGradientChart(el, store) {
     const s = store.series;
     if (drawnRevision < 0 || s.revision === drawnRevision) return;
     drawnRevision = s.revision;
-    if (s.grad.length !== layers || shownEmpty !== (s.gradStep.length === 0)) { rebuild(); return; }
+    if (s.grad.length !== layers || shownEmpty !== (s.gradStep.length === 0 || allZero())) { rebuild(); return; }
     const mode = modeFor(s.gradStep.length);
     lines.refresh(s.grad.map((y) => ({ x: s.gradStep, y, mode })));
     say(words, !store.playing);

@@ -95,6 +95,15 @@ export function createHyperControls(root, store, apply, notify) {
     activation.title = `${activation.parentElement.title}\n${hidden.map((a) => `${pretty(a)}: ${formula(a)}`).join('\n')}`;
     choose(loss, cfg.loss, pretty(cfg.loss));
     loss.title = `${loss.parentElement.title}\n${lossFormula(cfg.loss)}`;
+    // a loss the data cannot have is not offered (the engine would refuse it), and says why
+    for (const o of loss.options) {
+      const why = store.data?.task === 'regression' && o.value !== 'mse'
+        ? 'Regression data (real-valued targets) is fitted with mse: this loss is for classes.'
+        : store.data?.task === 'classification' && store.data.classes > 2 && o.value === 'bce'
+          ? `Binary cross-entropy is for two classes; this data has ${store.data.classes}: use cross-entropy.` : '';
+      o.disabled = Boolean(why) && o.value !== cfg.loss;
+      o.title = why;
+    }
     choose(output, cfg.output_activation, pretty(cfg.output_activation));
     // regression has one output unit, and a softmax over one unit is always 1: not offered
     const softmax = output.querySelector('option[value=softmax]');
@@ -111,7 +120,9 @@ export function createHyperControls(root, store, apply, notify) {
     const rate = Math.max(cfg.l1, cfg.l2);
     if (rate > 0) lastRegRate = rate;
     choose(regRate, lastRegRate);
-    regRate.disabled = store.readonly;
+    // no penalty, no rate to choose (it would change nothing): chosen again with L1 or L2
+    regRate.disabled = store.readonly || mode === 'none';
+    regRate.title = mode === 'none' ? 'Choose L1 or L2 under Regularization first: with none, there is no penalty to weigh.' : '';
     choose(init, cfg.init, pretty(cfg.init));
     seed.value = String(cfg.seed);
   }
