@@ -30,11 +30,25 @@ function loadImage(src) {
 }
 
 /** A PNG Blob of one plot, on the panel's own background; `under` canvases
- * (the network's edges) are drawn first, at the same place. */
-export async function plotPng(el, { under = [], scale = 2 } = {}) {
+ * (the network's edges) are drawn first, at the same place. A chart with
+ * `labels` ({title, x, y}) gets them, and its legend, in the picture: away
+ * from the page, train and test could not be told apart. */
+export async function plotPng(el, { under = [], scale = 2, labels = null } = {}) {
   await syncPlot(el); // a live chart's plotly data may lag behind the lines on screen
   const w = Math.max(1, Math.round(el.clientWidth)), h = Math.max(1, Math.round(el.clientHeight));
-  const url = await Plotly.toImage(el, { format: 'png', width: w, height: h, scale });
+  const layout = el.layout;
+  const figure = labels && !under.length ? {
+    data: el.data,
+    layout: {
+      ...layout, showlegend: true,
+      title: { text: labels.title, x: 0.01, xanchor: 'left', y: 0.98, yanchor: 'top', font: { size: 13 } },
+      margin: { ...layout.margin, t: Math.max(layout.margin?.t ?? 0, 44) },
+      legend: { ...layout.legend, orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom' },
+      xaxis: { ...layout.xaxis, title: { text: labels.x, font: { size: 11 } } },
+      yaxis: { ...layout.yaxis, title: { text: labels.y, font: { size: 11 } } },
+    },
+  } : el;
+  const url = await Plotly.toImage(figure, { format: 'png', width: w, height: h, scale });
   const canvas = document.createElement('canvas');
   canvas.width = w * scale;
   canvas.height = h * scale;
@@ -75,8 +89,9 @@ export function historyCsv(h) {
 const PANELS = [
   { key: 'network', text: 'Network diagram', el: 'network', under: ['network-edges'] },
   { key: 'boundary', text: 'Output', el: 'boundary', under: ['boundary-image'] },
-  { key: 'loss', text: 'Loss chart', el: 'loss-chart' },
-  { key: 'gradients', text: 'Gradient chart', el: 'gradient-chart' },
+  { key: 'loss', text: 'Loss chart', el: 'loss-chart', labels: { title: 'Loss, train and test', x: 'update', y: 'loss' } },
+  { key: 'gradients', text: 'Gradient chart', el: 'gradient-chart',
+    labels: { title: 'Gradient size per layer (log scale)', x: 'update', y: '‖∂L/∂W‖' } },
 ];
 
 export function createExportMenu(store, notify, { button, onFork }) {
@@ -104,7 +119,8 @@ export function createExportMenu(store, notify, { button, onFork }) {
   async function png(key) {
     const p = PANELS.find((q) => q.key === key);
     try {
-      const blob = await plotPng($(p.el), { under: (p.under ?? []).map($) });
+      const labels = p.labels && { ...p.labels, title: `${p.labels.title}, step ${store.frame?.step ?? 0}` };
+      const blob = await plotPng($(p.el), { under: (p.under ?? []).map($), labels });
       download(blob, `chainrule-${key}-${stepName()}.png`);
     } catch (e) {
       notify(`No picture: ${e.message}`, 'error');

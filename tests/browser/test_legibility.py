@@ -128,3 +128,27 @@ def test_the_lessons_menu_ends_inside_the_window(new_playground):
     pg.js("document.querySelector('[data-testid=lessons-menu] a:last-of-type').scrollIntoView({block: 'nearest'})")
     last = pg.js("document.querySelector('[data-testid=lessons-menu] a:last-of-type').getBoundingClientRect().bottom")
     assert last <= box["height"] and pg.js("window.scrollY") == 0
+
+
+def test_an_exported_chart_carries_its_title_axes_and_legend(playground):
+    """Export ▾ → Loss chart gave a picture with two lines and no word: which was train, which test?"""
+    pg = playground.open()
+    for _ in range(5):
+        pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(5)
+    pg.js("""(() => { window.__figures = []; const toImage = Plotly.toImage;
+        Plotly.toImage = (fig, opts) => { window.__figures.push(fig.layout ? {
+            title: fig.layout.title?.text, legend: fig.layout.showlegend, x: fig.layout.xaxis?.title?.text,
+            y: fig.layout.yaxis?.title?.text, names: fig.data.map((t) => t.name) } : null);
+          return toImage(fig, opts); }; })()""")
+    for key in ["loss", "gradients"]:
+        pg.page.click("#export")
+        with pg.page.expect_download(timeout=15_000) as info:
+            pg.page.click(f"[data-testid=export-png-{key}]")
+        assert info.value.path().stat().st_size > 2_000
+    loss, grads = pg.js("window.__figures")
+    assert loss["title"] == "Loss, train and test, step 5" and loss["legend"] is True
+    assert (loss["x"], loss["y"]) == ("update", "loss") and {"train", "test"} <= set(loss["names"])
+    assert grads["title"].startswith("Gradient size per layer") and grads["y"] == "‖∂L/∂W‖" and grads["legend"] is True
+    # the page's own charts are left as they were
+    assert pg.js("document.getElementById('loss-chart').layout.title?.text ?? null") is None
