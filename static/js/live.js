@@ -141,8 +141,6 @@ export class LiveSocket {
     return true;
   }
 
-  get connected() { return Boolean(this.ws) && this.ws.readyState === WebSocket.OPEN; }
-
   close() {
     this.closed = true;
     clearInterval(this.watchdog);
