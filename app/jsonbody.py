@@ -133,13 +133,11 @@ async def answer(content: Any, status: int = 200) -> Response:
     return Response(body, status, media_type="application/json")
 
 
-def streamed(content: Any, status: int = 200, finished: Callable[[], None] | None = None) -> StreamingResponse:
+def streamed(content: Any, status: int = 200, finished: Callable[[], None] = lambda: None) -> StreamingResponse:
     """A JSON answer sent as it is encoded: Starlette draws each chunk of a
     plain iterator in a worker thread, so the event loop runs between chunks.
     ``finished`` is called once the answer is sent, or given up (the client
     went away, or the sending failed)."""
-    if finished is None:
-        return StreamingResponse(chunks(content), status, media_type="application/json")
     return _Finishing(chunks(content), status, media_type="application/json", finished=finished)
 
 

@@ -258,9 +258,7 @@ async function boot() {
 
   // -- read-only (watch) pages: every control off ------------------------------------
   if (store.readonly) {
-    const disableAll = () => document.querySelectorAll('.app button, .app select, .app input').forEach((el) => {
-      if (!['fork', 'show-test', 'discretize'].includes(el.id) && !el.classList.contains('view-control')) el.disabled = true; // view options stay
-    });
+    const disableAll = () => disableControls((el) => ['fork', 'show-test', 'discretize'].includes(el.id) || el.classList.contains('view-control')); // view options stay
     store.on('config', disableAll);
     disableAll();
     // live changes (learning rate, …) arrive with the frames' config: classroom/index.js follows them
@@ -289,7 +287,12 @@ async function boot() {
 function stopPage(message) {
   const status = $('status');
   if (status) status.textContent = message;
-  document.querySelectorAll('.app button, .app select, .app input').forEach((el) => { el.disabled = true; });
+  disableControls();
+}
+
+/** Turn the page's controls off, but those ``keep`` says stay. */
+function disableControls(keep = () => false) {
+  document.querySelectorAll('.app button, .app select, .app input').forEach((el) => { if (!keep(el)) el.disabled = true; });
 }
 
 /** ``read(id)``, patient with a server that cannot be reached for a moment (a

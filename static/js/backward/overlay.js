@@ -86,8 +86,7 @@ export function createBackwardOverlay(stage, network) {
         ctx.strokeRect(x + 0.5, y + 0.5, tile - 1, tile - 1);
         if (showText) {
           ctx.fillStyle = Math.abs(t) > 0.55 ? '#fff' : '#1f2937';
-          fitText(ctx, v === null ? '—' : num(v, 2), tile - 4, fontSize, theme.font);
-          ctx.fillText(fitText.text, n.x, Y(n.y));
+          ctx.fillText(fitText(ctx, v === null ? '—' : num(v, 2), tile - 4, fontSize, theme.font), n.x, Y(n.y));
         }
       });
     }
@@ -120,17 +119,16 @@ export function createBackwardOverlay(stage, network) {
   return { draw: (f) => { sweep++; draw(f); }, animate, setOn };
 }
 
-/** Set ``ctx.font`` so that ``text`` fits in ``room`` pixels: the size given, or
- * smaller (down to 6 px); failing that, the number with fewer digits. A number
- * wider than its tile lost its sign and last digits there (white on the page). */
+/** Set ``ctx.font`` so that ``text`` fits in ``room`` pixels, and return the
+ * text to write: at the size given, or smaller (down to 6 px); failing that,
+ * the number with fewer digits. A number wider than its tile lost its sign and
+ * last digits there (white on the page). */
 function fitText(ctx, text, room, size, font) {
   ctx.font = `600 ${size}px ${font}`;
   const width = ctx.measureText(text).width;
-  fitText.text = text;
-  if (width <= room) return;
-  const smaller = Math.max(6, Math.floor(size * room / width));
-  ctx.font = `600 ${smaller}px ${font}`;
-  if (ctx.measureText(text).width <= room) return;
+  if (width <= room) return text;
+  ctx.font = `600 ${Math.max(6, Math.floor(size * room / width))}px ${font}`;
   const v = Number(text);
-  if (Number.isFinite(v)) fitText.text = v.toExponential(0).replace('e+', 'e'); // "-3e-4": the sign and the size kept
+  if (ctx.measureText(text).width <= room || !Number.isFinite(v)) return text;
+  return v.toExponential(0).replace('e+', 'e'); // "-3e-4": the sign and the size kept
 }
