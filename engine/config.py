@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .data import DATASETS, FEATURES, check_features, check_points
+from .data import DATASETS, FEATURES, MIN_POINTS, SAVED_MIN_POINTS, check_features, check_points
 from .init import INITIALIZERS
 from .losses import LOSSES, check_pairing
 from .optimizers import OPTIMIZERS
@@ -161,8 +161,13 @@ def n_train_of(config: dict[str, Any]) -> int:
     return min(max(int(round(n * config["train_fraction"])), 1), n - 1)
 
 
-def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] | None = None,
+                   saved: bool = False) -> dict[str, Any]:
     """Validate ``partial`` over ``base`` (or the defaults); return a full config.
+
+    ``saved`` says ``partial`` is a saved session's configuration: its custom
+    points may be as few as an earlier version allowed, as may points kept
+    from ``base`` (they were checked when they were given).
 
     Raises :class:`ConfigError` naming the first offending field.
     """
@@ -225,7 +230,9 @@ def resolve_config(partial: dict[str, Any] | None = None, base: dict[str, Any] |
         if not isinstance(pts, dict) or "x" not in pts or "y" not in pts:
             raise ConfigError("points", "points must be an object {x: N×2 or N×1, y: N}")
         try:
-            x, y, _ = check_points(pts["x"], pts["y"], cfg["task"])
+            given_now = "points" in partial and not saved
+            x, y, _ = check_points(pts["x"], pts["y"], cfg["task"],
+                                   MIN_POINTS if given_now else SAVED_MIN_POINTS)
         except ValueError as e:
             raise ConfigError("points", str(e)) from None
         cfg["points"] = {"x": x.tolist(), "y": y.tolist()}

@@ -18,6 +18,9 @@ Array = np.ndarray
 
 DOMAIN = 6.0  # the input plane is [−DOMAIN, DOMAIN] in every coordinate
 MIN_POINTS = 10  # API.md: 10–5000 samples, the user's own points too
+# Sessions saved before the limit above took custom data sets of 4 points or
+# more: such points, kept from a saved session, still load and train.
+SAVED_MIN_POINTS = 4
 MAX_POINTS = 5000
 MAX_CLASSES = 10
 
@@ -175,8 +178,11 @@ def transform(raw: Array, features: list[str]) -> Array:
 
 
 # -- the user's own points ------------------------------------------------
-def check_points(x, y, task: str) -> tuple[Array, Array, int | None]:
+def check_points(x, y, task: str, minimum: int = MIN_POINTS) -> tuple[Array, Array, int | None]:
     """Validate user points; return ``(x N×d, labels N, classes or None)``.
+
+    ``minimum`` is lowered to ``SAVED_MIN_POINTS`` only for points that come
+    from a saved session, never for points given now.
 
     Raises ``ValueError`` with a message naming ``points.x``/``points.y``.
     """
@@ -190,8 +196,8 @@ def check_points(x, y, task: str) -> tuple[Array, Array, int | None]:
     n = xa.shape[0]
     if ya.ndim != 1 or ya.shape[0] != n:
         raise ValueError(f"points.y must be a list of {n} numbers, one per row of points.x")
-    if n < MIN_POINTS or n > MAX_POINTS:
-        raise ValueError(f"points: between {MIN_POINTS} and {MAX_POINTS} points are needed (got {n})")
+    if n < minimum or n > MAX_POINTS:
+        raise ValueError(f"points: between {minimum} and {MAX_POINTS} points are needed (got {n})")
     if not (np.isfinite(xa).all() and np.isfinite(ya).all()):
         raise ValueError("points: every coordinate and target must be a finite number")
     if np.abs(xa).max() > DOMAIN:

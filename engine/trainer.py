@@ -601,7 +601,7 @@ class Trainer:
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> Trainer:
         try:
-            t = cls(state["config"])
+            t = cls(resolve_config(state["config"], saved=True), resolved=True)
         except ConfigError as e:  # say where in the document: its saved configuration
             raise ConfigError(f"state.config.{e.field}", f"the saved configuration is not valid: {e.message}") from None
         d = state["data"]

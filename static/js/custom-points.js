@@ -110,7 +110,12 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
       return;
     }
     const base = latest ?? cfg.points; // not cfg.points alone: a set may still be on its way
-    send({ x: [...base.x, point], y: [...base.y, label] });
+    const next = { x: [...base.x, point], y: [...base.y, label] };
+    if (valid(next)) { send(next); return; }
+    // a session saved when fewer points were allowed: the engine would refuse
+    // them as they are, so they become a draft that says what is still needed
+    draft = next;
+    showDraft();
   }
 
   async function loadFile(file) {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,6 +131,21 @@ def test_custom_points(client, api):
     reg = api.create(client, dataset="custom", task="regression",
                      points={"x": [[0.5 * i] for i in range(10)], "y": [0.25 * i for i in range(10)]}, batch_size=1)
     assert reg["config"]["loss"] == "mse" and reg["state"]["accuracy"] is None
+
+
+def test_a_saved_session_with_fewer_points_than_now_allowed_imports_and_trains(client):
+    # saved by 4157cbd, when four points of one's own were enough (see tests/engine/test_trainer.py)
+    doc = json.loads((Path(__file__).parents[1] / "engine" / "fixtures" / "six-points-4157cbd.json").read_text())
+    r = client.post(f"{API}/import", json=doc)
+    assert r.status_code == 201, r.text
+    s = r.json()
+    assert s["state"]["step"] == 5 and s["config"]["points"] == doc["state"]["config"]["points"]
+    assert client.post(f"{API}/{s['id']}/step", json={"steps": 3}).json()["step"] == 8
+    assert client.patch(f"{API}/{s['id']}", json={"learning_rate": 0.2}).status_code == 200
+    pts = doc["state"]["config"]["points"]
+    more = client.patch(f"{API}/{s['id']}", json={"points": {"x": pts["x"] + [[0, 0]], "y": pts["y"] + [1]}})
+    assert more.status_code == 422 and "points" in more.text
+    assert client.get(f"{API}/{s['id']}").json()["config"]["points"] == pts  # nothing lost
 
 
 # -- patch --------------------------------------------------------------------------

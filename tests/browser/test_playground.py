@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -290,6 +291,33 @@ def test_points_clicked_while_the_server_is_still_answering_are_all_kept(playgro
     assert len(points["x"]) == 14
     for (x1, x2, keys), got, label in zip(clicks, points["x"], points["y"], strict=True):
         assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15 and label == (1 if keys else 0)
+
+
+def test_points_added_to_a_saved_set_smaller_than_ten_become_a_draft_until_there_are_ten(playground):
+    # a session saved by 4157cbd, when four points of one's own were enough (tests/engine/fixtures)
+    saved = Path(__file__).parents[1] / "engine" / "fixtures" / "six-points-4157cbd.json"
+    six = json.loads(saved.read_text())["state"]["config"]["points"]
+    pg = playground.open()
+    first = pg.session_id()
+    pg.page.set_input_files("[data-testid=load-session]", str(saved))
+    pg.page.wait_for_function(f"window.__chainrule?.sessionId && window.__chainrule.sessionId !== '{first}'"
+                              " && window.__chainrule.data?.config?.dataset === 'custom'", timeout=20_000)
+    loaded = pg.session_id()
+    assert pg.api(f"/api/sessions/{loaded}")["state"]["step"] == 5
+    _click_plane(pg, 3, -3, ["Shift"])
+    # the engine would refuse seven points: the click starts a draft that says what is missing
+    pg.page.wait_for_function("document.querySelector('[data-testid=status]').textContent.includes('3 more points')")
+    assert pg.api(f"/api/sessions/{loaded}")["config"]["points"] == six
+    for x1, x2, keys in [(-3, 3, []), (4, -1, ["Shift"]), (-4, 1, [])]:
+        _click_plane(pg, x1, x2, keys)
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 10")
+    points = pg.api(f"/api/sessions/{loaded}")["config"]["points"]
+    assert points["x"][:6] == six["x"] and points["y"] == six["y"] + [1, 0, 1, 0]
+    for (x1, x2), got in zip([(3, -3), (-3, 3), (4, -1), (-4, 1)], points["x"][6:], strict=True):
+        assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15
+    pg.page.wait_for_function("!document.querySelector('[data-testid=status]').textContent.includes('Drawing')")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
 
 
 def test_a_bad_csv_is_refused_with_a_message(playground):

@@ -4,6 +4,7 @@ live configuration, weights, traces, history and grids."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,6 +183,39 @@ def test_state_round_trip_of_a_fresh_trainer_and_of_custom_points():
         a.step(25)
         b.step(25)
         assert np.array_equal(a.network.params, b.network.params)
+
+
+# A session saved (GET /export) by 4157cbd, when four points of one's own were
+# enough; API.md's ten apply to points given now, not to saved sessions.
+SIX_POINTS = Path(__file__).parent / "fixtures" / "six-points-4157cbd.json"
+
+
+def test_a_session_saved_with_fewer_points_than_now_allowed_loads_and_trains():
+    state = json.loads(SIX_POINTS.read_text())["state"]
+    points = state["config"]["points"]
+    assert len(points["x"]) == 6
+    t = Trainer.from_state(state)
+    assert t.step_count == 5 and t.config["points"] == points
+    for layer, saved in zip(t.network.layers, state["network"]["layers"], strict=True):
+        assert np.array_equal(layer.W, saved["W"]) and np.array_equal(layer.b, saved["b"])
+    assert sorted(np.vstack([t.raw_train, t.raw_test]).tolist()) == sorted(points["x"])
+    twin = Trainer.from_state(_roundtrip(t.to_state()))  # saved again, it loads again
+    start = t.evaluate()["loss"]["train"]
+    assert t.step(200) == 200 and t.status == "ok"
+    assert t.evaluate()["loss"]["train"] < start
+    twin.step(200)
+    assert np.array_equal(twin.network.params, t.network.params)
+    # its settings can change, and it resets to the saved seed's start, points kept
+    t.update_config({"learning_rate": 0.2})
+    assert t.config["learning_rate"] == 0.2 and t.config["points"] == points
+    t.reset(3)
+    assert t.step_count == 0 and t.config["points"] == points and t.n_train + len(t.raw_test) == 6
+    # points given now still need ten
+    more = {"x": points["x"] + [[0.0, 0.0]], "y": points["y"] + [1]}
+    with pytest.raises(ConfigError, match="between 10 and 5000 points are needed"):
+        t.update_config({"points": more})
+    with pytest.raises(ConfigError, match="between 10 and 5000 points are needed"):
+        Trainer({**state["config"], "points": more})
 
 
 def test_copy_is_independent():
