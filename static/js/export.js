@@ -58,7 +58,16 @@ export async function plotPng(el, { under = [], scale = 2, labels = null } = {})
   const box = el.getBoundingClientRect();
   for (const c of under) {
     const r = c.getBoundingClientRect();
+    // only the part the page shows: the box less its clip-path's inset (the output
+    // map reaches half a grid cell past its axes, see charts/boundary.js)
+    const inset = getComputedStyle(c).clipPath.match(/inset\(([^)]*)\)/)?.[1].split(/\s+/).map(parseFloat) ?? [0];
+    const [t, right = t, b = t, l = right] = inset;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect((r.left - box.left + l) * scale, (r.top - box.top + t) * scale, (r.width - l - right) * scale, (r.height - t - b) * scale);
+    ctx.clip();
     ctx.drawImage(c, (r.left - box.left) * scale, (r.top - box.top) * scale, r.width * scale, r.height * scale);
+    ctx.restore();
   }
   ctx.drawImage(await loadImage(url), 0, 0, canvas.width, canvas.height);
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));

@@ -33,15 +33,18 @@ def test_loads_without_console_errors_and_draws_every_plot(playground, new_playg
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (c.width * c.height); })()""")
     assert painted > 0.02
-    # the output map is painted on the canvas laid exactly over the boundary plot's axes
+    # the output map is painted on a canvas under the boundary plot, each pixel's
+    # centre on the grid point the engine computed it at: linspace(−6, 6, 50), the
+    # first and last on the axes' edges (test_the_output_map_draws_a_boundary_where_it_is)
     out = pg.js("""(() => { const c = document.getElementById('boundary-image'), gd = document.querySelector('[data-testid=boundary]');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] === 255) n++;
         const r = c.getBoundingClientRect(), g = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-        return { hidden: c.hidden, opaque: n / (c.width * c.height), size: c.width,
-                 dx: r.left - g.left - xa._offset, dy: r.top - g.top - ya._offset, dw: r.width - xa._length, dh: r.height - ya._length }; })()""")
+        const R = c.width, x = (k) => -6 + (r.left + (k + 0.5) * r.width / R - g.left - xa._offset) / xa._length * 12;
+        const y = (k) => 6 - (r.top + (k + 0.5) * r.height / R - g.top - ya._offset) / ya._length * 12;
+        return { hidden: c.hidden, opaque: n / (R * R), size: R, centres: [x(0), x(R - 1), y(0), y(R - 1)] }; })()""")
     assert not out["hidden"] and out["size"] == 50 and out["opaque"] == 1.0
-    assert max(abs(out[k]) for k in ("dx", "dy", "dw", "dh")) < 1.0, out
+    assert np.allclose(out["centres"], [-6, 6, 6, -6], atol=0.01), out
     pg.page.click("[data-testid=step]")
     pg.wait_step(1)
     pg.screenshot("playground-1280x720")
@@ -50,6 +53,84 @@ def test_loads_without_console_errors_and_draws_every_plot(playground, new_playg
     big.page.keyboard.press("ArrowRight")
     big.wait_step(1)
     big.screenshot("playground-1920x1080")
+
+
+def _png_pixels(pg, png: bytes, box: dict | None = None) -> list:
+    """A PNG's pixels (RGB rows), or those in ``box`` (image px), decoded by the browser."""
+    box = box or {}
+    return pg.page.evaluate("""async ([src, box]) => { const img = new Image(); img.src = src; await img.decode();
+        const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+        const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+        const x = box.x ?? 0, y = box.y ?? 0, w = box.width ?? img.width, h = box.height ?? img.height;
+        const d = ctx.getImageData(x, y, w, h).data, rows = [];
+        for (let r = 0; r < h; r++) { const row = [];
+          for (let k = 0; k < w; k++) { const i = (r * w + k) * 4; row.push([d[i], d[i + 1], d[i + 2]]); }
+          rows.push(row); }
+        return rows; }""", ["data:image/png;base64," + base64.b64encode(png).decode(), box])
+
+
+def _screen_pixels(pg, box: dict) -> list:
+    """The page's pixels (RGB rows) in ``box`` (CSS px), from a screenshot."""
+    return _png_pixels(pg, pg.page.screenshot(clip=box))
+
+
+def _crossing(line: list) -> float:
+    """Where along ``line`` (pixels of two colours) the red channel passes halfway
+    from the first colour to the last: a fraction of a pixel, interpolated."""
+    red = [p[0] for p in line]
+    half = (red[0] + red[-1]) / 2
+    for k in range(len(red) - 1):
+        if (red[k] - half) * (red[k + 1] - half) <= 0 and red[k] != red[k + 1]:
+            return k + (half - red[k]) / (red[k + 1] - red[k])
+    raise AssertionError(f"no crossing in {red}")
+
+
+def test_the_output_map_draws_a_boundary_where_it_is(playground):
+    # a network with no hidden layer and a sigmoid output: ŷ = σ(w·x + b), whose
+    # class boundary is the line w·x + b = 0 exactly. Discretized, the map shows
+    # the class of each grid point (linspace(−6, 6, 50)); a boundary midway between
+    # two grid points is where the two colours meet halfway.
+    pg = playground.open("/?hidden_layers=")
+    assert pg.sizes() == "2,1"
+    pg.page.check("#discretize")
+    sid = pg.session_id()
+    spacing = 12 / 49
+    at = -6 + 44.5 * spacing  # 4.898, between the grid points 4.776 and 5.020
+    gd = "document.querySelector('[data-testid=boundary]')"
+    pg.js(f"Plotly.restyle({gd}, {{visible: false}}, [0, 1])")  # the data points off: only the map is read
+    axes = pg.js(f"""(() => {{ const g = {gd}.getBoundingClientRect(), f = {gd}._fullLayout;
+        return {{ x: g.left + f.xaxis._offset, y: g.top + f.yaxis._offset, w: f.xaxis._length, h: f.yaxis._length }}; }})()""")
+    for W, (along, across) in (([[1.0, 0.0]], ("x", "w")), ([[0.0, -1.0]], ("y", "h"))):
+        _put_weights(pg, sid, [{"W": W, "b": [-at]}])  # for x₂: −x₂ − 4.898 = 0 at x₂ = −4.898
+        pg.page.wait_for_function(f"window.__chainrule.frame.layers[0].W[0][0] === {W[0][0]}")
+        pg.page.wait_for_timeout(300)
+        if along == "x":  # a row across the middle of the plot
+            line = _screen_pixels(pg, {"x": axes["x"], "y": axes["y"] + axes["h"] / 2, "width": axes["w"], "height": 1})[0]
+        else:  # a column down the middle, read top to bottom
+            line = [row[0] for row in _screen_pixels(pg, {"x": axes["x"] + axes["w"] / 2, "y": axes["y"], "width": 1, "height": axes["h"]})]
+        px = _crossing(line) + 0.5  # pixel k covers [k, k + 1)
+        where = -6 + px / axes[across] * 12 if along == "x" else 6 - px / axes[across] * 12
+        expected = at if along == "x" else -at
+        # within a pixel and a half (0.05 of 12 across ~400 px); laid edge to edge, the map put it 0.085 off
+        assert abs(where - expected) < 0.05, (along, where, expected)
+    # nothing of the map spills past the axes: just outside, the plot's own background
+    outside = _screen_pixels(pg, {"x": axes["x"] - 3, "y": axes["y"] + axes["h"] / 2, "width": 1, "height": 1})[0][0]
+    inside = _screen_pixels(pg, {"x": axes["x"] + 1, "y": axes["y"] + axes["h"] / 2, "width": 1, "height": 1})[0][0]
+    assert outside != inside
+    pg.screenshot("output-map-boundary")
+    # nor in the exported picture (drawn at twice the size, from the plot's own box)
+    pg.page.click("#export")
+    with pg.page.expect_download(timeout=15_000) as info:
+        pg.page.click("[data-testid=export-png-boundary]")
+    png = Path(info.value.path()).read_bytes()
+    plot = pg.js(f"(() => {{ const g = {gd}.getBoundingClientRect(); return {{x: g.left, y: g.top}}; }})()")
+    row = round(2 * (axes["y"] - plot["y"] + axes["h"] / 2))
+    left = round(2 * (axes["x"] - plot["x"]))
+    line = _png_pixels(pg, png, {"x": left - 8, "y": row, "width": 16, "height": 1})[0]
+    panel = _png_pixels(pg, png, {"x": 2, "y": row, "width": 1, "height": 1})[0][0]  # the margin, left of the tick labels
+    near = lambda a, b: max(abs(u - v) for u, v in zip(a, b, strict=True)) <= 3  # noqa: E731
+    assert near(line[0], panel) and near(line[4], panel), (line, panel)  # 4 and 2 px (image) left of the axes
+    assert not near(line[10], panel) and near(line[15], line[10]), (line, panel)  # inside: the map
 
 
 def test_every_control_has_a_tooltip(playground):

@@ -203,10 +203,20 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
     canvas.hidden = !show;
     if (!show) return;
     const xa = full.xaxis, ya = full.yaxis;
-    const box = `${Math.round(xa._offset)}px ${Math.round(ya._offset)}px ${Math.round(xa._length)}px ${Math.round(ya._length)}px`;
+    const R = canvas.width;
+    const box = `${R} ${Math.round(xa._offset)}px ${Math.round(ya._offset)}px ${Math.round(xa._length)}px ${Math.round(ya._length)}px`;
     if (canvas.dataset.box === box) return;
     canvas.dataset.box = box;
-    Object.assign(canvas.style, { left: `${xa._offset}px`, top: `${ya._offset}px`, width: `${xa._length}px`, height: `${ya._length}px` });
+    // The engine's R values lie at linspace(−6, 6, R): the first and the last on
+    // the axes' edges. Pixel c's centre must lie on value c, so the canvas
+    // reaches half a spacing past the axes on every side, and that half is cut
+    // off. (Laid edge to edge instead, a boundary at x₁ = 5 showed at 4.88.)
+    const hx = xa._length / (2 * (R - 1)), hy = ya._length / (2 * (R - 1));
+    Object.assign(canvas.style, {
+      left: `${xa._offset - hx}px`, top: `${ya._offset - hy}px`,
+      width: `${xa._length + 2 * hx}px`, height: `${ya._length + 2 * hy}px`,
+      clipPath: `inset(${hy}px ${hx}px)`,
+    });
   }
 
   function attachEvents() {
