@@ -440,3 +440,29 @@ def test_the_backward_view_and_explain_mode_stack_on_a_tablet(playground, path):
     panel = pg.js(f"(() => {{ {BOX} return box(document.querySelector('.panel-explain')); }})()")
     network = pg.js(f"(() => {{ {BOX} return box(document.querySelector('.panel-network')); }})()")
     assert panel["w"] >= 0.9 * geo["vw"] and panel["t"] >= network["b"], panel  # the whole width, under the network
+
+
+# -- the settings bar -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("view", [(1280, 720), (1366, 768)])
+def test_no_setting_choice_moves_the_page_on_a_projector_or_a_laptop(new_playground, view):
+    # choosing Momentum adds its μ menu to the bar: at 1366×768 that used to push
+    # Seed onto a second row, and the whole page 55 px down under the pointer
+    pg = new_playground(*view).open("/?activation=relu,tanh&hidden_layers=4,2")  # "Per layer": the widest Activation
+    where = f"""(() => {{ {BOX} const fields = [...document.querySelectorAll('#hyper > .field')].filter((f) => !f.hidden);
+        return {{ bar: box(document.getElementById('hyper')), rows: new Set(fields.map((f) => Math.round(f.getBoundingClientRect().top))).size,
+                  right: Math.max(...fields.map((f) => f.getBoundingClientRect().right)),
+                  help: box(document.querySelector('#hyper > .help-btn')),
+                  output: box(document.querySelector('[data-testid=boundary]')) }}; }})()"""
+    start = pg.js(where)
+    assert start["rows"] == 1, start
+    for optimizer in ("momentum", "adam", "sgd"):
+        for regularization in ("both", "none"):
+            pg.page.select_option("#optimizer", optimizer)
+            pg.page.select_option("#regularization", regularization)
+            on = "> 0" if regularization == "both" else "=== 0"
+            pg.page.wait_for_function(f"(({{ optimizer, l1, l2 }}) => optimizer === '{optimizer}' && l1 {on} && l2 {on})"
+                                      "(window.__chainrule.config)")
+            now = pg.js(where)
+            assert now["rows"] == 1 and now["bar"] == start["bar"] and now["output"] == start["output"], (optimizer, now)
+            assert now["right"] <= now["help"]["l"], now  # the settings' help stays clear of the last field

@@ -74,6 +74,6 @@ export const PRETTY = {
   sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', leaky_relu: 'Leaky ReLU', linear: 'Linear', softmax: 'Softmax',
   mse: 'Mean squared error', bce: 'Binary cross-entropy', cross_entropy: 'Cross-entropy',
   sgd: 'SGD', momentum: 'Momentum', adam: 'Adam',
-  xavier: 'Xavier (Glorot)', he: 'He', uniform: 'Uniform', zeros: 'Zeros',
+  xavier: 'Xavier', he: 'He', uniform: 'Uniform', zeros: 'Zeros',
 };
 export const pretty = (name) => PRETTY[name] ?? name;

@@ -47,7 +47,7 @@ export function createHyperControls(root, store, apply, notify) {
     momentumField,
     field('Regularization', reg, 'Regularization: a penalty on large weights added to the loss (L1: l1·Σ|W|, L2: l2·Σ‖W‖²). Applies at the next update, without a reset.'),
     field('Reg. rate', regRate, tooltip(store, 'l2', 'How strong the penalty is (l1 or l2 above)')),
-    field('Initialisation', init, tooltip(store, 'init', 'How the weights are drawn at the start')),
+    field('Initialisation', init, tooltip(store, 'init', 'How the weights are drawn at the start (Xavier: also called Glorot)')),
     field('Seed', seedBox, tooltip(store, 'seed', 'The seed of the data, the initial weights and the shuffling: the same seed gives the same start')),
   );
 
