@@ -135,6 +135,7 @@ class Live:
         self.receivers: set[Receiver] = set()
         self.playing = False
         self.steps_per_frame = 1
+        self.view = "forward"  # the controlling page's picture of the network (socket.py's "view")
         self.task: asyncio.Task | None = None
         self._unattended: asyncio.Task | None = None
         self.frames_produced = 0
@@ -202,6 +203,7 @@ class Live:
         # The configuration without the points, so that watchers follow live changes too.
         frame["config"] = {k: v for k, v in trainer.config.items() if k != "points"}
         frame["steps_per_frame"] = self.steps_per_frame
+        frame["view"] = self.view
         return frame
 
     async def publish(self, data: bool = False) -> None:

@@ -8,6 +8,10 @@ and the connection stays up.  Disconnects are quiet.  An unknown session, or
 one deleted, evicted or timed out while connected, gets an ``error`` message
 and then a close with code 4404.
 
+``view`` (``mode``: ``"forward"`` or ``"backward"``) says which picture of the
+network the controlling page shows; frames carry it as ``view``, so that
+watch pages can follow the teacher's switch.  It changes nothing in training.
+
 Besides the commands, any client (a watcher too) may answer each frame with
 ``{"type": "ack"}``: it is then paced, never more than two frames behind the
 session however slowly it reads (see ``live.py``).
@@ -26,9 +30,11 @@ from .frames import encode
 from .live import GONE, GONE_MESSAGE
 from .store import Session
 
-COMMANDS = ("play", "pause", "step", "reset", "speed")
+COMMANDS = ("play", "pause", "step", "reset", "speed", "view")
+VIEWS = ("forward", "backward")
 # what each message may hold besides "type" (REST refuses unknown fields too)
-FIELDS = {"play": (), "pause": (), "ack": (), "step": ("steps",), "reset": ("seed",), "speed": ("steps_per_frame",)}
+FIELDS = {"play": (), "pause": (), "ack": (), "step": ("steps",), "reset": ("seed",), "speed": ("steps_per_frame",),
+          "view": ("mode",)}
 READONLY = ("this is a watch link: it follows the session but cannot change it; "
             "fork it (POST /api/watch/{watch_id}/fork) to get a session of your own")
 
@@ -96,6 +102,11 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                                          '(or "max": as many as fit in a frame)')
                     live.steps_per_frame = spf
                     await live.publish()
+                elif kind == "view":
+                    if msg.get("mode") not in VIEWS:
+                        raise ValueError('view needs mode, "forward" or "backward"')
+                    live.view = msg["mode"]
+                    await live.publish()  # the answer, as for every command (the page waits for one)
                 elif kind == "step":
                     n = _int(msg, "steps", 1, 1, settings.max_steps_per_request)
                     limit = settings.step_time_limit

@@ -222,7 +222,10 @@ async function boot() {
       onError: (message) => notify(message, 'error'),
       onState: (state) => {
         store.setLost(state === 'closed');
-        if (state === 'open') { if (!store.readonly) send({ type: 'speed', steps_per_frame: speed.stepsPerFrame }); }
+        if (state === 'open' && !store.readonly) {
+          send({ type: 'speed', steps_per_frame: speed.stepsPerFrame });
+          if (backward) send({ type: 'view', mode: backward.mode });
+        }
         else if (state === 'gone') restart();
       },
     }, () => store.playing);
@@ -255,6 +258,18 @@ async function boot() {
   const teaching = createTeaching(store, { network, notify, send, apply });
   // the backward pass: forward/backward switch, gradient instruments, inspector, insights (backward/)
   backward = setupBackward(store, { network, editParameter });
+  if (store.readonly) {
+    // watchers follow the teacher's forward/backward switch each time it changes;
+    // in between, a watcher may look at the other picture (b) as it likes
+    let teacherView = null;
+    store.on('frame', (frame) => {
+      if (frame.view && frame.view !== teacherView) { teacherView = frame.view; backward.setMode(frame.view); }
+    });
+  } else {
+    // not through send(): a switch is no command, and while the connection is lost
+    // there is nothing to say; the socket sends the mode again when it reopens
+    store.on('view', (mode) => socket?.send({ type: 'view', mode }));
+  }
 
   // -- read-only (watch) pages: every control off ------------------------------------
   if (store.readonly) {

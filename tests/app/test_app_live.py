@@ -222,6 +222,28 @@ def test_watcher_sees_play(client, api):
         until(w, lambda m: is_frame(m) and m["playing"] is False)
 
 
+def test_watchers_are_told_which_picture_the_teacher_shows(client, api):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
+            client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
+        assert opening(ctl)[1]["view"] == "forward" and opening(w)[1]["view"] == "forward"
+        send(ctl, type="view", mode="backward")
+        for ws in (ctl, w):  # answered at once, to everyone, and nothing trained
+            frame = recv(ws)
+            assert frame["type"] == "frame" and frame["view"] == "backward" and frame["step"] == 0
+        send(ctl, type="step", steps=3)
+        assert recv(w)["view"] == "backward"  # frames keep saying it
+        recv(ctl)
+        with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as late:  # a student who comes in late
+            frame = opening(late)[1]
+            assert frame["view"] == "backward" and frame["step"] == 3
+        send(ctl, type="view", mode="forward")
+        assert recv(w)["view"] == "forward"
+        send(ctl, type="view", mode="forward")  # the same again is answered too: every command is
+        assert recv(ctl)["view"] == "forward"
+    assert api.get(client, s["id"])["state"]["step"] == 3
+
+
 def test_a_socket_joining_a_playing_session_gets_data_before_any_frame(client, api):
     s = api.create(client)
     with client.websocket_connect(f"{API}/{s['id']}/live") as ctl:
@@ -288,7 +310,7 @@ def test_each_departure_of_the_controller_gets_a_whole_grace(make_client, api):
 @pytest.mark.parametrize(
     "command",
     [{"type": "play"}, {"type": "pause"}, {"type": "step", "steps": 1}, {"type": "reset"},
-     {"type": "speed", "steps_per_frame": 3}],
+     {"type": "speed", "steps_per_frame": 3}, {"type": "view", "mode": "backward"}],
 )
 def test_watcher_commands_are_refused_and_the_socket_stays_up(client, api, command):
     s = api.create(client)
@@ -317,6 +339,7 @@ def test_watcher_commands_are_refused_and_the_socket_stays_up(client, api, comma
         '{"type": "speed", "steps_per_frame": 1000000}', '{"type": "reset", "seed": -1}',
         '{"type": "reset", "seed": "x"}', '{"type": "reset", "seed": 4294967296}',
         '{"type": "step", "steps": 1, "foo": 1}', '{"type": "play", "steps": 3}', '{"type": "ack", "x": 1}',
+        '{"type": "view"}', '{"type": "view", "mode": "sideways"}', '{"type": "view", "mode": "forward", "x": 1}',
         "[" * 5000 + "]" * 5000,  # too deep for Python's parser: a RecursionError, not a closed socket
     ],
 )

@@ -549,6 +549,41 @@ def test_the_speed_shows_on_watch_pages_and_survives_the_teachers_reload(playgro
     assert viewer.page.input_value("#speed") == "max"
 
 
+def test_watch_pages_follow_the_teachers_forward_backward_switch(playground, new_playground):
+    """The teacher pauses on the backward pass: the students' laptops show it too,
+    and a student may look at the other picture until the teacher's next flip."""
+    mode = "document.querySelector('[data-testid=network]').dataset.mode"
+    teacher = playground.open()
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    assert viewer.js(mode) == "forward"
+    teacher.page.click("[data-testid=view-backward]")
+    viewer.page.wait_for_function(f"{mode} === 'backward'", timeout=5_000)
+    assert viewer.page.get_attribute("[data-testid=view-backward]", "aria-pressed") == "true"
+    # its inspector cannot trace the teacher's session: it says so, with no sample to pick or ring
+    assert viewer.page.is_hidden("#inspector .sample-pick")
+    assert "Fork and play" in viewer.page.text_content("#inspector")
+    assert viewer.js("(document.querySelector('[data-testid=boundary]').layout.shapes ?? []).length") == 0
+    # the student's own look at the forward picture lasts while the teacher stays on backward
+    viewer.page.keyboard.press("b")
+    assert viewer.js(mode) == "forward"
+    for _ in range(2):
+        teacher.page.keyboard.press("ArrowRight")
+    viewer.wait_step(2)
+    viewer.page.wait_for_timeout(300)
+    assert viewer.js(mode) == "forward" and viewer.js("window.__chainrule.frame.view") == "backward"
+    # a student who comes in now sees what the teacher shows
+    late = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    late.page.wait_for_function(f"{mode} === 'backward'", timeout=5_000)
+    # the teacher's next flip brings everyone along: b on the teacher's page, both ways
+    teacher.page.keyboard.press("b")
+    late.page.wait_for_function(f"{mode} === 'forward'", timeout=5_000)
+    teacher.page.keyboard.press("b")
+    viewer.page.wait_for_function(f"{mode} === 'backward'", timeout=5_000)
+    late.page.wait_for_function(f"{mode} === 'backward'", timeout=5_000)
+    assert teacher.js(mode) == "backward"
+    viewer.screenshot("watch-follows-backward")
+
+
 def test_a_tab_closed_by_mistake_can_be_found_again_from_a_new_one(playground):
     """Closing the teacher's tab and opening the address again made a new session,
     with no word of the old one the class still watched, and no way back."""

@@ -80,6 +80,7 @@ export function setupBackward(store, { network, editParameter }) {
     overlay.draw(store.frame);
     markSample(true); // ringed in the backward view only (a forward view, or drawing points, has no sample)
     document.querySelector('[data-testid=network]').dataset.mode = mode;
+    store.emit('view', mode); // the teacher's page tells its watchers (main.js)
   }
   toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
   panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
@@ -157,7 +158,7 @@ export function setupBackward(store, { network, editParameter }) {
     const shapes = (boundaryEl.layout.shapes ?? []).filter((sh) => sh.name !== SAMPLE_SHAPE);
     const has = (boundaryEl.layout.shapes ?? []).some((sh) => sh.name === SAMPLE_SHAPE);
     if (!force && has === (mode === 'backward')) return;
-    if (mode === 'backward' && p) {
+    if (mode === 'backward' && p && store.sessionId) { // a watch page traces nothing: no sample to ring
       const x = p[0], y = store.data.inputs === 2 ? p[1] : d.label[s.index];
       const r = 0.42;
       const ry = store.data.inputs === 2 ? r : r * 0.25;

@@ -33,6 +33,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
   let lastStep = -1;
   let lastFetch = 0;
   let view = { trace: null, check: null, frame: null, error: null };
+  const WATCHING = 'This page follows the teacher’s session, which only the teacher can trace. “Fork and play” gives you a copy of your own, at the same step: there, click a neuron or a weight to see its numbers and the chain rule.';
   let allTerms = false;     // a wide layer's weighted sum written out in full (its "more terms" button was pressed)
 
   async function loadData() {
@@ -62,7 +63,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
   async function fetchAndRender() {
     const my = ++ticket;
     lastFetch = performance.now();
-    if (!store.sessionId) { view = { error: 'The inspector traces your own session: fork this one to inspect it.' }; render(); return; }
+    if (!store.sessionId) { view = { error: WATCHING }; render(); return; }
     if (!data) { render(); return; }
     const split = data[sample.split];
     const x = [split.x[sample.index]], y = [split.y[sample.index]];
@@ -175,6 +176,9 @@ export function createInspector(el, store, { onEdit, onSample }) {
   }
 
   function render() {
+    // a watch page cannot trace the teacher's session: no sample to choose, and it says why
+    picker.hidden = line.hidden = !store.sessionId;
+    if (!store.sessionId) view = { error: WATCHING };
     renderSample();
     let html;
     if (view.error) html = `<p class="hint" tabindex="-1" data-fk="title">${esc(view.error)}</p>`;
