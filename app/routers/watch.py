@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, WebSocket
+from fastapi import APIRouter, Depends, Path, Request, Response, WebSocket
 
 from engine.trainer import Trainer
 
 from .. import jsonbody
 from ..errors import NOT_FOUND, SessionNotFound
-from ..models import History, Session, WatchedSession
+from ..models import DataAnswer, GradCheck, GradCheckRequest, History, Session, Trace, TraceRequest, WatchedSession
 from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
-from .sessions import create_session, get_store
+from . import sessions
+from .sessions import WITH_BODY, create_session, get_store
 
 router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND)
 
@@ -44,6 +45,28 @@ async def history(session: Watched) -> Response:
     """The same series as ``GET /api/sessions/{id}/history``, so that a viewer
     who joins late sees the loss and gradient curves from the start."""
     return await jsonbody.answer(await session.run(lambda t: t.history.series()))
+
+
+# A student follows the teacher's session and clicks through its chain rule:
+# these read it and change nothing, as on the session's own routes.
+@router.get("/{watch_id}/data", response_model=DataAnswer, summary="The data of a watched session")
+async def data(session: Watched) -> Response:
+    """The same as ``GET /api/sessions/{id}/data``."""
+    return await sessions.data(session)
+
+
+@router.post("/{watch_id}/trace", response_model=Trace, responses=WITH_BODY,
+             summary="One forward and backward pass through a watched session, no update")
+async def trace(session: Watched, body: TraceRequest, request: Request) -> Response:
+    """The same as ``POST /api/sessions/{id}/trace``: nothing changes."""
+    return await sessions.trace(session, body, request)
+
+
+@router.post("/{watch_id}/gradcheck", response_model=GradCheck, responses=WITH_BODY,
+             summary="Check one gradient of a watched session by finite differences")
+async def gradcheck(session: Watched, body: GradCheckRequest) -> Response:
+    """The same as ``POST /api/sessions/{id}/gradcheck``: nothing changes."""
+    return await sessions.gradcheck(session, body)
 
 
 @router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")

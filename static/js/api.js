@@ -41,10 +41,12 @@ export const exportSession = (id) => call('GET', `/api/sessions/${id}/export`);
 export const importSession = (doc) => call('POST', '/api/sessions/import', doc);
 export const readHistory = (id) => call('GET', `/api/sessions/${id}/history`);
 export const readWatchedHistory = (watchId) => call('GET', `/api/watch/${watchId}/history`);
-// the backward view's inspector
-export const readData = (id) => call('GET', `/api/sessions/${id}/data`);
-export const trace = (id, x, y) => call('POST', `/api/sessions/${id}/trace`, { x, y });
-export const gradcheck = (id, body) => call('POST', `/api/sessions/${id}/gradcheck`, body);
+// the backward view's inspector, which reads the session it shows: one's own
+// (/api/sessions/{id}) or, on a watch page, the one watched (/api/watch/{watch_id})
+export const sessionPath = (store) => (store.readonly ? `/api/watch/${store.watchId}` : `/api/sessions/${store.sessionId}`);
+export const readData = (path) => call('GET', `${path}/data`);
+export const trace = (path, x, y) => call('POST', `${path}/trace`, { x, y });
+export const gradcheck = (path, body) => call('POST', `${path}/gradcheck`, body);
 
 export function socketUrl(path) {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -196,3 +196,27 @@ def test_trace_takes_soft_targets_and_any_regression_target(client, api, config,
     r = client.post(f"{API}/{s['id']}/trace", json={"x": [[0.1, 0.2]], "y": y})
     assert r.status_code == 200, r.text
     assert "message" not in r.json()
+
+
+def test_a_watch_link_reads_data_traces_and_checks_gradients_but_changes_nothing(client, api):
+    # what a student's inspector asks of the session it watches
+    s = api.create(client, hidden_layers=[3], batch_size=4)
+    api.step(client, s["id"], 7)
+    own, watched = f"/api/sessions/{s['id']}", f"/api/watch/{s['watch_id']}"
+    before = client.get(own).json()
+    assert client.get(f"{watched}/data").json() == client.get(f"{own}/data").json()
+    body = {"x": [[0.5, -1.0], [2.0, 0.25]], "y": [[1.0], [0.0]]}
+    assert client.post(f"{watched}/trace", json=body).json() == client.post(f"{own}/trace", json=body).json()
+    check = {**body, "layer": 0, "param": "W", "row": 2, "col": 1}
+    answer = client.post(f"{watched}/gradcheck", json=check).json()
+    assert answer == client.post(f"{own}/gradcheck", json=check).json()
+    # the analytic gradient is the trace's own, and the finite difference agrees with it
+    traced = client.post(f"{watched}/trace", json=body).json()
+    assert answer["analytic"] == pytest.approx(traced["layers"][0]["dW"][2][1], rel=1e-12)
+    assert answer["numeric"] == pytest.approx(answer["analytic"], rel=1e-6)
+    assert client.get(own).json() == before  # nothing changed: same step, weights, history
+    # bad bodies and unknown links are refused as on the session's own routes
+    assert client.post(f"{watched}/trace", json={"x": [[1, 2, 3]], "y": [[1]]}).status_code == 422
+    for path in (f"/api/watch/{s['id']}/trace", "/api/watch/nope/trace"):  # a session id is no watch id
+        assert client.post(path, json=body).status_code == 404
+    assert client.get(f"/api/watch/{s['id']}/data").status_code == 404

@@ -190,6 +190,34 @@ def test_inspector_weight_shows_the_chain_rule_checked_by_finite_differences(pla
     pg.page.click("#weight-cancel")
 
 
+def test_a_student_on_a_watch_page_clicks_through_the_teachers_chain_rule(playground, new_playground):
+    teacher = playground.open()
+    step_to(teacher, 12)
+    sid = teacher.session_id()
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    teacher.page.click("[data-testid=view-backward]")  # the watch page follows
+    viewer.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    click_diagram(viewer, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 0 && e.from === 1); return {x: e.mx, y: e.my}; })()")
+    viewer.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    chosen = json.loads(viewer.page.get_attribute("[data-testid=inspector]", "data-target"))
+    j, k = chosen["to"], chosen["from"]
+    split = viewer.page.get_attribute("[data-testid=inspector-sample]", "data-split")
+    index = int(viewer.page.get_attribute("[data-testid=inspector-sample]", "data-index"))
+    data = teacher.api(f"/api/sessions/{sid}/data")
+    x, y = data[split]["x"][index], data[split]["y"][index]
+    # the teacher's session's own numbers, read through its id: the same on the student's page
+    trace = post(teacher.base_url, f"/api/sessions/{sid}/trace", {"x": [x], "y": [y]})
+    layer = chosen["layer"]
+    assert close(shown(viewer, "product"), trace["layers"][layer]["dW"][j][k])
+    check = post(teacher.base_url, f"/api/sessions/{sid}/gradcheck",
+                 {"x": [x], "y": [y], "layer": layer, "param": "W", "row": j, "col": k})
+    assert close(shown(viewer, "numeric"), check["numeric"])
+    # it reads, and changes nothing: no button to edit, and the session is where it was
+    assert viewer.page.locator("[data-testid=inspector] [data-action=edit]").count() == 0
+    assert teacher.api(f"/api/sessions/{sid}")["state"]["step"] == 12
+    viewer.screenshot("watch-inspector-weight")
+
+
 def test_deep_sigmoid_network_shows_vanishing_gradients(playground):
     pg = playground
     session = post(pg.base_url, "/api/sessions", {"hidden_layers": [8, 8, 8, 8, 8, 8], "activation": "sigmoid"})

@@ -158,7 +158,7 @@ export function setupBackward(store, { network, editParameter }) {
     const shapes = (boundaryEl.layout.shapes ?? []).filter((sh) => sh.name !== SAMPLE_SHAPE);
     const has = (boundaryEl.layout.shapes ?? []).some((sh) => sh.name === SAMPLE_SHAPE);
     if (!force && has === (mode === 'backward')) return;
-    if (mode === 'backward' && p && store.sessionId) { // a watch page traces nothing: no sample to ring
+    if (mode === 'backward' && p) {
       const x = p[0], y = store.data.inputs === 2 ? p[1] : d.label[s.index];
       const r = 0.42;
       const ry = store.data.inputs === 2 ? r : r * 0.25;

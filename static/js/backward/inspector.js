@@ -33,13 +33,11 @@ export function createInspector(el, store, { onEdit, onSample }) {
   let lastStep = -1;
   let lastFetch = 0;
   let view = { trace: null, check: null, frame: null, error: null };
-  const WATCHING = 'This page follows the teacher’s session, which only the teacher can trace. “Fork and play” gives you a copy of your own, at the same step: there, click a neuron or a weight to see its numbers and the chain rule.';
   let allTerms = false;     // a wide layer's weighted sum written out in full (its "more terms" button was pressed)
 
   async function loadData() {
     data = null;
-    if (!store.sessionId) return;
-    try { data = await api.readData(store.sessionId); } catch (e) { view.error = e.message; }
+    try { data = await api.readData(api.sessionPath(store)); } catch (e) { view.error = e.message; }
     const n = data?.[sample.split]?.x.length ?? 0;
     if (sample.index >= n) sample = { split: 'train', index: 0 };
     refresh(true);
@@ -63,19 +61,18 @@ export function createInspector(el, store, { onEdit, onSample }) {
   async function fetchAndRender() {
     const my = ++ticket;
     lastFetch = performance.now();
-    if (!store.sessionId) { view = { error: WATCHING }; render(); return; }
     if (!data) { render(); return; }
     const split = data[sample.split];
     const x = [split.x[sample.index]], y = [split.y[sample.index]];
     const frame = store.frame;
     try {
-      const trace = await api.trace(store.sessionId, x, y);
+      const trace = await api.trace(api.sessionPath(store), x, y);
       let check = null;
       // while training runs the weights move between two requests: check only when paused
       if (target && (target.kind === 'weight' || target.kind === 'bias') && !store.playing) {
         const body = { x, y, layer: target.layer, param: target.kind === 'weight' ? 'W' : 'b', row: target.to };
         if (target.kind === 'weight') body.col = target.from;
-        check = await api.gradcheck(store.sessionId, body);
+        check = await api.gradcheck(api.sessionPath(store), body);
       }
       if (my !== ticket) return;
       view = { trace, check, frame, error: null, x: x[0], y: y[0] };
@@ -176,9 +173,6 @@ export function createInspector(el, store, { onEdit, onSample }) {
   }
 
   function render() {
-    // a watch page cannot trace the teacher's session: no sample to choose, and it says why
-    picker.hidden = line.hidden = !store.sessionId;
-    if (!store.sessionId) view = { error: WATCHING };
     renderSample();
     let html;
     if (view.error) html = `<p class="hint" tabindex="-1" data-fk="title">${esc(view.error)}</p>`;

@@ -29,7 +29,7 @@ import { lineScale } from './plot-theme.js';
 
 const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
 // a watch page's inspector cannot trace the session (it is the teacher's): say so before the click
-const READONLY_FOOT = 'Fork this session (Fork and play) to click through its chain rule.';
+const READONLY_FOOT = 'Click for the chain rule · to change a weight, Fork and play for a copy of your own.';
 const EDGE_BUDGET = 6000; // edges stroked per frame at most (2-64-64-1 has 4,288: all drawn)
 // steps of |w| (of ∂L/∂w backward) an edge's colour and width take: 0.17 px of width a step
 const STROKE_LEVELS = 32;
