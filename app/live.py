@@ -135,7 +135,8 @@ class Live:
         self.receivers: set[Receiver] = set()
         self.playing = False
         self.steps_per_frame = 1
-        self.view = "forward"  # the controlling page's picture of the network (socket.py's "view")
+        # what the controlling page shows (socket.py's "view"), for watch pages to follow
+        self.view: dict[str, Any] = {"mode": "forward", "inspect": None, "sample": None}
         self.task: asyncio.Task | None = None
         self._unattended: asyncio.Task | None = None
         self.frames_produced = 0

@@ -8,9 +8,13 @@ and the connection stays up.  Disconnects are quiet.  An unknown session, or
 one deleted, evicted or timed out while connected, gets an ``error`` message
 and then a close with code 4404.
 
-``view`` (``mode``: ``"forward"`` or ``"backward"``) says which picture of the
-network the controlling page shows; frames carry it as ``view``, so that
-watch pages can follow the teacher's switch.  It changes nothing in training.
+``view`` says what the controlling page shows: ``mode`` (``"forward"`` or
+``"backward"``), and optionally what its inspector is on, ``inspect``
+(``{"kind": "neuron" | "weight" | "bias", "layer", "to"[, "from"]}`` or
+``{"kind": "input", "i"}``, or null) and on which sample, ``sample``
+(``{"split": "train" | "test", "index"}``, or null).  Frames carry it as
+``view`` (``{"mode", "inspect", "sample"}``), so that watch pages can follow
+the teacher.  It changes nothing in training.
 
 Besides the commands, any client (a watcher too) may answer each frame with
 ``{"type": "ack"}``: it is then paced, never more than two frames behind the
@@ -34,7 +38,7 @@ COMMANDS = ("play", "pause", "step", "reset", "speed", "view")
 VIEWS = ("forward", "backward")
 # what each message may hold besides "type" (REST refuses unknown fields too)
 FIELDS = {"play": (), "pause": (), "ack": (), "step": ("steps",), "reset": ("seed",), "speed": ("steps_per_frame",),
-          "view": ("mode",)}
+          "view": ("mode", "inspect", "sample")}
 READONLY = ("this is a watch link: it follows the session but cannot change it; "
             "fork it (POST /api/watch/{watch_id}/fork) to get a session of your own")
 
@@ -46,6 +50,40 @@ def _int(msg: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
         raise ValueError(f"{key} must be an integer in [{lo}, {hi}]")
     return v
+
+
+# what an inspector can be on: its kind → the integer fields that say which one
+TARGETS = {"neuron": ("layer", "to"), "bias": ("layer", "to"), "weight": ("layer", "to", "from"), "input": ("i",)}
+MAX_INDEX = 1_000_000  # far beyond any layer (128 units) or data set (5000 points): a bound, not a check
+
+
+def _fields(value: Any, name: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``value``, an object of exactly ``fields`` (name → allowed values, or
+    ``int`` for an integer in [0, MAX_INDEX])."""
+    shape = ", ".join(fields)
+    if not isinstance(value, dict) or set(value) != set(fields):
+        raise ValueError(f"view: {name} must be an object {{{shape}}} (or null)")
+    for key, allowed in fields.items():
+        v = value[key]
+        ok = (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INDEX) if allowed is int else v in allowed
+        if not ok:
+            raise ValueError(f"view: {name}.{key} must be "
+                             + (f"an integer in [0, {MAX_INDEX}]" if allowed is int else " or ".join(map(repr, allowed))))
+    return dict(value)
+
+
+def _view(msg: dict[str, Any]) -> dict[str, Any]:
+    if msg.get("mode") not in VIEWS:
+        raise ValueError('view needs mode, "forward" or "backward"')
+    inspect, sample = msg.get("inspect"), msg.get("sample")
+    if inspect is not None:
+        kind = inspect.get("kind") if isinstance(inspect, dict) else None
+        if kind not in TARGETS:
+            raise ValueError(f"view: inspect.kind must be one of {', '.join(TARGETS)}")
+        inspect = _fields(inspect, "inspect", {"kind": (kind,), **dict.fromkeys(TARGETS[kind], int)})
+    if sample is not None:
+        sample = _fields(sample, "sample", {"split": ("train", "test"), "index": int})
+    return {"mode": msg["mode"], "inspect": inspect, "sample": sample}
 
 
 async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -> None:
@@ -103,9 +141,7 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     live.steps_per_frame = spf
                     await live.publish()
                 elif kind == "view":
-                    if msg.get("mode") not in VIEWS:
-                        raise ValueError('view needs mode, "forward" or "backward"')
-                    live.view = msg["mode"]
+                    live.view = _view(msg)
                     await live.publish()  # the answer, as for every command (the page waits for one)
                 elif kind == "step":
                     n = _int(msg, "steps", 1, 1, settings.max_steps_per_request)

@@ -224,7 +224,7 @@ async function boot() {
         store.setLost(state === 'closed');
         if (state === 'open' && !store.readonly) {
           send({ type: 'speed', steps_per_frame: speed.stepsPerFrame });
-          if (backward) send({ type: 'view', mode: backward.mode });
+          if (backward) send({ type: 'view', ...backward.viewState() });
         }
         else if (state === 'gone') restart();
       },
@@ -259,16 +259,17 @@ async function boot() {
   // the backward pass: forward/backward switch, gradient instruments, inspector, insights (backward/)
   backward = setupBackward(store, { network, editParameter });
   if (store.readonly) {
-    // watchers follow the teacher's forward/backward switch each time it changes;
-    // in between, a watcher may look at the other picture (b) as it likes
+    // watchers follow the teacher's forward/backward switch and inspector each
+    // time they change; in between, a watcher may look where it likes
     let teacherView = null;
     store.on('frame', (frame) => {
-      if (frame.view && frame.view !== teacherView) { teacherView = frame.view; backward.setMode(frame.view); }
+      const key = frame.view && JSON.stringify(frame.view);
+      if (key && key !== teacherView) { teacherView = key; backward.follow(frame.view); }
     });
   } else {
-    // not through send(): a switch is no command, and while the connection is lost
-    // there is nothing to say; the socket sends the mode again when it reopens
-    store.on('view', (mode) => socket?.send({ type: 'view', mode }));
+    // not through send(): showing is no command, and while the connection is lost
+    // there is nothing to say; the page says it all again when the socket reopens
+    store.on('view', (view) => socket?.send({ type: 'view', ...view }));
   }
 
   // -- read-only (watch) pages: every control off ------------------------------------

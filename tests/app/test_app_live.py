@@ -222,26 +222,61 @@ def test_watcher_sees_play(client, api):
         until(w, lambda m: is_frame(m) and m["playing"] is False)
 
 
-def test_watchers_are_told_which_picture_the_teacher_shows(client, api):
+def test_watchers_are_told_what_the_teacher_shows(client, api):
     s = api.create(client)
+    plain = {"mode": "forward", "inspect": None, "sample": None}
     with client.websocket_connect(f"{API}/{s['id']}/live") as ctl, \
             client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as w:
-        assert opening(ctl)[1]["view"] == "forward" and opening(w)[1]["view"] == "forward"
+        assert opening(ctl)[1]["view"] == plain and opening(w)[1]["view"] == plain
         send(ctl, type="view", mode="backward")
         for ws in (ctl, w):  # answered at once, to everyone, and nothing trained
             frame = recv(ws)
-            assert frame["type"] == "frame" and frame["view"] == "backward" and frame["step"] == 0
+            assert frame["type"] == "frame" and frame["step"] == 0
+            assert frame["view"] == {"mode": "backward", "inspect": None, "sample": None}
+        weight = {"kind": "weight", "layer": 1, "to": 0, "from": 3}
+        send(ctl, type="view", mode="backward", inspect=weight, sample={"split": "test", "index": 17})
+        assert recv(w)["view"] == {"mode": "backward", "inspect": weight, "sample": {"split": "test", "index": 17}}
+        recv(ctl)
         send(ctl, type="step", steps=3)
-        assert recv(w)["view"] == "backward"  # frames keep saying it
+        assert recv(w)["view"]["inspect"] == weight  # frames keep saying it
         recv(ctl)
         with client.websocket_connect(f"/api/watch/{s['watch_id']}/live") as late:  # a student who comes in late
             frame = opening(late)[1]
-            assert frame["view"] == "backward" and frame["step"] == 3
-        send(ctl, type="view", mode="forward")
-        assert recv(w)["view"] == "forward"
+            assert frame["view"]["inspect"] == weight and frame["step"] == 3
+        send(ctl, type="view", mode="forward", inspect={"kind": "input", "i": 1}, sample=None)
+        assert recv(w)["view"] == {"mode": "forward", "inspect": {"kind": "input", "i": 1}, "sample": None}
+        recv(ctl)
         send(ctl, type="view", mode="forward")  # the same again is answered too: every command is
-        assert recv(ctl)["view"] == "forward"
+        assert recv(ctl)["view"] == plain
     assert api.get(client, s["id"])["state"]["step"] == 3
+
+
+@pytest.mark.parametrize(
+    ("view", "words"),
+    [({"mode": "sideways"}, "mode"), ({}, "mode"),
+     ({"mode": "backward", "inspect": {"kind": "synapse", "layer": 0}}, "inspect.kind"),
+     ({"mode": "backward", "inspect": "w1"}, "inspect.kind"),
+     ({"mode": "backward", "inspect": {"kind": "weight", "layer": 0, "to": 1}}, "inspect must be an object"),
+     ({"mode": "backward", "inspect": {"kind": "input", "i": 0, "x": 1}}, "inspect must be an object"),
+     ({"mode": "backward", "inspect": {"kind": "neuron", "layer": -1, "to": 0}}, "inspect.layer"),
+     ({"mode": "backward", "inspect": {"kind": "neuron", "layer": True, "to": 0}}, "inspect.layer"),
+     ({"mode": "backward", "inspect": {"kind": "neuron", "layer": 1.0, "to": 0}}, "inspect.layer"),
+     ({"mode": "backward", "sample": {"split": "val", "index": 0}}, "sample.split"),
+     ({"mode": "backward", "sample": {"split": "train"}}, "sample must be an object"),
+     ({"mode": "backward", "sample": {"split": "train", "index": 10**7}}, "sample.index")],
+)
+def test_a_bad_view_is_refused_and_the_last_good_one_stays(client, api, view, words):
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="view", mode="backward", inspect={"kind": "bias", "layer": 0, "to": 2})
+        recv(ws)
+        send(ws, type="view", **view)
+        err = recv(ws)
+        assert err["type"] == "error" and words in err["message"], err
+        send(ws, type="step", steps=1)
+        assert until(ws, is_frame)["view"] == {"mode": "backward", "inspect": {"kind": "bias", "layer": 0, "to": 2},
+                                               "sample": None}
 
 
 def test_a_socket_joining_a_playing_session_gets_data_before_any_frame(client, api):

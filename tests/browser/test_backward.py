@@ -218,6 +218,42 @@ def test_a_student_on_a_watch_page_clicks_through_the_teachers_chain_rule(playgr
     viewer.screenshot("watch-inspector-weight")
 
 
+def test_watch_pages_follow_what_the_teachers_inspector_shows(playground, new_playground):
+    teacher = playground.open()
+    step_to(teacher, 5)
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    target = "document.querySelector('[data-testid=inspector]').dataset.target"
+    sample = ("(() => { const s = document.querySelector('[data-testid=inspector-sample]');"
+              " return s.dataset.split + ' ' + s.dataset.index; })()")
+    # the teacher clicks a weight: the students' pages open the backward view on it, same sample
+    click_diagram(teacher, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 1 && e.from === 2); return {x: e.mx, y: e.my}; })()")
+    teacher.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    chosen = teacher.js(target)
+    viewer.page.wait_for_function(f"{target} === {json.dumps(chosen)}", timeout=5_000)
+    viewer.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    assert viewer.js("document.querySelector('[data-testid=network]').dataset.mode") == "backward"
+    assert shown(viewer, "product") == shown(teacher, "product") and viewer.js(sample) == teacher.js(sample)
+    # the teacher moves to the next sample: so do they
+    teacher.page.click("[data-testid=inspector] [data-action=sample-next]")
+    teacher.page.wait_for_function(f"{sample} === 'train 1'")
+    viewer.page.wait_for_function(f"{sample} === 'train 1'", timeout=5_000)
+    viewer.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    teacher.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    assert shown(viewer, "product") == shown(teacher, "product")
+    # a student looks at a neuron of their choice: it stays while the teacher changes nothing
+    click_diagram(viewer, "geo.nodes[2][0]")
+    viewer.page.wait_for_function(f"{target}.includes('\"kind\":\"neuron\"')")
+    teacher.js("window.__chainrule.send({type: 'step', steps: 2})")
+    viewer.wait_step(7)
+    viewer.page.wait_for_timeout(300)
+    assert '"kind":"neuron"' in viewer.js(target)
+    # the teacher's next choice brings them back along
+    click_diagram(teacher, "geo.nodes[1][3]")
+    teacher.page.wait_for_function(f"{target}.includes('\"layer\":0') && {target}.includes('\"kind\":\"neuron\"')")
+    chosen = teacher.js(target)
+    viewer.page.wait_for_function(f"{target} === {json.dumps(chosen)}", timeout=5_000)
+
+
 def test_deep_sigmoid_network_shows_vanishing_gradients(playground):
     pg = playground
     session = post(pg.base_url, "/api/sessions", {"hidden_layers": [8, 8, 8, 8, 8, 8], "activation": "sigmoid"})

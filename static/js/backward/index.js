@@ -61,6 +61,7 @@ export function setupBackward(store, { network, editParameter }) {
   const inspector = createInspector(panel.querySelector('#inspector'), store, {
     onEdit: editParameter,
     onSample: () => markSample(true),
+    onChange: () => tell(),
   });
   const overlay = createBackwardOverlay(document.querySelector('.network-stage'), network);
   const gradientPanel = createGradientPanel(document.querySelector('.gradient-box'), store);
@@ -80,7 +81,26 @@ export function setupBackward(store, { network, editParameter }) {
     overlay.draw(store.frame);
     markSample(true); // ringed in the backward view only (a forward view, or drawing points, has no sample)
     document.querySelector('[data-testid=network]').dataset.mode = mode;
-    store.emit('view', mode); // the teacher's page tells its watchers (main.js)
+    tell();
+  }
+
+  // -- what this page shows, for watch pages to follow (the socket's "view": main.js) --
+  // a target as the server takes it: exactly the fields of its kind (app/socket.py)
+  const TARGET_FIELDS = { neuron: ['layer', 'to'], bias: ['layer', 'to'], weight: ['layer', 'to', 'from'], input: ['i'] };
+  const plainTarget = (t) => (t && TARGET_FIELDS[t.kind]
+    ? Object.fromEntries([['kind', t.kind], ...TARGET_FIELDS[t.kind].map((k) => [k, t[k]])]) : null);
+  function viewState() {
+    const s = inspector.sample;
+    return { mode, inspect: plainTarget(inspector.target), sample: s ? { split: s.split, index: s.index } : null };
+  }
+  function tell() { store.emit('view', viewState()); }
+  /** A watch page: show what the teacher's page shows (each time that changes). */
+  function follow(view) {
+    if (view.sample && (view.sample.split !== inspector.sample.split || view.sample.index !== inspector.sample.index)) {
+      inspector.chooseSample(view.sample.split, view.sample.index);
+    }
+    if (JSON.stringify(plainTarget(inspector.target)) !== JSON.stringify(view.inspect ?? null)) inspector.choose(view.inspect ?? null);
+    setMode(view.mode);
   }
   toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
   panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
@@ -203,5 +223,5 @@ export function setupBackward(store, { network, editParameter }) {
   new ResizeObserver(() => overlay.draw(store.frame)).observe(document.querySelector('.network-stage'));
 
   setMode('forward');
-  return { inspect, tookClick, setMode, get mode() { return mode; }, view, inspector, feed, gradientPanel, overlay };
+  return { inspect, tookClick, setMode, viewState, follow, get mode() { return mode; }, view, inspector, feed, gradientPanel, overlay };
 }

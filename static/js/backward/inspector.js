@@ -23,7 +23,7 @@ const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
 // a neuron's weighted sum writes out this many products, then a button for the rest
 const KEEP_TERMS = 8;
 
-export function createInspector(el, store, { onEdit, onSample }) {
+export function createInspector(el, store, { onEdit, onSample, onChange }) {
   let data = null;          // /data answer: x and y as the network sees them
   let sample = { split: 'train', index: 0 };
   let target = null;        // {kind: 'neuron'|'weight'|'bias', layer, to, from} or {kind: 'input', i}
@@ -43,8 +43,8 @@ export function createInspector(el, store, { onEdit, onSample }) {
     refresh(true);
   }
 
-  function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; allTerms = false; refresh(true); }
-  function chooseSample(split, index) { sample = { split, index }; onSample?.(sample); refresh(true); }
+  function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; allTerms = false; onChange?.(); refresh(true); }
+  function chooseSample(split, index) { sample = { split, index }; onSample?.(sample); onChange?.(); refresh(true); }
 
   function onFrame(frame) {
     if (!frame || frame.step === lastStep) return;
@@ -359,6 +359,7 @@ export function createInspector(el, store, { onEdit, onSample }) {
 
   function reset() {
     target = null;
+    onChange?.();
     view = { trace: null, check: null, frame: null, error: null };
     lastStep = -1;
     loadData();
