@@ -16,8 +16,9 @@ LESSONS: list[dict[str, Any]] = [
         "title": "XOR needs a hidden layer",
         "config": {"dataset": "xor", "hidden_layers": []},
         "text": "With no hidden layer the network can only draw one straight line, and no straight line separates "
-                "the four XOR corners: accuracy stays near a coin toss. Press + to add a hidden layer of four "
-                "neurons and play again; each hidden neuron draws its own line, and the output combines them.",
+                "the four XOR corners: the loss stays near 0.69, a coin toss's, while the accuracy wanders around "
+                "50 %. Press + to add a hidden layer of four neurons and play again; each hidden neuron draws its "
+                "own line, and the output combines them.",
     },
     {
         "id": "activations-spiral",
@@ -51,18 +52,18 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "xor", "n_samples": 60, "noise": 0.6, "hidden_layers": [16, 16],
                    "learning_rate": 0.1, "batch_size": 5},
         "text": "Sixty noisy points and a large network: the training loss falls towards zero while the test loss "
-                "turns and climbs, as the boundary bends around single points. Set L2 to 0.003 and reset: the "
-                "penalty on large weights keeps the boundary smooth, and the test loss ends lower.",
+                "turns and climbs, as the boundary bends around single points. Set Regularization to L2 and Reg. rate "
+                "to 0.003, then reset: the penalty on large weights keeps the boundary smooth, and the test loss "
+                "ends lower.",
     },
     {
         "id": "zero-init-symmetry",
         "title": "Zero initialisation cannot break symmetry",
         "config": {"dataset": "circle", "hidden_layers": [4, 4], "init": "zeros"},
         "text": "Every weight starts at zero. With tanh, as here, every hidden neuron outputs tanh(0) = 0, so no error "
-                "reaches the hidden layers: no weight ever moves, only the output's bias, and the output is the same "
-                "everywhere. Switch the activation to sigmoid: each neuron now outputs 1/2 and the weights move, but "
-                "all neurons of a layer get the same gradient and stay identical copies, so each layer acts as one "
-                "neuron. Switch the initialisation to xavier and reset to see the neurons specialise.",
+                "reaches the hidden layers: only the output's bias moves. Switch the activation to sigmoid: the "
+                "weights move, but all neurons of a layer get the same gradient and stay identical copies. Switch "
+                "Initialisation to Xavier (training starts again) to see them specialise.",
     },
     {
         "id": "mse-vs-cross-entropy",
@@ -70,8 +71,8 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "circle", "loss": "mse", "output_activation": "sigmoid"},
         "text": "With a sigmoid output, the squared error's gradient carries the factor σ′(z), which is tiny when the "
                 "output is confidently wrong, so mistakes are corrected slowly. Binary cross-entropy cancels that "
-                "factor: its gradient at z is simply (ŷ − y)/N, with no σ′(z) in it. Compare the accuracy after 500 updates with loss mse and "
-                "with loss bce.",
+                "factor: its gradient at z is simply (ŷ − y)/N. Compare the accuracy at about 500 updates with Loss set "
+                "to Mean squared error and to Binary cross-entropy.",
     },
     {
         "id": "three-classes-softmax",

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES
+from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES, resolve_config
 from engine.data import DATASETS, FEATURE_LABELS, FEATURES
 from engine.init import INITIALIZERS
 from engine.lessons import LESSONS
@@ -19,7 +19,11 @@ from ..models import Health
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
-PRESETS: list[dict[str, Any]] = LESSONS
+# Each lesson with its whole setup ("setup"): its own values and the engine's
+# defaults for the rest (features, loss and output as its data set has them),
+# which the page sends when a lesson is set up in a session that had others.
+PRESETS: list[dict[str, Any]] = [{**lesson, "setup": resolve_config(lesson["config"])} for lesson in LESSONS]
+
 
 @router.get("/health", response_model=Health, summary="Is the server up?")
 async def health() -> dict[str, str]:

@@ -63,14 +63,11 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     store.setLesson(lesson.id); // the address and the share link keep naming it, so a reload shows the card again
   }
 
-  /** The lesson's whole setup: its own values, every other setting at its default
-   * (null: the server's default for the data, as for the loss). */
+  /** The lesson's whole setup: its own values, every other setting at the
+   * engine's default (the catalog's `setup`: also the features, loss and output
+   * its data set gets, which a null would have left as the session had them). */
   function lessonSetup(lesson) {
-    const setup = {};
-    for (const prop of store.catalog.config) {
-      if (prop.name === 'points' || prop.name === 'task') continue; // a lesson's data is a built-in set
-      setup[prop.name] = prop.name in lesson.config ? lesson.config[prop.name] : prop.default ?? null;
-    }
+    const { points, task, ...setup } = lesson.setup; // a lesson's data is a built-in set
     return setup;
   }
 

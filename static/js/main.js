@@ -120,7 +120,9 @@ async function boot() {
       const what = [names.slice(0, -1).join(', '), names.at(-1)].filter(Boolean).join(' and ');
       if (!quiet) {
         if (answer.reset) notify(`Rebuilt with the new ${what}: training starts again from step 0.`, 'info');
-        else notify(`New ${what} applied live — training goes on from step ${answer.state.step}.`, 'info');
+        else if (answer.state.status === 'diverged') { // the engine trains no more until a reset
+          notify(`New ${what} applied. Training stopped at step ${answer.state.step} when it diverged: press reset (r) to start again from step 0 with it.`, 'info');
+        } else notify(`New ${what} applied live — training goes on from step ${answer.state.step}.`, 'info');
       }
       return true;
     } catch (e) {

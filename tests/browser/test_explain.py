@@ -205,6 +205,24 @@ def test_every_lesson_opens_from_its_link_and_the_menu_lists_them(playground):
     assert pg.js("window.__chainrule.config.learning_rate") == 0.1
 
 
+@pytest.mark.parametrize("lesson", ["xor-needs-hidden", "zero-init-symmetry", "three-classes-softmax"])
+def test_a_lesson_from_the_menu_sets_up_what_its_link_does_whatever_the_session_had(playground, lesson):
+    # x1·x2 as a feature made the no-hidden-layer XOR lesson learn XOR (100 %), and an
+    # earlier lesson's mse loss stayed: they were sent as null, which means "keep"
+    pg = playground.open("/?dataset=xor&features=x1,x2,x1x2,sin_x1&loss=mse&output_activation=tanh&learning_rate=0.3")
+    had = pg.api(f"/api/sessions/{pg.session_id()}")["config"]
+    assert had["features"] == ["x1", "x2", "x1x2", "sin_x1"] and had["loss"] == "mse"
+    pg.page.click("[data-testid=lessons-button]")
+    pg.page.click(f"[data-testid=lesson-link][data-lesson='{lesson}']")
+    pg.page.wait_for_selector(f"[data-testid=lesson-card][data-lesson='{lesson}']")
+    pg.wait_step(0)
+    got = pg.api(f"/api/sessions/{pg.session_id()}")["config"]
+    # the reference: a session made from the lesson's own settings alone, every other at its default
+    preset = next(p for p in pg.api("/api/catalog")["presets"] if p["id"] == lesson)
+    fresh = post(pg.base_url, "/api/sessions", preset["config"])["config"]
+    assert got == fresh, {k: (got[k], fresh[k]) for k in got if got[k] != fresh.get(k)}
+
+
 def test_too_high_learning_rate_lesson_diverges_and_says_so(playground):
     pg = playground.open("/?lesson=learning-rate-too-high")
     pg.page.click("[data-testid=play]")
@@ -221,10 +239,26 @@ def test_too_high_learning_rate_lesson_diverges_and_says_so(playground):
     lo, hi = pg.js("document.getElementById('loss-chart').layout.yaxis.range")
     assert lo <= np.log10(min(losses)) + 1 and hi >= np.log10(max(losses)) - 1  # both ends on the axis
     pg.screenshot("lesson-learning-rate-too-high-log-loss")
-    # a reset starts linear again
+    # it trains no more until a reset, and says so: play and step are off (reset is not),
+    # and lowering the rate as the message asks says to reset (it said "training goes on")
+    stopped = pg.step_count()
+    pg.page.wait_for_function("document.querySelector('[data-testid=play]').disabled")
+    assert pg.page.is_disabled("[data-testid=step]") and not pg.page.is_disabled("[data-testid=reset]")
+    assert "press reset" in pg.page.get_attribute("[data-testid=play]", "title")
+    pg.page.keyboard.press("ArrowRight")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('press reset')")
+    pg.page.select_option("#learning-rate", "0.1")
+    pg.page.wait_for_function("document.querySelector('[data-testid=notice]').textContent.includes('New learning rate applied.')")
+    notice = pg.page.text_content("[data-testid=notice]")
+    assert f"stopped at step {stopped}" in notice and "press reset" in notice and "goes on" not in notice
+    assert pg.step_count() == stopped
+    # a reset starts linear again, and trains
     pg.page.keyboard.press("r")
     pg.wait_step(0)
     pg.page.wait_for_function("document.getElementById('loss-chart').layout.yaxis.type !== 'log'", timeout=5_000)
+    pg.page.wait_for_function("!document.querySelector('[data-testid=play]').disabled")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
     pg.assert_no_errors()
 
 
@@ -242,6 +276,11 @@ def test_zero_init_lesson_keeps_hidden_units_identical(playground):
         assert len({m["data"] for m in maps}) == 1
     state = pg.api(f"/api/sessions/{pg.session_id()}")["state"]
     assert np.ptp(np.array(state["layers"][0]["W"]), axis=0).max() == 0
+    # with tanh every weight gradient is exactly 0: the gradient chart says so (it said
+    # "No update yet" until something redrew it), and its table shows the zeros
+    assert all(not any(any(row) for row in layer["dW"]) for layer in state["layers"])
+    note = pg.js("document.getElementById('gradient-chart').layout.annotations?.[0]?.text ?? ''")
+    assert "exactly 0" in note and "No update yet" not in note, note
 
 
 def test_vanishing_gradient_lesson_shows_a_tiny_first_layer_gradient(playground):

@@ -10,7 +10,7 @@ import { modeFor } from './loss-chart.js';
 import { axis, baseLayout, lineScale } from './plot-theme.js';
 
 const EMPTY = 'No update yet: gradients appear after the first step.';
-const ZERO = 'Every ‖∂L/∂W‖ is exactly 0, so no weight changes (and a log scale has no place for 0): see the insights.';
+const ZERO = 'Every ‖∂L/∂W‖ is exactly 0, so no weight changes (and a log scale has no place for 0): Insights, in the Backward view, say why.';
 const EMPTY_SIZE = 12;
 const MARGIN = { l: 44, r: 8, t: 18, b: 26 };
 let measure = null;
@@ -45,7 +45,7 @@ export function createGradientChart(el, store) {
   const lines = createLiveLines(el, { logY: true, isPlaying: () => store.playing });
   let drawnRevision = -1;
   let layers = 0;
-  let shownEmpty = true;
+  let shownNote = 'empty'; // the note the chart shows: 'empty' (no update yet), 'zero' (all exactly 0) or null
   // its text alternative: each layer's newest gradient size, at most once a second while training runs
   const say = chartLabel(el);
   const words = () => {
@@ -58,15 +58,16 @@ export function createGradientChart(el, store) {
   /** The empty chart's note, wrapped to the plot's width (a little air on both sides). */
   function emptyText() {
     const width = el.clientWidth - MARGIN.l - MARGIN.r - 8;
-    return wrapLines(allZero() ? ZERO : EMPTY, width, `${EMPTY_SIZE}px ${themeColors().font}`);
+    return wrapLines(noteFor() === 'zero' ? ZERO : EMPTY, width, `${EMPTY_SIZE}px ${themeColors().font}`);
   }
   // every gradient so far exactly 0 (zero initialisation, a dead output): a log axis has no
   // place for 0, and an empty chart with no word looked broken
   const allZero = () => store.series.gradStep.length > 0 && store.series.grad.every((g) => g.every((v) => v === 0));
+  const noteFor = () => (store.series.gradStep.length === 0 ? 'empty' : allZero() ? 'zero' : null);
   // the chart's width follows the table beside it and the page: wrap the note again
   new ResizeObserver(() => {
     const note = el._fullLayout?.annotations?.[0];
-    if (!shownEmpty || !note || !el.clientWidth) return;
+    if (!shownNote || !note || !el.clientWidth) return;
     const text = emptyText();
     if (text !== note.text) Plotly.relayout(el, { 'annotations[0].text': text });
   }).observe(el);
@@ -83,8 +84,8 @@ export function createGradientChart(el, store) {
       line: { color: layerColor(l, layers), width: 1.8 * lineScale() },
       hovertemplate: `step %{x}<br>‖∂L/∂W${l + 1}‖ %{y:.3g}<extra>${name(l)}</extra>`,
     }));
-    const empty = s.gradStep.length === 0 || allZero();
-    shownEmpty = empty;
+    shownNote = noteFor();
+    const empty = shownNote !== null;
     lines.render(traces, baseLayout({
       annotations: empty ? [{ text: emptyText(), showarrow: false,
                               xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { size: EMPTY_SIZE, color: '#6b7280' } }] : [],
@@ -105,7 +106,8 @@ export function createGradientChart(el, store) {
     const s = store.series;
     if (drawnRevision < 0 || s.revision === drawnRevision) return;
     drawnRevision = s.revision;
-    if (s.grad.length !== layers || shownEmpty !== (s.gradStep.length === 0 || allZero())) { rebuild(); return; }
+    // a new note too: "no update yet" becomes "all exactly 0" after the first update of a zero-initialised network
+    if (s.grad.length !== layers || shownNote !== noteFor()) { rebuild(); return; }
     const mode = modeFor(s.gradStep.length);
     lines.refresh(s.grad.map((y) => ({ x: s.gradStep, y, mode })));
     say(words, !store.playing);
