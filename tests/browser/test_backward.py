@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import re
+import urllib.request
 
 import pytest
 from browser_http import post_json as post
@@ -252,6 +253,28 @@ def test_watch_pages_follow_what_the_teachers_inspector_shows(playground, new_pl
     teacher.page.wait_for_function(f"{target}.includes('\"layer\":0') && {target}.includes('\"kind\":\"neuron\"')")
     chosen = teacher.js(target)
     viewer.page.wait_for_function(f"{target} === {json.dumps(chosen)}", timeout=5_000)
+
+
+def test_the_inspector_shows_weights_a_script_sets_while_paused(playground):
+    # it re-traced only when the step moved, and PUT weights moves no step
+    pg = playground.open()
+    step_to(pg, 3)
+    pg.js("window.__chainrule.backward.setMode('backward');"
+          " window.__chainrule.backward.inspector.choose({kind: 'weight', layer: 0, to: 1, from: 0})")
+    pg.page.wait_for_function(INSPECTOR_READY % ("weight", "w", "product"))
+    pg.page.wait_for_timeout(500)  # every frame on its way has come
+    sid = pg.session_id()
+    layers = [{"W": layer["W"], "b": layer["b"]} for layer in pg.api(f"/api/sessions/{sid}")["state"]["layers"]]
+    layers[0]["W"][1][0] = -1.375
+    request = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
+                                     data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector] [data-key=w]').dataset.value === '-1.375'",
+                              timeout=5_000)
+    x, y, _ = sample_rows(pg)
+    trace = post(pg.base_url, f"/api/sessions/{sid}/trace", {"x": [x], "y": [y]})
+    assert close(shown(pg, "product"), trace["layers"][0]["dW"][1][0])  # the chain rule through the new weight
+    assert pg.step_count() == 3
 
 
 def test_deep_sigmoid_network_shows_vanishing_gradients(playground):

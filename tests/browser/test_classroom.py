@@ -566,7 +566,7 @@ def test_watch_pages_follow_the_teachers_forward_backward_switch(playground, new
         teacher.page.keyboard.press("ArrowRight")
     viewer.wait_step(2)
     viewer.page.wait_for_timeout(300)
-    assert viewer.js(mode) == "forward" and viewer.js("window.__chainrule.frame.view") == "backward"
+    assert viewer.js(mode) == "forward" and viewer.js("window.__chainrule.frame.view.mode") == "backward"
     # a student who comes in now sees what the teacher shows
     late = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
     late.page.wait_for_function(f"{mode} === 'backward'", timeout=5_000)

@@ -30,7 +30,7 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
   let focusTitle = false;   // chosen from the keyboard: the focus goes to the view's title once it is drawn
   let ticket = 0;
   let timer = null;
-  let lastStep = -1;
+  let lastFrame = null;
   let lastFetch = 0;
   let view = { trace: null, check: null, frame: null, error: null };
   let allTerms = false;     // a wide layer's weighted sum written out in full (its "more terms" button was pressed)
@@ -46,9 +46,11 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
   function choose(next, { focus = false } = {}) { target = next; focusTitle = focus; allTerms = false; onChange?.(); refresh(true); }
   function chooseSample(split, index) { sample = { split, index }; onSample?.(sample); onChange?.(); refresh(true); }
 
+  // every new frame: a paused session sends one when its weights change without a
+  // step (a weight typed in, PUT weights from a script), which must show here too
   function onFrame(frame) {
-    if (!frame || frame.step === lastStep) return;
-    lastStep = frame.step;
+    if (!frame || frame === lastFrame) return;
+    lastFrame = frame;
     refresh(false);
   }
 
@@ -361,7 +363,7 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
     target = null;
     onChange?.();
     view = { trace: null, check: null, frame: null, error: null };
-    lastStep = -1;
+    lastFrame = null;
     loadData();
   }
 
