@@ -23,12 +23,24 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     </div>`;
   statusbar.append(wrap);
   const button = wrap.querySelector('button'), menu = wrap.querySelector('.lessons-menu');
+  if (store.readonly) {
+    // a watch page has no session of its own to set up: a lesson opens in a new tab,
+    // and this one keeps following the class (it used to leave it without a word)
+    menu.querySelector('.lessons-intro').textContent = 'You are following the class: a lesson opens in a new tab, as a session of your own, and this page keeps following.';
+    for (const a of menu.querySelectorAll('[data-lesson]')) {
+      Object.assign(a, { target: '_blank', rel: 'noopener' });
+      a.title = `${a.title} in a new tab, as a session of your own`;
+    }
+  }
   button.setAttribute('aria-haspopup', 'menu');
   const setOpen = (on, refocus = false) => {
     menu.hidden = !on;
     // no taller than the window below its top (the CSS bound took the menu's own place for 90 px,
     // and at 1366 × 768 the last lesson lay under the window's edge)
-    if (on) menu.style.maxHeight = `${Math.max(160, innerHeight - menu.getBoundingClientRect().top - 12)}px`;
+    if (on) {
+      menu.style.maxHeight = `${Math.max(160, innerHeight - menu.getBoundingClientRect().top - 12)}px`;
+      menu.scrollTop = 0; // from its top each time: the intro and the first lessons (it kept the last scroll)
+    }
     button.setAttribute('aria-expanded', String(on));
     if (!on && (refocus || menu.contains(document.activeElement))) button.focus({ preventScroll: true });
   };

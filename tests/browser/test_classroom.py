@@ -580,6 +580,31 @@ def test_watch_pages_follow_the_teachers_forward_backward_switch(playground, new
     viewer.screenshot("watch-follows-backward")
 
 
+def test_a_lesson_picked_on_a_watch_page_opens_in_a_new_tab_and_the_class_is_kept(playground, new_playground):
+    """It took the student's tab to a session of their own, without a word: they
+    no longer followed the class."""
+    teacher = playground.open()
+    watch = f"/watch/{teacher.js('window.__chainrule.watchId')}"
+    viewer = new_playground().open(watch)
+    viewer.page.click("[data-testid=lessons-button]")
+    assert "new tab" in viewer.page.text_content("[data-testid=lessons-menu]")
+    with viewer.page.context.expect_page(timeout=10_000) as opened:
+        viewer.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    lesson = opened.value
+    lesson.wait_for_function("window.__chainrule && window.__chainrule.ready === true", timeout=20_000)
+    assert "lesson=xor-needs-hidden" in lesson.url and lesson.evaluate("window.__chainrule.sessionId")
+    assert viewer.page.url.endswith(watch)  # still following
+    teacher.page.keyboard.press("ArrowRight")
+    viewer.wait_step(1)
+    lesson.close()
+    # the menu opens from its top again, however far it was scrolled
+    viewer.page.click("[data-testid=lessons-button]")
+    viewer.js("document.querySelector('[data-testid=lessons-menu]').scrollTop = 400")
+    viewer.page.keyboard.press("Escape")
+    viewer.page.click("[data-testid=lessons-button]")
+    assert viewer.js("document.querySelector('[data-testid=lessons-menu]').scrollTop") == 0
+
+
 def test_a_tab_closed_by_mistake_can_be_found_again_from_a_new_one(playground):
     """Closing the teacher's tab and opening the address again made a new session,
     with no word of the old one the class still watched, and no way back."""
