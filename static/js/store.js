@@ -6,7 +6,8 @@
 // "lesson" (a lesson's card was shown or dismissed), "draft" (points of
 // one's own being drawn, not yet a data set), "hold" (play, step and reset
 // are off for now, and why), "connection" (the live connection was lost or
-// is back: store.lost).
+// is back: store.lost), "view" (what the page shows — Forward/Backward, the
+// inspector's target and sample — for watch pages to follow: backward/index.js).
 
 const MAX_POINTS = 400; // chart series are halved when they grow past this (drawing cost grows with points)
 
