@@ -155,3 +155,36 @@ def test_a_chart_hidden_while_training_shows_its_lines_again(playground):
     pg.page.wait_for_timeout(300)
     c = pg.js(f"({COVERAGE})('gradient-chart')")
     assert c["xmax"] == 5 and c["points"] == 5 * 3 and c["painted"] == 1.0, c
+
+
+def test_a_log_axis_is_spaced_a_bounded_number_of_times_and_never_freezes_the_page(playground):
+    """A diverged run's loss chart froze the tab: its label spacing (20 or 30 decades) moved
+    plotly's top margin, which changed the axis's length (78 or 80 px), which flipped the spacing
+    back, for ever. Over chart heights and ranges around those, plotly.relayout is called at most
+    twice per render (here it is counted, and cut off after 30 so that a loop cannot hang the test)."""
+    pg = playground.open()
+    looped = pg.page.evaluate("""async () => {
+      const { createLiveLines } = await import('/static/js/charts/live-lines.js');
+      const real = Plotly.relayout;
+      const out = [];
+      try {
+        for (let h = 100; h <= 116; h += 1) for (const decades of [60, 88, 100, 130]) {
+          const el = document.createElement('div'); el.id = `probe-${h}-${decades}`;
+          el.style.cssText = `position:absolute;left:0;top:0;width:330px;height:${h}px`;
+          document.body.append(el);
+          let calls = 0;
+          Plotly.relayout = (...a) => { calls++; return calls > 30 ? Promise.resolve() : real(...a); };
+          const lines = createLiveLines(el, { logY: true });
+          const x = [...Array(400).keys()], y = x.map((i) => 10 ** (-1 + (decades + 1) * i / 399));
+          lines.render([{ x, y, mode: 'lines', line: { color: '#c00' } }],
+            { width: 330, height: h, margin: { l: 48, r: 8, t: 4, b: 26 }, showlegend: false, xaxis: { automargin: true },
+              yaxis: { type: 'log', exponentformat: 'power', automargin: true, tickfont: { size: 11 } } });
+          await new Promise((r) => setTimeout(r, 120));
+          if (calls > 2) out.push([h, decades, calls]);
+          Plotly.purge(el); el.remove();
+        }
+      } finally { Plotly.relayout = real; }
+      return out;
+    }""")
+    assert looped == []
+    pg.assert_no_errors()

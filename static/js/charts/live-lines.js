@@ -115,11 +115,26 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     return { dtick };
   }
 
-  /** After a resize the plot may be too short for the labels it has: space them again. */
+  /** After a resize the plot may be too short for the labels it has: space them again.
+   * The spacing depends on the axis's length, and the length on the labels (plotly's
+   * automargin makes room for one at the top): a spacing can shorten the axis enough to call
+   * for the other, which lengthens it again. On a diverged run's loss chart that went on for
+   * ever (20 and 30 decades, 78 and 80 px) and froze the tab. So a flip back to the spacing
+   * just left keeps the sparser of the two, and an axis is spaced again at most twice for
+   * the same range. */
+  let respaced = 0, left = null;
   function afterPlot() {
     if (logY && ranges) {
       const drawn = dtick;
-      if (yTicks().dtick !== drawn) Plotly.relayout(el, { 'yaxis.dtick': dtick });
+      let next = yTicks().dtick;
+      if (next === left) next = Math.max(next, drawn);
+      dtick = drawn;
+      if (next !== drawn && respaced < 2) {
+        respaced += 1;
+        left = drawn;
+        dtick = next;
+        Plotly.relayout(el, { 'yaxis.dtick': next });
+      }
     }
     paint();
   }
@@ -128,6 +143,7 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     shown = traces.map((t) => ({ x: t.x, y: t.y, mode: t.mode ?? 'lines', line: t.line ?? {}, marker: t.marker ?? {},
                                  visible: t.visible !== false }));
     ranges = rangesFor(shown, logY);
+    respaced = 0; left = null;
     margin = { t: layout.margin?.t ?? 0, b: layout.margin?.b ?? 0 };
     labelGap = 1.6 * (layout.yaxis?.tickfont?.size ?? 11);
     layout.xaxis = { ...layout.xaxis, range: ranges.x, autorange: false };
@@ -154,6 +170,7 @@ export function createLiveLines(el, { logY = false, isPlaying = () => false }) {
     if (next.x !== ranges.x || next.y !== ranges.y) {
       // new axis ranges: one plotly update, which also brings the hover data up to date
       ranges = next;
+      respaced = 0; left = null;
       stale = false;
       syncedAt = performance.now();
       const ticks = logY ? { 'yaxis.dtick': yTicks().dtick } : {};
