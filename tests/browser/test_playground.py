@@ -565,27 +565,27 @@ def test_a_dense_network_strokes_only_its_strongest_edges_and_says_so(playground
         assert _stroked_edges(pg) == 128 + 1500 + 1500 + 64
         # in one stroke per colour and width (33 steps of |w| × sign): a stroke an edge took 7.7 ms a frame here
         assert _stroked_edges(pg, "stroke") <= 3 * 33
-    # hover and click targets: one per distinct edge middle, not 8,384 SVG markers (163,840 took 4.6 s to build)
-    handles = pg.js("""(() => { const t = document.querySelector('[data-testid=network]').data[0];
-        return t.x.map((x, i) => [x, t.y[i]]); })()""")
-    middles = pg.js("""[...new Set(window.__chainrule.network.geometry.edges.map(e => `${e.layer}:${Math.round(e.my * 2)}`))].length""")
-    assert len(handles) == middles < 1000
-    # a target in a dense layer still inspects a weight that passes there
-    dense = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]'); const r = gd.getBoundingClientRect();
-        const e = window.__chainrule.network.geometry.edges.find(e => e.layer === 1 && e.to === 40 && e.from === 20);
-        return {x: r.left + e.mx, y: r.top + (gd.layout.height - e.my), my: e.my}; })()""")
-    pg.page.mouse.move(dense["x"], dense["y"])
-    pg.page.mouse.click(dense["x"], dense["y"])
+    # no SVG marker per edge (163,840 took 4.6 s to build): the pointer finds edges along their curves
+    assert pg.js("document.querySelector('[data-testid=network]').data.every(t => t.meta !== 'edge')")
+    # in the dense layer, the strongest edge (drawn on top of those it crosses), pointed at a third of
+    # the way along: the inspector opens on exactly that weight
+    dW = np.abs(np.array(pg.js("window.__chainrule.frame.layers[1].dW")))
+    to, frm = (int(v) for v in np.unravel_index(np.argmax(dW), dW.shape))
+    e = pg.js(f"window.__chainrule.network.geometry.edges.find(e => e.layer === 1 && e.to === {to} && e.from === {frm})")
+    t, px, py = 1 / 3, list(e["xs"]), list(e["ys"])
+    for n in (3, 2, 1):  # de Casteljau: the curve's point at t
+        px = [(1 - t) * px[i] + t * px[i + 1] for i in range(n)]
+        py = [(1 - t) * py[i] + t * py[i + 1] for i in range(n)]
+    box = pg.js("""(() => { const gd = document.querySelector('[data-testid=network]'); const r = gd.getBoundingClientRect();
+        return {left: r.left, top: r.top, height: gd.layout.height}; })()""")
+    x, y = box["left"] + px[0], box["top"] + box["height"] - py[0]
+    pg.page.mouse.move(x, y)
+    pg.page.wait_for_selector("#hovercard:not([hidden])")
+    assert f"W₂[{to + 1}, {frm + 1}]" in pg.page.text_content("#hovercard")
+    pg.page.mouse.click(x, y)
     pg.page.wait_for_function("document.querySelector('[data-testid=inspector]').dataset.target.includes('weight')")
-    chosen = json.loads(pg.page.get_attribute("[data-testid=inspector]", "data-target"))
-    assert chosen["layer"] == 1
-    hit = pg.js(f"window.__chainrule.network.geometry.edges.find(e => e.layer === 1 && e.to === {chosen['to']} && e.from === {chosen['from']}).my")
-    assert abs(hit - dense["my"]) <= 5.5  # within the target marker's radius (as plotly picks among them)
-    # and of the edges through that middle, the strongest: the one drawn there (∂L/∂w: the click opened the backward view)
-    through = pg.js(f"""window.__chainrule.network.geometry.edges.filter(e => e.layer === 1 && Math.round(e.my * 2) === Math.round({hit} * 2))
-        .map(e => Math.abs(window.__chainrule.frame.layers[1].dW[e.to][e.from]))""")
-    assert len(through) > 1
-    assert abs(pg.js(f"window.__chainrule.frame.layers[1].dW[{chosen['to']}][{chosen['from']}]")) == max(through)
+    assert json.loads(pg.page.get_attribute("[data-testid=inspector]", "data-target")) == {
+        "kind": "weight", "layer": 1, "to": to, "from": frm}
     pg.assert_no_errors()
 
 

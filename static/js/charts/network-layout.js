@@ -19,7 +19,9 @@ export function layoutNetwork(sizes, width, height, left = 0, right = 0) {
     y: height / 2 + ((n - 1) / 2 - i) * spacing,
   })));
   const edges = [];
+  const starts = [];   // starts[l]: the index in `edges` of weight layer l's first edge
   for (let l = 1; l < cols; l++) {
+    starts.push(edges.length);
     for (let j = 0; j < sizes[l]; j++) {
       for (let i = 0; i < sizes[l - 1]; i++) {
         const a = nodes[l - 1][i], b = nodes[l][j];
@@ -35,7 +37,47 @@ export function layoutNetwork(sizes, width, height, left = 0, right = 0) {
     }
   }
   const bias = Math.max(4, Math.round(tile * 0.2));
-  return { sizes, width, height, left, right, tile, columns, nodes, edges, bias };
+  return { sizes, width, height, left, right, tile, columns, nodes, edges, starts, bias };
+}
+
+// An edge's x along its curve: the cubic Bézier's x(t) from the layout's control
+// points (0, 0.35, 0.65, 1 of the way), as a share u(t) of the span, and its slope.
+const shareAt = (t) => 1.05 * (1 - t) ** 2 * t + 1.95 * (1 - t) * t * t + t ** 3;
+const shareSlope = (t) => 1.05 * ((1 - t) ** 2 - 2 * t * (1 - t)) + 1.95 * (2 * t * (1 - t) - t * t) + 3 * t * t;
+
+/** The edge under the point (px, py) (plot pixels, y up), as the eye sees it:
+ * of the edges whose stroke covers the point, the one drawn on top; failing
+ * that, the one whose stroke passes nearest, if within `within` pixels; else
+ * null. `stroke(k)` is edge k's stroke: `{ half, order }` (half its width, and
+ * the order strokes are drawn in: the last on top), or null if it is not drawn.
+ * Every edge of a layer spans the same x and has the same x(t), so at the
+ * pointer's x all of them are at the same t, where edge a → b is at
+ * y = a.y + s·(b.y − a.y), s = 3t² − 2t³: one multiply-add an edge. */
+export function edgeAt(geo, px, py, stroke, within = 6) {
+  const { nodes, tile, edges, starts } = geo;
+  for (let l = 0; l < starts.length; l++) {
+    const x0 = nodes[l][0].x + tile / 2, x1 = nodes[l + 1][0].x - tile / 2;
+    if (px < x0 || px > x1 || x1 <= x0) continue;
+    const u = (px - x0) / (x1 - x0);
+    let lo = 0, hi = 1;
+    for (let k = 0; k < 30; k++) { const mid = (lo + hi) / 2; if (shareAt(mid) < u) lo = mid; else hi = mid; }
+    const t = (lo + hi) / 2;
+    const s = t * t * (3 - 2 * t), slope = (6 * t * (1 - t)) / ((x1 - x0) * shareSlope(t));
+    const end = l + 1 < starts.length ? starts[l + 1] : edges.length;
+    let top = -1, topOrder = -Infinity, near = -1, nearGap = within;
+    for (let k = starts[l]; k < end; k++) {
+      const st = stroke(k);
+      if (!st) continue;
+      const e = edges[k];
+      const ya = e.ys[0], dy = e.ys[3] - ya;
+      const gap = Math.abs(py - (ya + s * dy)) / Math.hypot(1, dy * slope) - st.half;  // across the curve, from the stroke's side
+      if (gap <= 0.5 && st.order >= topOrder) { top = k; topOrder = st.order; }
+      if (gap < nearGap) { near = k; nearGap = gap; }
+    }
+    const index = top >= 0 ? top : near;
+    return index >= 0 ? index : null;
+  }
+  return null;
 }
 
 /** Where a neuron's bias square sits: just outside its bottom-left corner. */

@@ -24,13 +24,14 @@ import { diverging, rgbString, themeColors } from '../colors.js';
 import { num, signedNum, sub } from '../format.js';
 import { usingKeyboard } from '../keys.js';
 import { centreOf, decodeBytes, lutFor, mapRange, paintMap } from '../maps.js';
-import { biasPosition, layoutNetwork } from './network-layout.js';
+import { biasPosition, edgeAt, layoutNetwork } from './network-layout.js';
 import { lineScale } from './plot-theme.js';
 
 const WEIGHT_FULL = 2;   // |w| at which an edge reaches full colour and width
 // a watch page's inspector cannot trace the session (it is the teacher's): say so before the click
 const READONLY_FOOT = 'Click for the chain rule · to change a weight, Fork and play for a copy of your own.';
 const EDGE_BUDGET = 6000; // edges stroked per frame at most (2-64-64-1 has 4,288: all drawn)
+const EDGE_PICK = 6;      // pixels from an edge's centre line within which the pointer is on it
 // steps of |w| (of ∂L/∂w backward) an edge's colour and width take: 0.17 px of width a step
 const STROKE_LEVELS = 32;
 
@@ -87,43 +88,31 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     return `h${sub(col)},${sub(i + 1)}`;
   }
 
-  // The edges that get a hover and click target (a marker at their middle). A
-  // dense layer's edges meet at a few hundred middles (128 × 128 edges at 255),
-  // and 163,840 SVG markers took 4.6 s to build: beyond the budget, one target
-  // per distinct middle, which the pointer could not tell apart anyway; it
-  // stands for the strongest edge through that middle at the time (|w|, or
-  // |∂L/∂w| backward), which is the one drawn there.
-  let handles = [];   // per target, the indices of the edges it stands for
-  function edgeHandles() {
-    if (geo.edges.length <= EDGE_BUDGET) return geo.edges.map((_, i) => [i]);
-    const groups = new Map();
-    geo.edges.forEach((e, i) => {
-      const key = `${e.layer}:${Math.round(e.my * 2)}`;
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(i);
-    });
-    return [...groups.values()];
+  // The edge under the pointer. Edges have no plotly targets: a marker at each
+  // edge's middle made two edges through the same middle (x₂ → h₁ and x₁ → h₂
+  // cross there) one target, so a third of a small network's weights and most
+  // of a wide one's could not be pointed at; and 163,840 of them took 4.6 s to
+  // build. The pointer is on an edge anywhere along its stroke instead: the one
+  // drawn on top there, or failing that the nearest within EDGE_PICK pixels.
+  // per edge of geo.edges, its stroke in the last frame (drawEdges): half its width (0: not drawn), and its bucket
+  let strokeHalf = new Float32Array(0), strokeOrder = new Int16Array(0);
+  const strokeOf = (i) => (strokeHalf[i] > 0 ? { half: strokeHalf[i], order: strokeOrder[i] } : null);
+  function edgeUnder(ev) {
+    if (!geo || strokeHalf.length !== geo.edges.length || !fits(store.frame)) return null;
+    const r = el.getBoundingClientRect();
+    const k = edgeAt(geo, ev.clientX - r.left, geo.height - (ev.clientY - r.top), strokeOf, EDGE_PICK);
+    return k === null ? null : geo.edges[k];
   }
-  function edgeOf(point) {
-    const group = handles[point.pointIndex];
-    if (group.length === 1 || !fits(store.frame)) return geo.edges[group[0]];
-    const strength = (e) => Math.abs(edgeMatrix(store.frame, e.layer)?.[e.to][e.from] ?? 0);
-    return group.map((i) => geo.edges[i]).reduce((best, e) => (strength(e) > strength(best) ? e : best));
-  }
+  const edgePoint = (edge) => ({ data: { meta: 'edge' }, edge });
+  const edgeOf = (point) => point.edge;
 
   function traces() {
-    handles = edgeHandles();
-    const e = handles.map(([i]) => geo.edges[i]);
     const nx = [], ny = [], bx = [], by = [];
     geo.nodes.forEach((col, c) => col.forEach((n) => {
       nx.push(n.x); ny.push(n.y);
       if (c > 0) { const b = biasPosition(geo, n); bx.push(b.x); by.push(b.y); }
     }));
     return [
-      { // edge handles: hover and click targets at the middle of each edge
-        type: 'scatter', mode: 'markers', x: e.map((d) => d.mx), y: e.map((d) => d.my), meta: 'edge',
-        marker: { size: 10, color: 'rgba(0,0,0,0)' }, hoverinfo: 'none', showlegend: false,
-      },
       { // neuron outlines and targets
         type: 'scatter', mode: 'markers', x: nx, y: ny, hoverinfo: 'none', showlegend: false, meta: 'neuron',
         marker: { symbol: 'square', size: geo.tile, color: 'rgba(0,0,0,0)', line: { color: theme.line, width: 1 } },
@@ -262,6 +251,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     return sampled.map(({ floor, ties }) => ({ floor, ties }));
   }
 
+  const strokeWidth = (a, widthScale) => (0.5 + 5 * a) * widthScale;   // a: |w| as a share of full, in steps
   let hovered = null; // the point under the pointer: its card follows the frames (a value just edited, training)
   function update(frame) {
     if (!fits(frame)) return;
@@ -303,19 +293,27 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     // (a stroke call costs microseconds of its own), the weak buckets first so the
     // strong edges lie on top.
     const buckets = Array.from({ length: 3 * (STROKE_LEVELS + 1) }, () => []);
-    for (const e of geo.edges) {
+    if (strokeHalf.length !== geo.edges.length) {
+      strokeHalf = new Float32Array(geo.edges.length);
+      strokeOrder = new Int16Array(geo.edges.length);
+    } else strokeHalf.fill(0);
+    for (let i = 0; i < geo.edges.length; i++) {
+      const e = geo.edges[i];
       const m = edgeMatrix(frame, e.layer);
       const w = m ? (m[e.to][e.from] ?? 0) : 0;
       const k = keep[e.layer];
       if (Math.abs(w) < k.floor || (Math.abs(w) === k.floor && k.ties-- <= 0)) continue;
       const level = Math.round(Math.min(1, Math.abs(w) / full) * STROKE_LEVELS) || 0;  // 0 for NaN
-      buckets[level * 3 + (w > 0 ? 2 : w < 0 ? 0 : 1)].push(e);
+      const bucket = level * 3 + (w > 0 ? 2 : w < 0 ? 0 : 1);
+      buckets[bucket].push(e);
+      strokeHalf[i] = strokeWidth(level / STROKE_LEVELS, widthScale) / 2;
+      strokeOrder[i] = bucket;
     }
     buckets.forEach((edges, i) => {
       if (!edges.length) return;
       const a = Math.floor(i / 3) / STROKE_LEVELS, sign = (i % 3) - 1;
       ctx.strokeStyle = rgbString(diverging(sign * (0.22 + 0.78 * Math.sqrt(a))));
-      ctx.lineWidth = (0.5 + 5 * a) * widthScale;
+      ctx.lineWidth = strokeWidth(a, widthScale);
       ctx.beginPath();
       for (const e of edges) {
         ctx.moveTo(e.xs[0], e.ys[0]);
@@ -429,6 +427,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   }
 
   function attachEvents() {
+    // neurons and biases: plotly's targets; while one is under the pointer, it is what is hovered
     el.on('plotly_hover', (ev) => {
       hovered = ev.points[0];
       cardByKeys = false;
@@ -436,12 +435,30 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       if (info) hovercard.show(info, ev.event);
     });
     el.on('plotly_unhover', () => { hovered = null; hovercard.hide(); });
-    el.on('plotly_click', (ev) => {
-      const info = describe(ev.points[0]);
-      // a plain click opens the inspector (issue 4); shift-click types a new value
-      if (!ev.event?.shiftKey && onInspect?.(ev.points[0], ev.event)) { hovercard.hide(); return; }
-      if (info?.edit && !store.readonly) { hovercard.hide(); onEdit(info.edit, ev.event); }
+    el.on('plotly_click', (ev) => clickPoint(ev.points[0], ev.event));
+    // edges: found along their curves (see edgeUnder)
+    el.addEventListener('mousemove', (ev) => {
+      if (hovered && !hovered.edge) return;   // a neuron or a bias (or the keyboard's card)
+      const edge = edgeUnder(ev);
+      if (edge === (hovered?.edge ?? null)) return;
+      hovered = edge ? edgePoint(edge) : null;
+      const info = edge && describe(hovered);
+      if (info) hovercard.show(info, ev);
+      else hovercard.hide();
     });
+    el.addEventListener('mouseleave', () => { if (hovered?.edge) { hovered = null; hovercard.hide(); } });
+    el.addEventListener('click', (ev) => {
+      if (hovered && !hovered.edge) return;   // plotly's click (plotly_click) has it
+      const edge = edgeUnder(ev);
+      if (edge) clickPoint(edgePoint(edge), ev);
+    });
+  }
+
+  function clickPoint(point, event) {
+    const info = describe(point);
+    // a plain click opens the inspector (issue 4); shift-click types a new value
+    if (!event?.shiftKey && onInspect?.(point, event)) { hovercard.hide(); return; }
+    if (info?.edit && !store.readonly) { hovercard.hide(); onEdit(info.edit, event); }
   }
 
   function setMode(next) {
@@ -563,7 +580,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
   });
   resize.observe(el);
 
-  return { rebuild, update, setMode, edgeOf, get geometry() { return geo; }, get sampled() { return sampled; } };
+  return { rebuild, update, setMode, edgeOf, get geometry() { return geo; }, get sampled() { return sampled; }, get strokes() { return Array.from(strokeHalf, (_, i) => strokeOf(i)); } };
 }
 
 /** The k-th smallest value of `a` (0-based), by quickselect: `a` is reordered. */
