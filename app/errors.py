@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
 
@@ -134,6 +135,16 @@ def allowed_methods(request: Request) -> list[str]:
     return []
 
 
+def refuse_query(connection: HTTPConnection) -> None:
+    """A dependency of every API route: none of them reads a query parameter, so one sent is
+    refused by name (as a body's unknown field is) instead of being ignored without a word:
+    ``POST …/step?steps=50`` trained one update, not 50. The pages read theirs (a share link)."""
+    if connection.scope["type"] == "http" and connection.query_params:
+        name = next(iter(connection.query_params))
+        raise ConfigError(name, f"{name} is a query parameter, and this API reads none: send the fields of a "
+                                f"request in its JSON body (e.g. POST …/step with {{\"steps\": 50}})")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -153,6 +164,14 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": "send the body as JSON, with the header Content-Type: application/json "
                                            f"(this request said {kind or 'no content type'})", "field": "body"}, 422)
         return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, never the client's input (that is a 4xx above): the documented shape still,
+        # and the traceback in the server's log (Starlette logs it after this answer).
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}): this is a bug in chainrule, "
+                                       "not in the request; the server's log has the details",
+                             "field": None}, 500)
 
     @app.exception_handler(ConfigError)
     async def config_error(request: Request, exc: ConfigError) -> JSONResponse:

@@ -106,9 +106,12 @@ def _check_number(p: Property, value: Any, field: str | None = None) -> float | 
     want_int = p.type in ("int", "list[int]")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(field, f"{field} must be {'an integer' if want_int else 'a number'} in {_range_text(p)}")
-    if want_int and not float(value).is_integer():
+    try:
+        v = float(value)
+    except OverflowError:  # an integer past any float (JSON allows 400 digits): out of every range
+        raise ConfigError(field, f"{field} must be in {_range_text(p)} (got an integer of {len(str(abs(value)))} digits)") from None
+    if want_int and not v.is_integer():
         raise ConfigError(field, f"{field} must be an integer in {_range_text(p)}")
-    v = float(value)
     ok = v == v and (v > p.minimum if p.exclusive_minimum else v >= p.minimum)
     ok = ok and (v < p.maximum if p.exclusive_maximum else v <= p.maximum)
     if not ok:

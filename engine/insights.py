@@ -178,7 +178,8 @@ def _describe(rule: Rule) -> dict[str, Any]:
         "non_finite": ("The loss is no longer a number",
                        "The weights grew until the loss overflowed. Lower the learning rate (÷10) and press reset."),
         "vanishing": ("Vanishing gradients",
-                      f"The first layer's gradient is {d.get('ratio', 0):.1e} times the last layer's: the early "
+                      f"Over the last updates, the first layer's gradient has been about {d.get('ratio', 0):.0e} times the last "
+                      "layer's (the table gives the latest update's): the early "
                       "layers barely learn. Try ReLU instead of sigmoid/tanh, fewer layers, or He initialisation."),
         "no_gradient": ("No gradient at all",
                         "Every weight's gradient ‖∂L/∂W‖ is exactly zero, so no update changes a weight (at most the "

@@ -35,6 +35,16 @@ STATE_VERSION = 1
 MAX_MOMENT = 1e200
 
 
+def _scaled_norm(g: Array) -> float:
+    """‖g‖ where the sum of squares overflows (entries past 1e154): scaled by the
+    largest entry first, so a finite gradient gets its finite norm."""
+    m = float(np.max(np.abs(g)))
+    if not math.isfinite(m) or m == 0.0:
+        return m
+    r = g / m
+    return m * math.sqrt(float(r.dot(r)))
+
+
 def _finite(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
@@ -220,7 +230,7 @@ class Trainer:
             # are; a BLAS product with ones sums them at half np.sum's cost)
             finite = math.isfinite(loss) if want else math.isfinite(ones(out.z.size).dot(out.z.ravel()))
             if not (finite and math.isfinite(grads.dot(grads))):
-                self._diverge(loss if want else net.last_loss())
+                self._diverge()
                 break
             update(params, grads)
             self.step_count = step
@@ -241,9 +251,10 @@ class Trainer:
         xs1[:, :-1] = xs
         return xs, xs1, self.y_train.take(self.order, axis=0)
 
-    def _diverge(self, loss: float) -> None:
+    def _diverge(self) -> None:
+        # The update that was not applied stays out of the history, which holds the updates
+        # made: its step number is the next one's if training goes on (new weights).
         self.status = "diverged"
-        self.history.record_step(self.step_count + 1, loss, self.network.weight_grads)
         lr = self.config["learning_rate"]
         if self._weights_set_at == self.step_count:  # the weights someone set, not the learning rate
             self.message = (
@@ -388,7 +399,8 @@ class Trainer:
         """‖∂L/∂W_l‖ of the last update, per layer (None before the first)."""
         if not self.network.layers[-1].has_grad:
             return [None] * len(self.network.layers)
-        return [_finite(math.sqrt(v)) for v in self.network.grad_sq_norms().tolist()]
+        return [_finite(math.sqrt(v) if v != math.inf else _scaled_norm(g))
+                for v, g in zip(self.network.grad_sq_norms().tolist(), self.network.weight_grads, strict=True)]
 
     # -- one pass, no update ------------------------------------------------
     def trace(self, x, y) -> dict[str, Any]:

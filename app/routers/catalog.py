@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES, resolve_config
@@ -15,9 +15,10 @@ from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 
 from .. import __version__
+from ..errors import refuse_query
 from ..models import Health
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], dependencies=[Depends(refuse_query)])
 
 # Each lesson with its whole setup ("setup"): its own values and the engine's
 # defaults for the rest (features, loss and output as its data set has them),
@@ -49,6 +50,8 @@ async def catalog(request: Request) -> dict[str, Any]:
         "config": [
             {"name": p.name, "type": p.type, "default": p.default, "group": p.group, "live": p.live,
              "choices": list(p.choices) if p.choices else None, "minimum": p.minimum, "maximum": p.maximum,
+             # an open end: the bound itself is refused (learning_rate > 0, momentum < 1)
+             "exclusive_minimum": p.exclusive_minimum, "exclusive_maximum": p.exclusive_maximum,
              "help": p.help}
             for p in PROPERTIES
         ],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response, WebSocket
 from engine.trainer import Trainer
 
 from .. import jsonbody
-from ..errors import NOT_FOUND, SessionNotFound
+from ..errors import NOT_FOUND, SessionNotFound, refuse_query
 from ..models import DataAnswer, GradCheck, GradCheckRequest, History, Session, Trace, TraceRequest, WatchedSession
 from ..socket import serve_socket
 from ..store import Session as LiveSession
@@ -17,7 +17,7 @@ from ..store import SessionStore
 from . import sessions
 from .sessions import WITH_BODY, create_session, get_store
 
-router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND)
+router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND, dependencies=[Depends(refuse_query)])
 
 
 WatchId = Annotated[str, Path(description="the session's `watch_id`: a read-only link to it")]

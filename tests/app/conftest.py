@@ -39,11 +39,12 @@ def settings(**overrides: Any) -> Settings:
 
 @pytest.fixture
 def make_client() -> Iterator[Callable[..., TestClient]]:
-    """``make_client(**settings)``: a TestClient (lifespan running) on a fresh app."""
+    """``make_client(**settings)``: a TestClient (lifespan running) on a fresh app (with
+    ``raise_server_exceptions=False``, a server error is answered as a client sees it)."""
     opened: list[TestClient] = []
 
-    def make(**overrides: Any) -> TestClient:
-        client = TestClient(create_app(settings(**overrides)))
+    def make(raise_server_exceptions: bool = True, **overrides: Any) -> TestClient:
+        client = TestClient(create_app(settings(**overrides)), raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         opened.append(client)
         return client

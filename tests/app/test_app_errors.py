@@ -413,3 +413,52 @@ def test_extreme_weights_never_put_nan_in_json(client, api, config):
         strict(ws.receive_text())
     doc = client.get(f"{API}/{sid}/export")
     assert client.post(f"{API}/import", content=doc.content, headers=JSON).status_code == 201
+
+
+@pytest.mark.parametrize(("raw", "field"), [('{"hidden_layers": [4, %s]}', "hidden_layers[1]"),
+                                          ('{"activation": "tanh", "hidden_layers": [%s]}', "hidden_layers[0]")])
+def test_an_integer_past_every_float_is_422_not_500(client, api, raw, field):
+    """JSON allows a 400-digit integer. In hidden_layers one got past the schema and crashed the
+    range check (float() overflows): a plain-text 500, and the connection dropped."""
+    body = (raw % ("1" + "0" * 400)).encode()
+    r = client.post(API, content=body, headers=JSON)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field
+    assert "[1, 128]" in r.json()["detail"] and "401 digits" in r.json()["detail"]
+    sid = api.create(client)["id"]
+    r = client.patch(f"{API}/{sid}", content=body, headers=JSON)
+    assert r.status_code == 422 and r.json()["field"] == field
+    assert client.get(f"{API}/{sid}").json()["config"]["hidden_layers"] == [4, 2]  # nothing changed
+
+
+def test_an_unexpected_failure_answers_json_not_plain_text(make_client, api, monkeypatch):
+    """Any bug (here, one planted in the engine) still answers the documented {"detail", "field"}."""
+    from engine.trainer import Trainer
+
+    c = make_client(raise_server_exceptions=False)
+    sid = api.create(c)["id"]
+    with monkeypatch.context() as m:
+        m.setattr(Trainer, "snapshot", lambda self: 1 / 0)
+        r = c.get(f"{API}/{sid}")
+    assert r.status_code == 500
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.json()["field"] is None and "internal error" in r.json()["detail"]
+    assert c.get(f"{API}/{sid}").status_code == 200  # the server goes on
+
+
+@pytest.mark.parametrize(("method", "suffix", "query"), [
+    ("POST", "/{sid}/step", "steps=50"), ("POST", "/{sid}/reset", "seed=3"), ("GET", "/{sid}", "x=1"),
+    ("POST", "", "dataset=xor"), ("GET", "/{sid}/history", "since=10"),
+])
+def test_a_query_parameter_is_refused_by_name_not_ignored(client, api, method, suffix, query):
+    """POST …/step?steps=50 answered 200 after one update: a guess at the API silently did
+    something else. No API route reads the query string; one sent is a 422 naming it."""
+    sid = api.create(client)["id"]
+    r = client.request(method, f"{API}{suffix.format(sid=sid)}?{query}")
+    assert r.status_code == 422, r.text
+    name = query.split("=")[0]
+    assert r.json()["field"] == name and "JSON body" in r.json()["detail"]
+    assert client.get(f"{API}/{sid}").json()["state"]["step"] == 0  # nothing ran
+    assert client.get("/api/catalog?x=1").status_code == 422
+    assert client.get(f"/api/watch/{client.get(f'{API}/{sid}').json()['watch_id']}?x=1").status_code == 422
+    assert client.get("/?dataset=xor").status_code == 200  # the page reads its own (a share link)

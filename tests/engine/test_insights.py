@@ -191,3 +191,18 @@ def test_a_network_with_no_gradient_at_all_says_so_and_a_healthy_one_does_not():
     d = Diagnostician()
     tiny = [healthy(i, grad_norms=[1e-30, 1e-3, 1e-1]) for i in range(1, 10)]
     assert all("no_gradient" not in s for s in feed(d, tiny))
+
+
+def test_the_vanishing_ratio_is_said_as_a_recent_average_not_the_latest_update():
+    """The insight said "is 5.8e-05 times" beside a table whose latest update gave 3.8e-5: its number
+    is a moving average of the logarithm. Steady at 1e-4, it says about 1e-04; after one update at
+    1e-3 the latest ratio moved tenfold while the insight's number stays near 1e-4, and says it is
+    an average over the last updates."""
+    d = Diagnostician()
+    feed(d, [healthy(i, grad_norms=[1e-5, 1e-3, 1e-1]) for i in range(1, 60)])
+    text = next(i for i in d.active() if i["id"] == "vanishing")["text"]
+    assert "about 1e-04 times" in text and "Over the last updates" in text
+    feed(d, [healthy(60, grad_norms=[1e-4, 1e-3, 1e-1])])
+    text = next(i for i in d.active() if i["id"] == "vanishing")["text"]
+    said = float(text.split("about ")[1].split(" times")[0])
+    assert 1e-4 <= said < 1e-3 and "latest update's" in text

@@ -4,6 +4,7 @@ live configuration, weights, traces, history and grids."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -737,3 +738,40 @@ def test_output_map_is_the_last_of_the_grids(config):
     t.step(5)
     for side in (7, 50):
         assert np.array_equal(t.output_map(side), t.grids(side)[-1])
+
+
+# -- divergence: what the history and the norms say ----------------------------------------------------
+def test_a_refused_update_stays_out_of_the_history_and_numbers_never_repeat():
+    """The update divergence refuses was recorded as step N+1 while the session stayed at N;
+    after new weights the next real update was recorded as N+1 again."""
+    t = Trainer({"dataset": "plane", "learning_rate": 1.0})  # the learning-rate lesson
+    with np.errstate(all="ignore"):
+        t.step(5000)
+    assert t.status == "diverged"
+    n = t.step_count
+    steps = t.history.series()["step"]
+    assert steps[-1] == n  # the last update made, not the one refused
+    t.set_weights([{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in Trainer({"dataset": "plane"}).network.layers])
+    t.update_config({"learning_rate": 0.01})
+    assert t.step(3) == 3 and t.status == "ok"
+    steps = t.history.series()["step"]
+    assert steps[-4:] == [n, n + 1, n + 2, n + 3]
+    assert all(a < b for a, b in zip(steps, steps[1:], strict=False))
+
+
+def test_the_gradient_norm_of_a_huge_but_finite_gradient_is_finite():
+    """At divergence the output layer's ∂L/∂W held entries near 1e154, so the sum of squares
+    overflowed and its norm was shown as none (—); Python's math.hypot (scaled) is the reference."""
+    t = Trainer({"dataset": "plane", "learning_rate": 1.0})
+    with np.errstate(all="ignore"):
+        t.step(5000)
+    assert t.status == "diverged"
+    with np.errstate(over="ignore"):
+        big = [layer.dW for layer in t.network.layers
+               if np.isfinite(layer.dW).all() and not np.isfinite(np.dot(layer.dW.ravel(), layer.dW.ravel()))]
+    assert big  # this run's refused update has one such layer (entries past 1e154)
+    for norm, layer in zip(t.grad_norms(), t.network.layers, strict=True):
+        if np.isfinite(layer.dW).all():
+            assert norm == pytest.approx(math.hypot(*layer.dW.ravel()), rel=1e-12)
+        else:
+            assert norm is None
