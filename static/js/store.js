@@ -134,19 +134,28 @@ function emptySeries(layers) {
 
 function record(s, frame) {
   const n = s.step.length;
-  if (n === 0 || s.step[n - 1] !== frame.step) {
-    s.step.push(frame.step);
-    s.train.push(frame.loss?.train ?? null);
-    s.test.push(frame.loss?.test ?? null);
-    if (frame.grad_norms && frame.grad_norms[0] !== null) {
-      if (s.grad.length !== frame.grad_norms.length) s.grad = frame.grad_norms.map(() => []);
-      s.gradStep.push(frame.step);
-      frame.grad_norms.forEach((v, i) => s.grad[i].push(v));
+  const train = frame.loss?.train ?? null, test = frame.loss?.test ?? null;
+  if (n > 0 && s.step[n - 1] === frame.step) {
+    // the same step, another loss (weights set, a penalty changed, while paused): the last
+    // point moves to it, as the server's history's does (a reload draws that one)
+    if (s.train[n - 1] !== train || s.test[n - 1] !== test) {
+      s.train[n - 1] = train;
+      s.test[n - 1] = test;
+      s.revision++;
     }
-    if (s.step.length > MAX_POINTS) thinLoss(s);
-    if (s.gradStep.length > MAX_POINTS) thinGrad(s);
-    s.revision++;
+    return;
   }
+  s.step.push(frame.step);
+  s.train.push(train);
+  s.test.push(test);
+  if (frame.grad_norms && frame.grad_norms[0] !== null) {
+    if (s.grad.length !== frame.grad_norms.length) s.grad = frame.grad_norms.map(() => []);
+    s.gradStep.push(frame.step);
+    frame.grad_norms.forEach((v, i) => s.grad[i].push(v));
+  }
+  if (s.step.length > MAX_POINTS) thinLoss(s);
+  if (s.gradStep.length > MAX_POINTS) thinGrad(s);
+  s.revision++;
 }
 
 const half = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);

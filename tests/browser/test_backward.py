@@ -217,6 +217,19 @@ def test_a_student_on_a_watch_page_clicks_through_the_teachers_chain_rule(playgr
     assert viewer.page.locator("[data-testid=inspector] [data-action=edit]").count() == 0
     assert teacher.api(f"/api/sessions/{sid}")["state"]["step"] == 12
     viewer.screenshot("watch-inspector-weight")
+    # the sample's controls are on (they were off: a keyboard student could not look at another
+    # sample), and the next one shows that sample's chain rule, from the session's own trace
+    assert viewer.js("""[...document.querySelectorAll('.sample-pick button, .sample-pick select, .sample-pick input')]
+        .every(el => !el.disabled)""")
+    viewer.page.focus("[data-action=sample-next]")
+    viewer.page.keyboard.press("Enter")
+    viewer.page.wait_for_function(f"document.querySelector('[data-testid=inspector-sample]').dataset.index === '{index + 1}'")
+    viewer.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
+    x, y = data[split]["x"][index + 1], data[split]["y"][index + 1]
+    trace = post(teacher.base_url, f"/api/sessions/{sid}/trace", {"x": [x], "y": [y]})
+    viewer.page.wait_for_function(f"Math.abs(Number(document.querySelector('[data-testid=inspector] [data-key=product]').dataset.value)"
+                                  f" - ({trace['layers'][layer]['dW'][j][k]!r})) <= 1e-12 * Math.abs({trace['layers'][layer]['dW'][j][k]!r})")
+    assert teacher.api(f"/api/sessions/{sid}")["state"]["step"] == 12
 
 
 def test_watch_pages_follow_what_the_teachers_inspector_shows(playground, new_playground):
@@ -349,6 +362,13 @@ def test_with_a_penalty_the_inspector_adds_its_term_and_the_equation_holds(playg
     assert math.isclose(f1 * f2 * f3 + pen, total, rel_tol=1e-9)
     assert "2λ₂·w + λ₁·sign(w)" in pg.page.text_content("[data-testid=inspector] .chain-formula")
     assert shown(pg, "rel_error") < 1e-6  # and the finite difference of the total loss agrees
+    # every number of the chain's table lies inside the inspector: the penalty's row label
+    # ("+ penalty 2λ₂·w + λ₁·sign(w)") kept on one line made the table wider than the panel,
+    # and the panel cut the numbers (1.7502 read 1.750, 0.1113 read 0.11)
+    overflow = pg.js("""(() => { const panel = document.querySelector('[data-testid=inspector]').getBoundingClientRect();
+        return [...document.querySelectorAll('[data-testid=inspector] table.insp [data-key]')]
+          .map(b => b.getBoundingClientRect().right - panel.right).filter(d => d > 0.5); })()""")
+    assert overflow == []
     pg.assert_no_errors()
 
 

@@ -188,3 +188,32 @@ def test_a_log_axis_is_spaced_a_bounded_number_of_times_and_never_freezes_the_pa
     }""")
     assert looped == []
     pg.assert_no_errors()
+
+
+def test_a_new_loss_at_the_same_step_moves_the_charts_last_point(playground):
+    """Weights set by a script while paused change the loss at the same step: the readout showed
+    the new loss, the chart kept the old point (and a reload drew the new one, from the history)."""
+    import json
+    import urllib.request
+
+    pg = playground.open()
+    pg.js("window.__chainrule.send({type: 'step', steps: 3})")
+    pg.wait_step(3)
+    pg.page.wait_for_function("window.__chainrule.store.series.step.at(-1) === 3")
+    sid = pg.session_id()
+    before = pg.js("window.__chainrule.store.series.train.at(-1)")
+    layers = [{"W": [[3 * w for w in row] for row in layer["W"]], "b": layer["b"]}
+              for layer in pg.api(f"/api/sessions/{sid}")["state"]["layers"]]
+    req = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}/weights", method="PUT",
+                                 data=json.dumps({"layers": layers}).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        after = json.loads(r.read())["loss"]
+    assert not math.isclose(after["train"], before, rel_tol=1e-3)
+    # the engine's new loss, as the history keeps it, is the chart's last point at step 3 (float32 in frames)
+    history = pg.api(f"/api/sessions/{sid}/history")
+    assert history["eval_step"][-1] == 3 and history["train_loss"][-1] == after["train"]
+    pg.page.wait_for_function(f"Math.abs(window.__chainrule.store.series.train.at(-1) - {after['train']!r}) <= 1e-6 * {after['train']!r}")
+    assert pg.js("window.__chainrule.store.series.step.filter(s => s === 3).length") == 1
+    pg.page.wait_for_function(f"""(() => {{ const t = document.querySelector('[data-testid=loss-chart]').data[0];
+        return t.x.at(-1) === 3 && Math.abs(t.y.at(-1) - {after['train']!r}) <= 1e-6 * {after['train']!r}; }})()""")
+    pg.assert_no_errors()

@@ -122,11 +122,12 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
   picker.className = 'sample-pick';
   picker.setAttribute('role', 'group');
   picker.setAttribute('aria-label', 'Sample traced');
-  picker.innerHTML = '<button type="button" class="btn btn-small" data-action="sample-prev" aria-label="Previous sample" title="The previous point (after the first training point: the last test point)">‹</button>'
-    + '<select data-action="sample-split" aria-label="Set of the sample" title="Trace a point of the training set or of the test set"><option value="train">train</option><option value="test">test</option></select>'
-    + '<input type="number" data-action="sample-index" min="1" step="1" inputmode="numeric" aria-label="Point number" title="The number of the point in its set (Enter to trace it)">'
+  // view-control: a watch page keeps them (a student looks at another sample), as the mouse may (main.js)
+  picker.innerHTML = '<button type="button" class="btn btn-small view-control" data-action="sample-prev" aria-label="Previous sample" title="The previous point (after the first training point: the last test point)">‹</button>'
+    + '<select class="view-control" data-action="sample-split" aria-label="Set of the sample" title="Trace a point of the training set or of the test set"><option value="train">train</option><option value="test">test</option></select>'
+    + '<input type="number" class="view-control" data-action="sample-index" min="1" step="1" inputmode="numeric" aria-label="Point number" title="The number of the point in its set (Enter to trace it)">'
     + '<span class="sample-of muted" aria-hidden="true"></span>'
-    + '<button type="button" class="btn btn-small" data-action="sample-next" aria-label="Next sample" title="The next point (after the last training point: the first test point)">›</button>';
+    + '<button type="button" class="btn btn-small view-control" data-action="sample-next" aria-label="Next sample" title="The next point (after the last training point: the first test point)">›</button>';
   const line = document.createElement('div');
   line.className = 'sample-line';
   line.dataset.testid = 'inspector-sample';
