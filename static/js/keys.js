@@ -1,4 +1,4 @@
-// Keys: space plays/pauses, → steps once, r resets (not while typing).
+// Keys: space plays/pauses, → steps once, r resets (not while typing, nor in a dialog or menu).
 //
 // Space is also how a keyboard user presses the button they tabbed to: on a
 // control that has keyboard focus it does that, not play (a link is not
@@ -10,6 +10,13 @@ function typing(target) {
   if (target.isContentEditable) return true;
   const tag = target.tagName;
   return tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA';
+}
+
+/** Whether the target is inside an open dialog or menu (the weight editor, a help, the
+ * Present settings, the Lessons or Export menu): there the page's keys do not act, as while
+ * typing (r reset the class's session under an open weight editor, → trained a step). */
+export function inPopup(target) {
+  return target instanceof Element && target.closest('[role=dialog], [role=menu]') !== null;
 }
 
 const PRESSABLE = 'button, summary, [role=button], [role=menuitem], [role=tab], [role=option], [tabindex]:not([tabindex="-1"])';
@@ -32,7 +39,7 @@ export function bindKeys({ togglePlay, step, reset }) {
   const pressedByKey = (target) => byKeyboard && target instanceof Element && target !== document.body && target.matches(PRESSABLE);
 
   document.addEventListener('keydown', (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target) || inPopup(ev.target)) return;
     if (ev.key === ' ' || ev.code === 'Space') {
       if (pressedByKey(ev.target)) return; // the browser presses the focused control
       ev.preventDefault(); // no page scroll, and no second "click" on a button focused by the mouse
@@ -52,6 +59,6 @@ export function bindKeys({ togglePlay, step, reset }) {
     if (t instanceof HTMLSelectElement || (t instanceof HTMLInputElement && ['range', 'checkbox'].includes(t.type))) t.blur();
   });
   document.addEventListener('keyup', (ev) => {
-    if ((ev.key === ' ' || ev.code === 'Space') && !typing(ev.target) && !pressedByKey(ev.target)) ev.preventDefault();
+    if ((ev.key === ' ' || ev.code === 'Space') && !typing(ev.target) && !inPopup(ev.target) && !pressedByKey(ev.target)) ev.preventDefault();
   });
 }

@@ -667,3 +667,18 @@ def test_the_training_help_gives_the_current_optimizers_rule(playground, optimiz
     pg.page.wait_for_function(f"document.querySelector('{pop}').dataset.topic === 'settings'")
     settings = pg.page.inner_text(f"{pop} .help-formula")
     assert all(f"{o}: {r}" in settings for o, r in rule.items()), settings
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_explain_opened_on_a_narrow_screen_comes_into_view(new_playground, present):
+    """Below 1100 px the panel stacks under the network: at 1024×768 it opened at y = 918, under
+    the fold, and the class saw nothing happen. Opened by a click, it now scrolls into view."""
+    pg = new_playground(1024, 768).open("/?present=1" if present else "/")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=explain-stage]').dataset.stage === 'intro'")
+    pg.page.wait_for_timeout(300)
+    box = pg.js("(() => { const r = document.querySelector('[data-testid=explain]').getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; })()")
+    assert 0 <= box["top"] < 768 - 120, box
+    pg.assert_no_errors()

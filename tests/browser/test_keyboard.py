@@ -301,3 +301,41 @@ def test_the_inspectors_point_box_shows_the_point_traced(playground):
     n = len(pg.api(f"/api/sessions/{pg.session_id()}/data")["train"]["x"])
     pg.page.wait_for_function(f"document.querySelector('[data-testid=inspector-sample]').dataset.index === '{n - 1}'")
     assert pg.page.input_value("[data-action=sample-index]") == str(n)
+
+
+def test_the_pages_keys_do_nothing_in_an_open_menu_or_dialog(playground):
+    """With the focus in the Lessons menu, the Present settings or the weight editor, → trained a
+    step, r reset the class's session under it, and b switched the view. There, as while typing,
+    the page's keys are not the page's."""
+    pg = playground.open()
+    pg.js("window.__chainrule.send({type: 'step', steps: 2})")
+    pg.wait_step(2)
+    sid = pg.session_id()
+
+    def nothing_happens() -> None:
+        for key in ("ArrowRight", "r", "b"):
+            pg.page.keyboard.press(key)
+        pg.page.wait_for_timeout(400)
+        assert pg.step_count() == 2 and pg.api(f"/api/sessions/{sid}")["state"]["step"] == 2
+        assert pg.page.get_attribute("[data-testid=network]", "data-mode") != "backward"
+
+    pg.page.focus("#share-link")
+    _tab_to(pg, "[data-testid=lessons-button]")
+    pg.page.keyboard.press("Enter")
+    assert pg.js(f"{ACTIVE}.dataset.lesson") == "xor-needs-hidden"
+    nothing_happens()
+    pg.page.keyboard.press("Escape")
+    assert pg.page.is_hidden("[data-testid=lessons-menu]")
+
+    pg.page.focus("[data-testid=present]")
+    pg.page.keyboard.press("Enter")
+    assert pg.js(f"{ACTIVE}.closest('[role=dialog]') !== null")
+    nothing_happens()
+    pg.page.keyboard.press("Escape")
+
+    # and outside them the keys act again
+    pg.page.focus("body")
+    pg.js("document.activeElement.blur()")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(3)
+    pg.assert_no_errors()

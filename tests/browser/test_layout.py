@@ -494,3 +494,22 @@ def test_no_setting_choice_moves_the_page_on_a_projector_or_a_laptop(new_playgro
             now = pg.js(where)
             assert now["rows"] == 1 and now["bar"] == start["bar"] and now["output"] == start["output"], (optimizer, now)
             assert now["right"] <= now["help"]["l"], now  # the settings' help stays clear of the last field
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_speed_menu_stays_put_while_the_step_count_gains_digits(playground, present):
+    """The step and epoch counters grew with their digits and pushed the Speed menu right
+    (524 → 531 → 555 → 579 px presenting at 1920) while the class watched."""
+    pg = playground.open("/?present=1&batch_size=1" if present else "/?batch_size=1")
+    pg.js("window.__chainrule.send({type: 'speed', steps_per_frame: 40})")
+    x0 = pg.js("document.getElementById('speed').getBoundingClientRect().left")
+    pg.page.click("[data-testid=play]")
+    seen = set()
+    for _ in range(40):
+        pg.page.wait_for_timeout(100)
+        seen.add(round(pg.js("document.getElementById('speed').getBoundingClientRect().left"), 1))
+        if pg.step_count() >= 12_000:
+            break
+    _pause(pg)
+    assert pg.step_count() >= 1_000  # from one digit to four or more
+    assert seen == {round(x0, 1)}, (x0, sorted(seen))

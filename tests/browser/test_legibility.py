@@ -152,3 +152,19 @@ def test_an_exported_chart_carries_its_title_axes_and_legend(playground):
     assert grads["title"].startswith("Gradient size per layer") and grads["y"] == "‖∂L/∂W‖" and grads["legend"] is True
     # the page's own charts are left as they were
     assert pg.js("document.getElementById('loss-chart').layout.title?.text ?? null") is None
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_focus_ring_of_the_pressed_view_button_stands_out_from_its_fill(playground, theme):
+    """In the dark theme the pressed Forward/Backward button's ring was white on its light grey
+    fill: a keyboard user could not see where the focus was. WCAG asks 3 : 1 for a focus ring."""
+    pg = playground.open(f"/?theme={theme}")
+    pg.page.focus("[data-testid=view-forward]")
+    pg.page.keyboard.press("Shift+Tab")
+    pg.page.keyboard.press("Tab")  # reached by the keyboard: :focus-visible
+    ring, fill = pg.js("""(() => { const b = document.activeElement, s = getComputedStyle(b);
+        const rgb = (c) => c.match(/\\d+/g).slice(0, 3).map(Number);
+        return [b.dataset.testid, s.outlineStyle, rgb(s.outlineColor), rgb(s.backgroundColor)]; })()""")[2:]
+    assert pg.js("document.activeElement.dataset.testid") == "view-forward"
+    assert pg.page.get_attribute("[data-testid=view-forward]", "aria-pressed") == "true"
+    assert _contrast(tuple(ring), tuple(fill)) >= 3, (ring, fill)

@@ -2,6 +2,7 @@
 // of the diagram, the backward overlay, the per-layer gradient instruments,
 // the inspector (sample, neuron, weight) and the insights feed.
 
+import { inPopup } from '../keys.js';
 import { createBackwardOverlay } from './overlay.js';
 import { createGradientPanel } from './gradient-panel.js';
 import { createInsightsFeed } from './insights.js';
@@ -105,7 +106,7 @@ export function setupBackward(store, { network, editParameter }) {
   toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
   panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
   document.addEventListener('keydown', (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.('input, select, textarea')) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.('input, select, textarea') || inPopup(ev.target)) return;
     if (ev.key === 'b' || ev.key === 'B') setMode(mode === 'backward' ? 'forward' : 'backward'); // as r and R reset
   });
 

@@ -10,6 +10,7 @@
 // the Tab order, Enter or Space chooses one.
 
 import { CLASS_COLORS } from '../colors.js';
+import { inPopup } from '../keys.js';
 import { createHighlight } from './highlight.js';
 import { renderBackward, renderBatchLoss, renderForward, renderIntro, renderLoss, renderUpdate, stageList } from './stages.js';
 
@@ -79,6 +80,10 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     } finally {
       busy = false;
       window.dispatchEvent(new Event('resize'));
+      // below the fold (a narrow window stacks it under the network: at 1024×768 it began at
+      // y = 918, and the class saw nothing happen): brought into view
+      const box = panel.getBoundingClientRect();
+      if (box.top > innerHeight - 120 || box.bottom < 0) panel.scrollIntoView({ block: 'start' });
       // into the panel (a keyboard user found it far away at the end of the page);
       // "Explain the next update" pressed inside it keeps its focus
       if (inside && isOpen() && !panel.contains(document.activeElement)) $('explain-title').focus({ preventScroll: true });
@@ -290,7 +295,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   // space and r reach the transport, which is held (HOLD) and says why
   document.addEventListener('keydown', (ev) => {
     if (!isOpen() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (['INPUT', 'SELECT', 'TEXTAREA'].includes(ev.target?.tagName)) return;
+    if (['INPUT', 'SELECT', 'TEXTAREA'].includes(ev.target?.tagName) || inPopup(ev.target)) return;
     // the diagram moves its keyboard highlight with the arrows (network.js); a dialog over the page closes first
     if (ev.key.startsWith('Arrow') && ev.target.closest?.('[data-arrow-keys]')) return;
     if (ev.key === 'Escape' && (ev.target.closest?.('.help-pop, .popover') || document.querySelector('.help-pop:not([hidden])'))) return;
