@@ -13,10 +13,11 @@ function typing(target) {
 }
 
 /** Whether the target is inside an open dialog or menu (the weight editor, a help, the
- * Present settings, the Lessons or Export menu): there the page's keys do not act, as while
- * typing (r reset the class's session under an open weight editor, → trained a step). */
+ * Lessons or Export menu): there the page's keys do not act, as while typing (r reset the
+ * class's session under an open weight editor, → trained a step). A panel marked
+ * data-page-keys (Present, which stays open while the teacher plays) lets them through. */
 export function inPopup(target) {
-  return target instanceof Element && target.closest('[role=dialog], [role=menu]') !== null;
+  return target instanceof Element && target.closest('[role=dialog]:not([data-page-keys]), [role=menu]') !== null;
 }
 
 const PRESSABLE = 'button, summary, [role=button], [role=menuitem], [role=tab], [role=option], [tabindex]:not([tabindex="-1"])';

@@ -92,6 +92,7 @@ async function boot() {
     accuracyCells: [$('accuracy-head'), $('accuracy-train'), $('accuracy-test')],
   });
   let backward = null; // issue 4: a click on the diagram goes to the inspector (shift-click edits)
+  let viewAdopted = false; // whether the first frame has brought the view the server keeps (see below)
   const network = createNetworkView($('network'), $('network-edges'), store, { hovercard, onEdit: (edit, ev) => editParameter(edit, ev), onInspect: (point, ev) => backward?.inspect(point, ev) });
   let custom = null;
   const boundary = createBoundaryView($('boundary'), $('boundary-image'), store, { onPlaneClick: (x1, x2, ev) => { if (!backward?.tookClick()) custom.onPlaneClick(x1, x2, ev); } }); // a click on a point picks the inspector's sample
@@ -226,7 +227,7 @@ async function boot() {
         store.setLost(state === 'closed');
         if (state === 'open' && !store.readonly) {
           send({ type: 'speed', steps_per_frame: speed.stepsPerFrame });
-          if (backward) send({ type: 'view', ...backward.viewState() });
+          if (backward && viewAdopted) send({ type: 'view', ...backward.viewState() });   // a first frame brings the server's
         }
         else if (state === 'gone') restart();
       },
@@ -269,9 +270,17 @@ async function boot() {
       if (key && key !== teacherView) { teacherView = key; backward.follow(frame.view); }
     });
   } else {
+    // a reload takes back what the page showed, which the server keeps in every frame
+    // (F5 flipped the teacher's page to Forward, and with it every watching student's);
+    // until then the page says nothing of its own view, which is only its default
+    store.on('frame', (frame) => {
+      if (viewAdopted) return;
+      if (frame.view) backward.follow(frame.view);   // the server has it: its steps are not sent back
+      viewAdopted = true;
+    });
     // not through send(): showing is no command, and while the connection is lost
     // there is nothing to say; the page says it all again when the socket reopens
-    store.on('view', (view) => socket?.send({ type: 'view', ...view }));
+    store.on('view', (view) => { if (viewAdopted) socket?.send({ type: 'view', ...view }); });
   }
 
   // -- read-only (watch) pages: every control off ------------------------------------

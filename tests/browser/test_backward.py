@@ -620,3 +620,34 @@ def test_every_weight_can_be_pointed_at_along_its_edge(playground, hidden):
     pg.page.mouse.move(2, 2)
     pg.page.wait_for_function("document.getElementById('hovercard').hidden", timeout=5_000)
     pg.assert_no_errors()
+
+
+def test_a_teachers_reload_keeps_what_the_page_showed_and_the_class_stays_on_it(playground, new_playground):
+    """F5 on the teacher's page came back in the Forward view with nothing inspected, and flipped
+    every watching student's page back to Forward. The server keeps the view in every frame:
+    the reloaded page takes it back, and the students' pages never leave it."""
+    teacher = playground.open()
+    step_to(teacher, 5)
+    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    target = "document.querySelector('[data-testid=inspector]').dataset.target"
+    sample = ("(() => { const s = document.querySelector('[data-testid=inspector-sample]');"
+              " return s.dataset.split + ' ' + s.dataset.index; })()")
+    click_diagram(teacher, "geo.nodes[1][2]")
+    teacher.page.wait_for_function(f"{target}.includes('\"kind\":\"neuron\"')")
+    teacher.page.click("[data-testid=inspector] [data-action=sample-next]")
+    teacher.page.wait_for_function(f"{sample} === 'train 1'")
+    chosen = teacher.js(target)
+    viewer.page.wait_for_function(f"{target} === {json.dumps(chosen)} && {sample} === 'train 1'", timeout=5_000)
+    viewer.js("""window.__modes = []; new MutationObserver(() => window.__modes.push(
+        document.querySelector('[data-testid=network]').dataset.mode)).observe(
+        document.querySelector('[data-testid=network]'), {attributes: true, attributeFilter: ['data-mode']});
+        window.__views = []; window.__chainrule.store.on('frame', (f) => window.__views.push(JSON.stringify(f.view)))""")
+    teacher.page.reload()
+    teacher.wait_ready()
+    teacher.page.wait_for_function(f"document.querySelector('[data-testid=network]').dataset.mode === 'backward'"
+                                   f" && {target} === {json.dumps(chosen)} && {sample} === 'train 1'", timeout=10_000)
+    teacher.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "a"))
+    viewer.page.wait_for_timeout(1_500)
+    assert viewer.js("window.__modes") in ([], ["backward"]) and viewer.js(target) == chosen, viewer.js("window.__views")
+    teacher.assert_no_errors()
+    viewer.assert_no_errors()

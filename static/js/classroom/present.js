@@ -26,6 +26,7 @@ export function createPresentPanel(store, notify, { button, onFork }) {
   panel.hidden = true;
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-label', 'Present to a class');
+  panel.dataset.pageKeys = '';   // a teacher plays and steps with it open: the page's keys act here (keys.js inPopup)
   panel.innerHTML = `
     <div class="classroom-head">
       <h2>Present to a class</h2>
