@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 
 from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
 
-from .models import GradCheckRequest, Problem, StepRequest, TraceRequest
+from .models import MAX_POINTS, MIN_POINTS, GradCheckRequest, Problem, StepRequest, TraceRequest
 
 NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
 INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
@@ -82,6 +82,11 @@ def _describe(err: dict) -> str:
         return f"{field} is not a field of this request (a misspelt name, or one that belongs to another endpoint)"
     if err.get("type") in ("value_error", "assertion_error"):  # a validator's own words (rows of different lengths, …)
         return f"{field}: {msg.removeprefix('Value error, ')}"
+    if len(loc) >= 2 and loc[-2] == "points" and loc[-1] in ("x", "y") and err.get("type") in ("too_short", "too_long"):
+        # one's own points: say how many, in the API's words (pydantic's were "List should have at least 10 items")
+        n = (err.get("ctx") or {}).get("actual_length")
+        what = "rows" if loc[-1] == "x" else "targets, one per row of points.x"
+        return f"{field} must hold {MIN_POINTS} to {MAX_POINTS:,} {what} (got {n})"
     if loc[:2] in (("body", "format"), ("body", "version")):  # only an export document has these
         return ("this is not a chainrule session file: it needs \"format\": \"chainrule-session\" and "
                 "\"version\": 1, as written by Export → Save session (GET /api/sessions/{id}/export)")

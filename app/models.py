@@ -242,6 +242,14 @@ class NextBatch(BaseModel):
 class LayerWeights(Strict):
     W: list[list[float]]
     b: list[float]
+    # A snapshot's layer may be sent back as it is (read, change a weight, put back): its other
+    # keys are taken, not set.
+    activation: str | None = Field(None, description="optional: the layer's own activation (a snapshot's); "
+                                                     "another is refused: PATCH activation changes it")
+    dW: list[list[float | None]] | None = Field(None, description="optional and ignored: the last update's ∂L/∂W "
+                                                                   "(a snapshot's)")
+    db: list[float | None] | None = Field(None, description="optional and ignored: the last update's ∂L/∂b "
+                                                             "(a snapshot's)")
 
 
 class WeightsRequest(Strict):

@@ -21,6 +21,7 @@ export function createWeightEditor(root) {
   // inspector redraws itself), its successor: the same data-action in the same home
   let opener = null, openerHome = null, openerAction = null;
 
+  let shown = '';   // the value the box opened with
   function open({ text, value }, mouse) {
     const active = document.activeElement;
     // reached from the keyboard only: after a click the focus went to body, as it always did
@@ -30,6 +31,7 @@ export function createWeightEditor(root) {
     label.textContent = `New value of ${text}`;
     // the frame's value, to the 7 digits it carries (float32: 0.3 arrives as 0.30000001192…)
     input.value = value === null || value === undefined ? '' : String(Number(value.toPrecision(7)));
+    shown = input.value;
     root.hidden = false;
     const w = root.offsetWidth, h = root.offsetHeight;
     // opened from the keyboard (no pointer: Enter's click has detail 0 and no position): beside the control that opened it
@@ -71,6 +73,9 @@ export function createWeightEditor(root) {
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    // the value as shown (7 digits of the engine's), not changed: nothing to set (Set wrote
+    // the rounded value over the exact one, up to 1e-8 away, and said it was set)
+    if (shown !== '' && input.value.trim() === shown) { close(null); return; }
     const v = Number(input.value);
     if (input.value.trim() === '' || !Number.isFinite(v)) { input.setCustomValidity('a finite number'); input.reportValidity(); return; }
     input.setCustomValidity('');

@@ -462,3 +462,14 @@ def test_a_query_parameter_is_refused_by_name_not_ignored(client, api, method, s
     assert client.get("/api/catalog?x=1").status_code == 422
     assert client.get(f"/api/watch/{client.get(f'{API}/{sid}').json()['watch_id']}?x=1").status_code == 422
     assert client.get("/?dataset=xor").status_code == 200  # the page reads its own (a share link)
+
+
+@pytest.mark.parametrize(("x", "y", "field", "said"), [
+    ([[0, 0]] * 10, [0, 1] * 4, "points.y", "points.y must hold 10 to 5,000 targets, one per row of points.x (got 8)"),
+    ([[0, 0]] * 9, [0, 1] * 5, "points.x", "points.x must hold 10 to 5,000 rows (got 9)"),
+    ([[0, 0]] * 5001, [0, 1] * 2500 + [0], "points.x", "points.x must hold 10 to 5,000 rows (got 5001)"),
+])
+def test_too_few_or_too_many_points_are_counted_in_the_apis_words(client, x, y, field, said):
+    """10 rows and 8 targets said "List should have at least 10 items after validation, not 8"."""
+    r = client.post(API, json={"dataset": "custom", "task": "classification", "points": {"x": x, "y": y}})
+    assert r.status_code == 422 and r.json() == {"detail": said, "field": field}

@@ -396,6 +396,34 @@ def test_put_weights_then_get_returns_them(client, api):
     assert api.weights(api.get(client, sid)["state"]) == [(x["W"], x["b"]) for x in layers]
 
 
+def test_a_snapshots_layers_can_be_put_back_as_they_are(client, api):
+    """Read, change one weight, put back: the snapshot's layers were refused for their
+    activation, dW and db. Those are now taken, not set; another activation is a 422."""
+    s = api.create(client)
+    sid = s["id"]
+    state = api.step(client, sid, 3)
+    layers = copy.deepcopy(state["layers"])
+    assert layers[0]["dW"] is not None and layers[0]["activation"] == "tanh"
+    layers[0]["W"][1][0] = 0.75
+    layers[0]["dW"][0][0] = 123.0  # ignored
+    r = client.put(f"{API}/{sid}/weights", json={"layers": layers})
+    assert r.status_code == 200, r.text
+    after = api.get(client, sid)["state"]
+    assert after["layers"][0]["W"][1][0] == 0.75
+    assert api.weights(after) == [(x["W"], x["b"]) for x in layers]
+    assert after["layers"][0]["dW"] == state["layers"][0]["dW"]  # the last update's, unchanged
+    layers[1]["activation"] = "relu"
+    layers[1]["W"][0][0] = -0.5
+    r = client.put(f"{API}/{sid}/weights", json={"layers": layers})
+    assert r.status_code == 422 and r.json()["field"] == "layers[1].activation"
+    assert "PATCH" in r.json()["detail"]
+    assert api.get(client, sid)["state"]["layers"][1]["W"][0][0] != -0.5  # nothing set
+    layers[1]["activation"] = "tanh"
+    layers[1]["colour"] = "red"  # a key no snapshot has: still refused by name
+    r = client.put(f"{API}/{sid}/weights", json={"layers": layers})
+    assert r.status_code == 422 and r.json()["field"] == "layers[1].colour"
+
+
 def test_put_weights_changes_the_loss(client, api):
     s = api.create(client)
     zero = [{"W": np.zeros(np.shape(x["W"])).tolist(), "b": [0.0] * len(x["b"])} for x in s["state"]["layers"]]

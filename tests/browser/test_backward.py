@@ -651,3 +651,42 @@ def test_a_teachers_reload_keeps_what_the_page_showed_and_the_class_stays_on_it(
     assert viewer.js("window.__modes") in ([], ["backward"]) and viewer.js(target) == chosen, viewer.js("window.__views")
     teacher.assert_no_errors()
     viewer.assert_no_errors()
+
+
+def test_the_gradient_panels_heading_says_what_each_tab_shows(playground):
+    """The heading said "log scale" over the histograms, which are linear."""
+    pg = playground.open()
+    step_to(pg, 3)
+    pg.page.keyboard.press("b")
+    title = "document.querySelector('.gradient-box .chart-title').textContent"
+    assert "log scale" in pg.js(title)
+    pg.page.click("[data-testid=grad-tab-histograms]")
+    pg.page.wait_for_selector("[data-testid=gradient-histograms]:not([hidden])")
+    assert "log scale" not in pg.js(title) and "at this step" in pg.js(title)
+    assert pg.page.get_attribute(".grad-tabs", "aria-label")
+    pg.page.click("[data-testid=grad-tab-norms]")
+    assert "log scale" in pg.js(title)
+    pg.assert_no_errors()
+
+
+def test_a_reset_keeps_the_inspected_weight_when_the_network_keeps_its_shape(playground):
+    """r cleared the inspector: a teacher following one weight from step 0 had to find it again.
+    Same shape: it stays, with the numbers of step 0 (the session's own trace); a new shape clears it."""
+    pg = playground.open()
+    step_to(pg, 6)
+    click_diagram(pg, "geo.nodes[1][1]")
+    target = "document.querySelector('[data-testid=inspector]').dataset.target"
+    pg.page.wait_for_function(f"{target}.includes('\"kind\":\"neuron\"')")
+    chosen = pg.js(target)
+    pg.page.keyboard.press("r")
+    pg.wait_step(0)
+    pg.page.wait_for_function(f"{target} === {json.dumps(chosen)}")
+    pg.page.wait_for_function(INSPECTOR_READY % ("neuron", "z", "a"))
+    x, y, _ = sample_rows(pg)
+    trace = post(pg.base_url, f"/api/sessions/{pg.session_id()}/trace", {"x": [x], "y": [y]})
+    want = trace["layers"][0]["z"][0][1]
+    pg.page.wait_for_function(f"Number(document.querySelector('[data-testid=inspector] [data-key=z]').dataset.value) === {want!r}")
+    pg.page.click("#add-layer")  # a new shape: nothing to keep
+    pg.page.wait_for_function("window.__chainrule.data.sizes.length === 5")
+    pg.page.wait_for_function(f"{target} === ''")
+    pg.assert_no_errors()

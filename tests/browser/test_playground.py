@@ -468,6 +468,15 @@ def test_clicking_a_weight_sets_it_in_the_engine(playground):
     exact = pg.api(f"/api/sessions/{sid}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]]
     prefill = pg.page.input_value("#weight-value")
     assert prefill == repr(float(f"{np.float32(exact):.7g}")).removesuffix(".0") and abs(float(prefill) - exact) <= 1e-6 * abs(exact)
+    # Enter on the value as it opened changes nothing: it wrote the 7-digit value over the exact one
+    pg.page.press("#weight-value", "Enter")
+    pg.page.wait_for_selector("#weight-editor", state="hidden")
+    pg.page.wait_for_timeout(300)
+    assert pg.api(f"/api/sessions/{sid}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]] == exact
+    pg.page.keyboard.down("Shift")
+    pg.page.mouse.click(target["x"], target["y"])
+    pg.page.keyboard.up("Shift")
+    pg.page.wait_for_selector("#weight-editor:not([hidden])")
     pg.page.fill("#weight-value", "1.25")
     pg.page.press("#weight-value", "Enter")
     pg.page.wait_for_function(

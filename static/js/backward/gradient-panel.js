@@ -14,6 +14,7 @@ export function createGradientPanel(box, store) {
   const tabs = document.createElement('div');
   tabs.className = 'grad-tabs';
   tabs.setAttribute('role', 'tablist');
+  tabs.setAttribute('aria-label', 'Gradients shown');
   const tab = (name, text, title) => {
     const b = document.createElement('button');
     Object.assign(b, { type: 'button', className: 'grad-tab view-control', textContent: text, title });
@@ -49,8 +50,11 @@ export function createGradientPanel(box, store) {
   let view = 'norms';
   let lastDrawn = null;
 
+  // the heading's tail says how the view shows them: "log scale" was left on the histograms
+  const tail = box.querySelector('.chart-title .title-tail .muted');
   function setView(next) {
     view = next;
+    if (tail) tail.textContent = view === 'norms' ? 'log scale' : 'and W, at this step';
     for (const b of tabs.children) b.setAttribute('aria-selected', String(b.dataset.view === view));
     chart.hidden = view !== 'norms';
     hist.hidden = view !== 'histograms';

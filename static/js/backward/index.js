@@ -190,8 +190,11 @@ export function setupBackward(store, { network, editParameter }) {
   }
 
   // -- following the store -----------------------------------------------------------
-  store.on('data', () => {
-    inspector.reset(); boundaryHooked = false;
+  let shape = null;   // the network's sizes the last data came with
+  store.on('data', (msg) => {
+    const same = shape !== null && shape === msg.sizes.join(',');
+    shape = msg.sizes.join(',');
+    inspector.reset(same); boundaryHooked = false;
     setTimeout(() => { hookBoundary(); markSample(true); }, 0);
   });
   store.on('playing', (on) => { if (!on && mode === 'backward' && inspector.target) inspector.refresh(); });

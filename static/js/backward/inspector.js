@@ -360,8 +360,10 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
              label: isW ? `w from ${name(target.layer, target.from)} to ${name(target.layer + 1, target.to)}` : `the bias of ${name(target.layer + 1, target.to)}` }, ev);
   }
 
-  function reset() {
-    target = null;
+  /** New data (a reset, a data set, a new network): `keep`, the same network shape, keeps
+   * what is inspected (a teacher following one weight from step 0 had to find it again). */
+  function reset(keep = false) {
+    if (!keep) target = null;
     onChange?.();
     view = { trace: null, check: null, frame: null, error: null };
     lastFrame = null;
