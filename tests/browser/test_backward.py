@@ -232,13 +232,22 @@ def test_a_student_on_a_watch_page_clicks_through_the_teachers_chain_rule(playgr
     assert teacher.api(f"/api/sessions/{sid}")["state"]["step"] == 12
 
 
-def test_watch_pages_follow_what_the_teachers_inspector_shows(playground, new_playground):
+# what the inspector shows, read on a page: its target (JSON), and its sample ("train 3")
+TARGET = "document.querySelector('[data-testid=inspector]').dataset.target"
+SAMPLE = ("(() => { const s = document.querySelector('[data-testid=inspector-sample]');"
+          " return s.dataset.split + ' ' + s.dataset.index; })()")
+
+
+def _teacher_and_watcher(playground, new_playground, steps: int):
+    """A teacher's page trained ``steps`` updates, and a student's page on its watch link."""
     teacher = playground.open()
-    step_to(teacher, 5)
-    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
-    target = "document.querySelector('[data-testid=inspector]').dataset.target"
-    sample = ("(() => { const s = document.querySelector('[data-testid=inspector-sample]');"
-              " return s.dataset.split + ' ' + s.dataset.index; })()")
+    step_to(teacher, steps)
+    return teacher, new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+
+
+def test_watch_pages_follow_what_the_teachers_inspector_shows(playground, new_playground):
+    teacher, viewer = _teacher_and_watcher(playground, new_playground, 5)
+    target, sample = TARGET, SAMPLE
     # the teacher clicks a weight: the students' pages open the backward view on it, same sample
     click_diagram(teacher, "(() => { const e = geo.edges.find(e => e.layer === 1 && e.to === 1 && e.from === 2); return {x: e.mx, y: e.my}; })()")
     teacher.page.wait_for_function(INSPECTOR_READY % ("weight", "numeric", "rel_error"))
@@ -626,12 +635,8 @@ def test_a_teachers_reload_keeps_what_the_page_showed_and_the_class_stays_on_it(
     """F5 on the teacher's page came back in the Forward view with nothing inspected, and flipped
     every watching student's page back to Forward. The server keeps the view in every frame:
     the reloaded page takes it back, and the students' pages never leave it."""
-    teacher = playground.open()
-    step_to(teacher, 5)
-    viewer = new_playground().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
-    target = "document.querySelector('[data-testid=inspector]').dataset.target"
-    sample = ("(() => { const s = document.querySelector('[data-testid=inspector-sample]');"
-              " return s.dataset.split + ' ' + s.dataset.index; })()")
+    teacher, viewer = _teacher_and_watcher(playground, new_playground, 5)
+    target, sample = TARGET, SAMPLE
     click_diagram(teacher, "geo.nodes[1][2]")
     teacher.page.wait_for_function(f"{target}.includes('\"kind\":\"neuron\"')")
     teacher.page.click("[data-testid=inspector] [data-action=sample-next]")
