@@ -141,9 +141,10 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def refuse_query(connection: HTTPConnection) -> None:
-    """A dependency of every API route: none of them reads a query parameter, so one sent is
-    refused by name (as a body's unknown field is) instead of being ignored without a word:
-    ``POST …/step?steps=50`` trained one update, not 50. The pages read theirs (a share link)."""
+    """A dependency of the API's routes (all but /api/health, which an uptime checker may call
+    with a cache-buster): none of them reads a query parameter, so one sent is refused by name
+    (as a body's unknown field is) instead of being ignored without a word: ``POST …/step?steps=50``
+    trained one update, not 50. The pages read theirs (a share link)."""
     if connection.scope["type"] == "http" and connection.query_params:
         name = next(iter(connection.query_params))
         raise ConfigError(name, f"{name} is a query parameter, and this API reads none: send the fields of a "
