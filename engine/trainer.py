@@ -502,12 +502,18 @@ class Trainer:
         }
 
     def set_weights(self, layers: list[dict[str, Any]]) -> None:
-        """Replace every layer's W and b (shapes must match exactly)."""
+        """Replace every layer's W and b (shapes must match exactly). A layer may name its
+        ``activation`` too (a snapshot's layer sent back as it is): it must be the layer's own."""
         net = self.network
         if not isinstance(layers, list) or len(layers) != len(net.layers):
             raise ConfigError("layers", f"layers must be a list of {len(net.layers)} objects {{W, b}}")
         new = []
         for i, (given, layer) in enumerate(zip(layers, net.layers, strict=True)):
+            named = given.get("activation") if isinstance(given, dict) else None
+            if named is not None and named != layer.activation.name:
+                raise ConfigError(f"layers[{i}].activation",
+                                  f"layers[{i}].activation is {named!r} but this layer's is {layer.activation.name!r}: "
+                                  f"PUT weights sets W and b only (change an activation with PATCH {{\"activation\": ...}})")
             try:
                 W = np.asarray(given["W"], dtype=np.float64)
                 b = np.asarray(given["b"], dtype=np.float64)

@@ -209,17 +209,10 @@ async def next_batch(session: Current) -> Response:
 async def weights(session: Current, body: WeightsRequest) -> Response:
     """Set every layer's ``W`` and ``b``; 422 on any shape mismatch. A snapshot's layers may be
     sent back as they are: their ``dW`` and ``db`` are ignored, their ``activation`` must be the layer's."""
-    layers = [{"W": layer.W, "b": layer.b} for layer in body.layers]
-    named = [(i, layer.activation) for i, layer in enumerate(body.layers) if layer.activation is not None]
+    layers = [{"W": layer.W, "b": layer.b, "activation": layer.activation} for layer in body.layers]
 
     def run(t: Trainer) -> dict:
-        own = [layer.activation.name for layer in t.network.layers]
-        for i, name in named:
-            if i < len(own) and name != own[i]:
-                raise ConfigError(f"layers[{i}].activation",
-                                  f"layers[{i}].activation is {name!r} but this layer's is {own[i]!r}: PUT weights "
-                                  f"sets W and b only (change an activation with PATCH {{\"activation\": ...}})")
-        t.set_weights(layers)
+        t.set_weights(layers)  # which checks the activations named against the layers
         return t.snapshot()
 
     state = await session.run(run, save=True)
