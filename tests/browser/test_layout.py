@@ -513,3 +513,57 @@ def test_the_speed_menu_stays_put_while_the_step_count_gains_digits(playground, 
     _pause(pg)
     assert pg.step_count() >= 1_000  # from one digit to four or more
     assert seen == {round(x0, 1)}, (x0, sorted(seen))
+
+
+# -- 6. presenter mode on a 1024×768 projector ---------------------------------------------
+
+FIRST_SCREEN = f"""(sels) => {{ {BOX}
+  return Object.fromEntries(sels.map((s) => {{ const e = document.querySelector(s);
+    return [s, e && e.offsetParent !== null ? box(e) : null]; }})); }}"""
+
+
+def test_presenting_at_1024x768_puts_the_network_beside_the_output_on_the_first_screen(new_playground):
+    """Below 1100 px the panels stack for a tablet; presenting on a 1024×768 projector that put the
+    output plot at y = 1179 and the loss chart at y = 1696, two screens under the network, where
+    the class never saw them. Presenting, the network sits beside the output (the inspector in the
+    backward view, the explanation in explain mode) within the window; what is left is one screen down."""
+    pg = new_playground(1024, 768).open("/?present=1")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
+    pg.page.wait_for_timeout(500)
+    screen = {"l": 0, "t": 0, "r": 1024, "b": 768}
+    parts = ["#network", "#boundary", "#loss-chart", "#gradient-chart", "[data-testid=loss-train]",
+             ".topbar", "[data-testid=play]", "[data-testid=step-count]"]
+    got = pg.js(f"({FIRST_SCREEN})({parts!r})")
+    for sel in parts:
+        assert got[sel] is not None and _inside(got[sel], screen), (sel, got[sel])
+    assert got["#network"]["h"] >= 120 and got["#boundary"]["h"] >= 200 and got["#loss-chart"]["h"] >= 90, got
+    assert got["#network"]["r"] <= got["#boundary"]["l"], got   # side by side
+    assert got[".topbar"]["h"] < 80, got[".topbar"]            # the top bar on one line
+    assert pg.js("document.documentElement.scrollWidth") <= 1024
+    pg.screenshot("layout-presenter-1024x768")
+    # the data panel is one screen down, whole and usable
+    data = pg.js(f"({FIRST_SCREEN})(['.panel-data', '#datasets'])")
+    assert data[".panel-data"]["t"] >= 700 and data["#datasets"]["h"] > 0, data
+    pg.page.click("#datasets [data-dataset=xor]")   # scrolled to by the click
+    pg.page.wait_for_function("document.querySelector('#datasets [data-dataset=xor]').getAttribute('aria-checked') === 'true'")
+    pg.wait_step(0)
+
+    # backward: the inspector beside the diagram; the output one screen down
+    pg.js("window.scrollTo(0, 0)")
+    _backward(pg)
+    got = pg.js(f"({FIRST_SCREEN})(['#network', '.panel-backward', '#boundary'])")
+    assert _inside(got["#network"], screen) and _inside(got[".panel-backward"], screen), got
+    assert got["#network"]["r"] <= got[".panel-backward"]["l"] and got["#boundary"]["t"] >= 700, got
+    pg.screenshot("layout-presenter-1024x768-backward")
+
+    # explain mode: the explanation beside the diagram, and nothing under it
+    pg.page.click("[data-testid=view-forward]")
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=explain-stage]').dataset.stage === 'intro'")
+    got = pg.js(f"({FIRST_SCREEN})(['#network', '[data-testid=explain]'])")
+    assert _inside(got["#network"], screen) and _inside(got["[data-testid=explain]"], screen), got
+    assert got["#network"]["r"] <= got["[data-testid=explain]"]["l"], got
+    assert pg.js("document.documentElement.scrollHeight") <= 768
+    pg.screenshot("layout-presenter-1024x768-explain")
+    pg.assert_no_errors()
