@@ -567,3 +567,28 @@ def test_presenting_at_1024x768_puts_the_network_beside_the_output_on_the_first_
     assert pg.js("document.documentElement.scrollHeight") <= 768
     pg.screenshot("layout-presenter-1024x768-explain")
     pg.assert_no_errors()
+
+
+# -- 7. the gradient chart keeps its width while playing ------------------------------------
+
+def test_the_gradient_chart_keeps_its_width_while_the_tables_digits_change(playground):
+    """The per-layer table beside the gradient chart took the width of its numbers: playing, as
+    0.0086 became 1.23e-5 and 0.0% sat. 100.0% sat., the chart's width went 264 → 284 → 272 px,
+    frame after frame, under the class's eyes. The table's columns keep room for their widest."""
+    pg = playground.open("/?learning_rate=3")   # large swings: norms and saturation change every frame
+    _backward(pg)
+    pg.page.click(PLAY)
+    seen = pg.js("""(async () => {
+      const chart = document.getElementById('gradient-chart'), table = document.querySelector('[data-testid=layer-stats]');
+      const widths = new Set(), texts = new Set();
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 80));
+        widths.add(chart.getBoundingClientRect().width.toFixed(1));
+        texts.add(table.innerText);
+      }
+      return { widths: [...widths], texts: texts.size };
+    })()""")
+    _pause(pg)
+    assert seen["texts"] >= 10, seen            # the digits did change, many times
+    assert len(seen["widths"]) == 1, seen       # and the chart kept one width
+    pg.assert_no_errors()
