@@ -1,12 +1,23 @@
 // One line of feedback under the toolbar: what just happened, or what went wrong.
 
+// The notice on the screen is a picture of the message; screen readers hear it
+// from two live regions that are in the page from the start (a region shown
+// together with its text may go unannounced): a problem interrupts, news waits.
 export function createNotice(el) {
-  let timer = null;
+  let timer = null, spoken = null;
+  const polite = document.getElementById('announce-polite'), alert = document.getElementById('announce-alert');
+  function announce(text, kind) {
+    const [region, other] = kind === 'error' ? [alert, polite] : [polite, alert];
+    other.textContent = '';
+    region.textContent = '';   // emptied first, and filled a moment later: the same message twice is heard twice
+    clearTimeout(spoken);
+    spoken = setTimeout(() => { region.textContent = text; }, 100);
+  }
   /** `action`, if given ({label, run}), is a button after the text (and the notice stays longer). */
   function show(text, kind = 'info', action = null) {
     el.textContent = text;
     el.className = `notice notice-${kind}`;
-    el.setAttribute('role', kind === 'error' ? 'alert' : 'status'); // only a problem interrupts a screen reader
+    announce(action ? `${text} (${action.label}: in the notice at the bottom of the page)` : text, kind);
     if (action) {
       const b = document.createElement('button');
       b.type = 'button';

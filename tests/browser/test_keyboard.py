@@ -143,16 +143,36 @@ def test_the_status_line_is_written_when_its_words_change_and_says_why_play_is_o
     assert "Press play" not in pg.page.text_content("[data-testid=status]")
 
 
+REGIONS = """(() => Object.fromEntries(['polite', 'alert'].map((k) => {
+  const e = document.querySelector(`[data-testid=announce-${k}]`);
+  return [k, e && { role: e.getAttribute('role'), live: e.getAttribute('aria-live'), text: e.textContent,
+                    shown: !e.hidden && getComputedStyle(e).display !== 'none' && getComputedStyle(e).visibility !== 'hidden' }];
+})))()"""
+
+
 def test_routine_notices_are_polite_and_problems_interrupt(playground):
+    """Screen readers announce a change inside a live region already in the page; the notice was
+    unhidden together with its text (and its role set then), so a polite one could go unheard.
+    Two regions are in the page from the start, empty, and each message is written into one."""
     pg = playground.open()
+    regions = pg.js(REGIONS)
+    assert regions == {"polite": {"role": "status", "live": "polite", "text": "", "shown": True},
+                       "alert": {"role": "alert", "live": "assertive", "text": "", "shown": True}}, regions
+    assert pg.page.get_attribute("[data-testid=notice]", "role") is None   # the picture is not read twice
     pg.page.select_option("#learning-rate", "0.1")
     pg.page.wait_for_selector("[data-testid=notice]:not([hidden])")
-    assert pg.page.get_attribute("[data-testid=notice]", "role") == "status"
+    shown = pg.page.text_content("[data-testid=notice]")
+    pg.page.wait_for_function("document.querySelector('[data-testid=announce-polite]').textContent !== ''")
+    regions = pg.js(REGIONS)
+    assert regions["polite"]["text"] == shown and regions["alert"]["text"] == "", regions
     pg.allow_refusals = True
     pg.page.fill("#seed", "-5")
     pg.page.keyboard.press("Enter")
     pg.page.wait_for_selector("[data-testid=notice].notice-error")
-    assert pg.page.get_attribute("[data-testid=notice]", "role") == "alert"
+    pg.page.wait_for_function("document.querySelector('[data-testid=announce-alert]').textContent !== ''")
+    regions = pg.js(REGIONS)
+    assert regions["alert"]["text"] == pg.page.text_content("[data-testid=notice]") and "seed" in regions["alert"]["text"].lower()
+    assert regions["polite"]["text"] == "", regions
 
 
 def test_clear_points_is_off_until_there_are_points_of_ones_own(playground):
