@@ -36,6 +36,10 @@ class Observation:
     update_steps: list[float | None] = field(default_factory=list)
     dead: list[float | None] = field(default_factory=list)
     saturated: list[float | None] = field(default_factory=list)
+    # every hidden layer of two units or more has identical units (equal rows of W, equal biases):
+    # weights that all started equal (zero initialisation) stay so
+    twins: bool = False
+    l2: float = 0.0  # the L2 rate in force (the advice against overfitting differs once it is on)
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Diagnostician:
             Rule("vanishing", "gradient-chart", "warning"),
             Rule("exploding", "gradient-chart", "error"),
             Rule("no_gradient", "gradient-chart", "warning", patience=2),
+            Rule("twins", "network", "warning", patience=2),
             Rule("lr_high", "gradient-chart", "warning"),
             Rule("lr_low", "gradient-chart", "info"),
             Rule("dead", "network", "warning"),
@@ -102,6 +107,7 @@ class Diagnostician:
         self.test = deque(maxlen=20)
         self.first_train: float | None = None
         self.last_step = -1
+        self.l2 = 0.0
 
     def observe(self, obs: Observation) -> list[dict[str, Any]]:
         if obs.step == self.last_step:
@@ -118,6 +124,8 @@ class Diagnostician:
             ratio = self.ratio.add(_log(norms[0] / norms[-1]) if norms[0] > 0 else -12.0)
             r["vanishing"].feed(ratio < -2.0, ratio > -1.5)  # on below 1/100, off above 1/30
             r["vanishing"].detail = {"ratio": 10 ** ratio}
+        r["twins"].feed(obs.twins, not obs.twins)
+        self.l2 = obs.l2
         big = max((v for v in norms if v is not None), default=None)
         if big is not None and obs.step > 0:
             r["no_gradient"].feed(big == 0, big > 0)  # exactly: the vanishing rule needs a last layer's gradient
@@ -162,7 +170,27 @@ class Diagnostician:
         return self.active()
 
     def active(self) -> list[dict[str, Any]]:
-        return [_describe(rule) for rule in self.rules.values() if rule.active]
+        """The active insights, without those that only follow from another: once the loss
+        overflowed, every other reading is a symptom of it; identical units or no gradient at all
+        explain tiny first-layer gradients better than depth does; and with vanishing gradients
+        (or identical units) a larger learning rate is not the cure for slow learning."""
+        on = {k for k, rule in self.rules.items() if rule.active}
+        if "non_finite" in on:
+            on = {"non_finite"}
+        if "no_gradient" in on:
+            on -= {"twins", "vanishing"}
+        if "twins" in on:
+            on -= {"vanishing", "lr_low"}
+        if "vanishing" in on:
+            on -= {"lr_low"}
+        return [_describe(rule, l2=self.l2) for k, rule in self.rules.items() if k in on]
+
+
+def _about(v: float) -> str:
+    """A measured value to two significant digits, as the page writes numbers (1.3e147, 130, 0.012)."""
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        return f"{v:.1e}".replace("e+", "e")
+    return f"{float(f'{v:.2g}'):g}"
 
 
 def _slope(values) -> float:
@@ -172,11 +200,14 @@ def _slope(values) -> float:
     return sum((i - mx) * (v - my) for i, v in enumerate(values))
 
 
-def _describe(rule: Rule) -> dict[str, Any]:
+def _describe(rule: Rule, l2: float = 0.0) -> dict[str, Any]:
     d = rule.detail
+    remedy = ("Raise the L2 rate, or add more data, less noise, or use a smaller network." if l2 > 0 else
+              "Add L2 regularisation, more data, or less noise, or use a smaller network.")
     texts = {
         "non_finite": ("The loss is no longer a number",
-                       "The weights grew until the loss overflowed. Lower the learning rate (÷10) and press reset."),
+                       "The weights grew until the loss overflowed, as a learning rate too large makes them: training "
+                       "stays stopped until a reset. Lower the rate (to a tenth) first, if it is not lowered yet."),
         "vanishing": ("Vanishing gradients",
                       f"Over the last updates, the first layer's gradient has been about {d.get('ratio', 0):.0e} times the last "
                       "layer's (the table gives the latest update's): the early "
@@ -187,12 +218,18 @@ def _describe(rule: Rule) -> dict[str, Any]:
                         "or ReLU (every unit outputs 0, so no error reaches the weights): choose Xavier or He "
                         "initialisation and reset. ReLUs that have all died do it too (a learning rate too high kills "
                         "them): lower it, or use leaky ReLU, and reset."),
+        "twins": ("Identical neurons",
+                  "In every hidden layer, all neurons have the same weights and bias: they compute the same thing, "
+                  "get the same gradient and stay copies, so each layer acts as a single neuron. Weights that all "
+                  "start equal do this (zero initialisation): choose Xavier or He initialisation and reset."),
         "exploding": ("Exploding gradients",
-                      f"Gradient norms reach {d.get('norm', 0):.3g}: each update is a leap. Lower the learning rate, "
+                      f"Over the last updates, the largest gradient norm has been about {_about(d.get('norm', 0))} "
+                      "(the table gives the latest update's): each update is a leap. Lower the learning rate, "
                       "or add L2 regularisation."),
         "lr_high": ("Learning rate too high",
-                    f"Each update changes the weights by {100 * d.get('ratio', 0):.1f} % of their size (about 0.1 % is "
-                    "healthy). The loss may jump around or diverge: try a learning rate three to ten times smaller."),
+                    f"Over the last updates, each update has changed the weights by about {_about(100 * d.get('ratio', 0))} % "
+                    "of their size (the table's ‖ΔW‖/‖W‖ is the latest update's; about 0.1 % is healthy). The loss may "
+                    "jump around or diverge: try a learning rate three to ten times smaller."),
         "lr_low": ("Learning rate too low",
                    f"Each update changes the weights by only {d.get('ratio', 0):.1e} of their size while the loss is "
                    "still high: learning crawls. Try a learning rate three to ten times larger."),
@@ -206,8 +243,7 @@ def _describe(rule: Rule) -> dict[str, Any]:
                       "rate, smaller initial weights, or ReLU."),
         "overfitting": ("Overfitting",
                         f"The test loss rises while the training loss falls (test/train = {d.get('gap', 0):.2f}): the "
-                        "network is memorising the training points. Add L2 regularisation, more data, or less noise, "
-                        "or use a smaller network."),
+                        f"network is memorising the training points. {remedy}"),
     }
     title, text = texts[rule.id]
     return {"id": rule.id, "severity": rule.severity, "panel": rule.panel, "title": title, "text": text}

@@ -16,8 +16,8 @@ LESSONS: list[dict[str, Any]] = [
         "title": "XOR needs a hidden layer",
         "config": {"dataset": "xor", "hidden_layers": []},
         "text": "With no hidden layer the network can only draw one straight line, and no straight line separates "
-                "the four XOR corners: the loss stays near 0.69, a coin toss's, while the accuracy wanders around "
-                "50 %. Press + to add a hidden layer of four neurons and play again; each hidden neuron draws its "
+                "the four XOR corners: the loss stays near 0.69, a coin toss's, while the accuracy wanders, somewhere "
+                "between about 35 % and 70 %, never near 100 %. Press + to add a hidden layer of four neurons and play again; each hidden neuron draws its "
                 "own line, and the output combines them.",
     },
     {
@@ -42,8 +42,8 @@ LESSONS: list[dict[str, Any]] = [
         "title": "A learning rate that is too high",
         "config": {"dataset": "plane", "learning_rate": 1.0},
         "text": "Each update steps downhill by the learning rate times the gradient. Here the steps are so long that "
-                "they overshoot the valley and land higher each time, until the numbers overflow and training "
-                "stops with a message. Lower the learning rate as the message suggests (a tenth of it), reset, "
+                "they overshoot the valley: the loss jumps up and down and, within a few hundred updates, climbs until "
+                "the numbers overflow and training stops with a message. Lower the learning rate as the message suggests (a tenth of it), reset, "
                 "and play again.",
     },
     {
@@ -51,10 +51,12 @@ LESSONS: list[dict[str, Any]] = [
         "title": "Overfitting on few noisy points, and what L2 does",
         "config": {"dataset": "xor", "n_samples": 60, "noise": 0.6, "hidden_layers": [16, 16],
                    "learning_rate": 0.1, "batch_size": 5},
-        "text": "Sixty noisy points and a large network: the training loss falls towards zero while the test loss "
-                "turns and climbs, as the boundary bends around single points. Set Regularization to L2 and Reg. rate "
-                "to 0.003, then reset: the penalty on large weights keeps the boundary smooth, and the test loss "
-                "ends lower.",
+        "text": "Sixty noisy points and a large network: the training loss falls to almost zero (the network "
+                "learns each training point by heart) while the test loss, after its first fall, turns and climbs. "
+                "The weights keep growing, so the network grows ever surer of its answers, its mistakes on points it "
+                "has never seen included. Set Regularization to L2 and Reg. rate to 0.003, then reset: the penalty "
+                "on large weights keeps them small, the training loss stays above zero, and the test loss climbs "
+                "less, if at all.",
     },
     {
         "id": "zero-init-symmetry",
@@ -62,8 +64,9 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "circle", "hidden_layers": [4, 4], "init": "zeros"},
         "text": "Every weight starts at zero. With tanh, as here, every hidden neuron outputs tanh(0) = 0, so no error "
                 "reaches the hidden layers: only the output's bias moves. Switch the activation to sigmoid: the "
-                "weights move, but all neurons of a layer get the same gradient and stay identical copies. Switch "
-                "Initialisation to Xavier (training starts again) to see them specialise.",
+                "weights move (the last layers' visibly), but all neurons of a layer get the same gradient and stay "
+                "identical copies. Switch Initialisation to Xavier and the activation back to tanh (training starts "
+                "again each time): the neurons differ, and the network learns the circle.",
     },
     {
         "id": "mse-vs-cross-entropy",
@@ -71,8 +74,8 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "circle", "loss": "mse", "output_activation": "sigmoid"},
         "text": "With a sigmoid output, the squared error's gradient carries the factor σ′(z), which is tiny when the "
                 "output is confidently wrong, so mistakes are corrected slowly. Binary cross-entropy cancels that "
-                "factor: its gradient at z is simply (ŷ − y)/N. Compare the accuracy at about 500 updates with Loss set "
-                "to Mean squared error and to Binary cross-entropy.",
+                "factor: its gradient at z is simply (ŷ − y)/N. Compare the accuracy at about 1000 updates with Loss "
+                "set to Mean squared error and to Binary cross-entropy.",
     },
     {
         "id": "three-classes-softmax",
@@ -80,7 +83,7 @@ LESSONS: list[dict[str, Any]] = [
         "config": {"dataset": "spiral3", "hidden_layers": [16, 16], "activation": "relu"},
         "text": "Three spiral arms need three output units. Softmax turns their scores into probabilities that sum "
                 "to one, and cross-entropy rewards a high probability for the right arm. The output map colours "
-                "each region by the most probable class.",
+                "each region by the most probable class. Give it time: the arms show after ten thousand updates or so.",
     },
 ]
 

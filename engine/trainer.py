@@ -123,6 +123,7 @@ class Trainer:
         self.status = "ok"
         self.message = ""
         self._weights_set_at = -1  # the step at which set_weights last replaced the weights
+        self._diverged_lr: float | None = None  # the learning rate training diverged with (None: weights that were set)
         self.history = History(len(self.network.layers))
         self.insights = Diagnostician()
         self._version = 0  # bumps whenever the weights change
@@ -172,6 +173,8 @@ class Trainer:
             self.optimizer = make_optimizer(new["optimizer"], net.params.size, new["learning_rate"], new["momentum"])
             self.optimizer.delta[...] = delta
         self.optimizer.learning_rate = new["learning_rate"]
+        if self.status == "diverged" and new["learning_rate"] != old["learning_rate"] and self._weights_set_at != self.step_count:
+            self._say_diverged()
         if hasattr(self.optimizer, "momentum"):
             self.optimizer.momentum = new["momentum"]
         if new["l1"] != old["l1"] or new["l2"] != old["l2"]:
@@ -255,19 +258,32 @@ class Trainer:
         # The update that was not applied stays out of the history, which holds the updates
         # made: its step number is the next one's if training goes on (new weights).
         self.status = "diverged"
-        lr = self.config["learning_rate"]
         if self._weights_set_at == self.step_count:  # the weights someone set, not the learning rate
+            self._diverged_lr = None
             self.message = (
                 f"Training diverged at update {self.step_count + 1}: with the weights that were set, the loss or "
                 f"its gradient is beyond what a computer can represent, so that update was not applied. "
                 f"Set smaller weights, or press reset for fresh ones."
             )
             return
-        self.message = (
-            f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew beyond "
-            f"what a computer can represent, so that update was not applied. The learning rate "
-            f"(η = {lr:g}) is probably too large for this network: lower it (try {lr / 10:g}) and press reset."
-        )
+        self._diverged_lr = self.config["learning_rate"]
+        self._say_diverged()
+
+    def _say_diverged(self) -> None:
+        """The divergence message, for the learning rate in force now: changed since (not yet
+        reset), the advice to lower it would be stale."""
+        lr, now = self._diverged_lr, self.config["learning_rate"]
+        head = (f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew beyond "
+                f"what a computer can represent, so that update was not applied. ")
+        if lr is None or now < lr:
+            ran = "" if lr is None else f"It ran with η = {lr:g}; "
+            tail = f"{ran}the learning rate is now {now:g}: press reset to train again from step 0."
+        elif now == lr:
+            tail = (f"The learning rate (η = {lr:g}) is probably too large for this network: lower it "
+                    f"(try {lr / 10:g}) and press reset.")
+        else:
+            tail = f"It ran with η = {lr:g}, and the learning rate is now larger ({now:g}): lower it (try {lr / 10:g}) and press reset."
+        self.message = head + tail
 
     # -- measuring ---------------------------------------------------------
     def _measure(self, x: Array, y: Array, labels: Array) -> tuple[float, float | None, list[tuple[Array, Array]]]:
@@ -300,6 +316,7 @@ class Trainer:
                 grad_norms=[s["grad_norm"] for s in stats], update_ratios=[s["update_ratio"] for s in stats],
                 update_steps=steps,
                 dead=[s["dead"] for s in stats], saturated=[s["saturated"] for s in stats],
+                twins=self._twins(), l2=self.config["l2"],
             ))
             self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
                           "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te},
@@ -307,6 +324,12 @@ class Trainer:
             self._eval_key = key
             self.history.record_eval(self.step_count, tr, te, acc_tr, acc_te)
         return self._eval
+
+    def _twins(self) -> bool:
+        """Whether every hidden layer of two units or more has identical units (equal rows of W
+        and equal biases), as weights that all start equal keep them: then each acts as one unit."""
+        wide = [layer for layer in self.network.layers[:-1] if layer.n_out > 1]
+        return bool(wide) and all(np.ptp(layer.W, axis=0).max() == 0 and np.ptp(layer.b) == 0 for layer in wide)
 
     def _layer_stats(self, passes: list[tuple[Array, Array]]) -> tuple[list[dict[str, float | None]], list]:
         """Per weight layer: share of dead ReLU units (zero on every training

@@ -206,3 +206,70 @@ def test_the_vanishing_ratio_is_said_as_a_recent_average_not_the_latest_update()
     text = next(i for i in d.active() if i["id"] == "vanishing")["text"]
     said = float(text.split("about ")[1].split(" times")[0])
     assert 1e-4 <= said < 1e-3 and "latest update's" in text
+
+
+# -- the insights name the cause, not its symptoms, and fit the settings in force ----------
+
+def test_once_the_loss_overflowed_it_is_the_one_insight():
+    """The learning-rate lesson, diverged, listed five insights, among them "Vanishing gradients …
+    try ReLU" for first layers whose gradient the overflow had zeroed: symptoms of the one cause."""
+    t = Trainer({"dataset": "plane", "learning_rate": 1.0})
+    while t.status != "diverged" and t.step_count < 2000:
+        t.step(10)
+        t.evaluate()
+    assert t.status == "diverged"
+    assert [i["id"] for i in t.evaluate()["insights"]] == ["non_finite"]
+    # the rules underneath are still on: the readings did go wild
+    assert {"vanishing", "exploding"} <= {k for k, r in t.insights.rules.items() if r.active}
+
+
+def test_zero_initialised_sigmoid_units_are_said_to_be_copies_not_vanishing():
+    """Zero init with sigmoid (the zero-init lesson's second step) said only "Vanishing gradients …
+    Try ReLU": with all-zero weights ReLU gives no gradient at all. The cause is symmetry."""
+    t = Trainer({"dataset": "circle", "hidden_layers": [4, 4], "init": "zeros", "activation": "sigmoid"})
+    for _ in range(30):
+        t.step(100)
+        t.evaluate()
+    hidden = t.network.layers[:-1]
+    assert all(np.ptp(layer.W, axis=0).max() == 0 and layer.W.any() for layer in hidden)  # moved, all alike
+    assert t.insights.rules["vanishing"].active  # what it used to say, alone
+    found = {i["id"]: i for i in t.evaluate()["insights"]}
+    assert "twins" in found and "vanishing" not in found and "lr_low" not in found, found
+    assert "Xavier" in found["twins"]["text"] and "ReLU" not in found["twins"]["text"]
+    # random weights: no copies, nothing said
+    x = Trainer({"dataset": "circle", "hidden_layers": [4, 4], "activation": "sigmoid"})
+    for _ in range(5):
+        x.step(20)
+        x.evaluate()
+    assert not x.insights.rules["twins"].active
+
+
+def test_with_vanishing_gradients_a_larger_learning_rate_is_not_offered():
+    d = Diagnostician()
+    both = [healthy(i, train_loss=0.69, grad_norms=[1e-6, 1e-3, 1e-1], update_ratios=[1e-7] * 3) for i in range(1, 20)]
+    feed(d, both)
+    assert d.rules["lr_low"].active and d.rules["vanishing"].active
+    assert ids(d) == {"vanishing"}
+
+
+def test_overfitting_advice_follows_the_l2_in_force():
+    """With L2 already at 0.003 it still said "Add L2 regularisation"."""
+    def advice(l2: float) -> str:
+        d = Diagnostician()
+        feed(d, [healthy(i, train_loss=0.6 * math.exp(-i / 20), test_loss=0.3 + 0.004 * i, l2=l2) for i in range(1, 80)])
+        return next(i["text"] for i in d.active() if i["id"] == "overfitting")
+    assert "Add L2" in advice(0.0) and "Raise the L2 rate" not in advice(0.0)
+    assert "Raise the L2 rate" in advice(0.003) and "Add L2" not in advice(0.003)
+
+
+def test_exploding_and_learning_rate_numbers_are_said_as_recent_averages():
+    """After a divergence the insight said "Gradient norms reach 7.82e+137" beside a table giving
+    1.95e154, and "changes the weights by 136.5 %" beside 1.2: both are moving averages."""
+    d = Diagnostician()
+    feed(d, [healthy(i, grad_norms=[1e3, 1e3, 1e3], update_ratios=[0.5] * 3) for i in range(1, 30)])
+    text = {i["id"]: i["text"] for i in d.active()}
+    assert "Over the last updates" in text["exploding"] and "about 1000 " in text["exploding"], text["exploding"]
+    assert "Over the last updates" in text["lr_high"] and "about 50 %" in text["lr_high"], text["lr_high"]
+    d = Diagnostician()
+    feed(d, [healthy(i, grad_norms=[1e150, 1e150, 1e150]) for i in range(1, 30)])
+    assert "about 1.0e150 " in next(i["text"] for i in d.active() if i["id"] == "exploding")

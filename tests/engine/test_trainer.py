@@ -775,3 +775,22 @@ def test_the_gradient_norm_of_a_huge_but_finite_gradient_is_finite():
             assert norm == pytest.approx(math.hypot(*layer.dW.ravel()), rel=1e-12)
         else:
             assert norm is None
+
+
+def test_a_diverged_sessions_message_follows_a_new_learning_rate():
+    """After a divergence at η = 1 and the rate lowered to 0.1 (not yet reset), the message still
+    said "(η = 1) is probably too large … lower it (try 0.1)": advice already taken."""
+    t = Trainer({"dataset": "plane", "learning_rate": 1.0})
+    t.step(2000)
+    assert t.status == "diverged" and "(η = 1) is probably too large" in t.message and "try 0.1" in t.message
+    n = t.step_count + 1
+    assert not t.update_config({"learning_rate": 0.1})
+    assert t.status == "diverged"
+    assert f"diverged at update {n}" in t.message and "It ran with η = 1; the learning rate is now 0.1: press reset" in t.message
+    assert "too large" not in t.message and t.snapshot()["message"] == t.message
+    t.update_config({"learning_rate": 3.0})  # raised instead: lower it again
+    assert "now larger (3): lower it (try 0.1)" in t.message
+    t.update_config({"learning_rate": 1.0})  # back where it diverged: the first advice
+    assert "(η = 1) is probably too large" in t.message
+    t.reset()
+    assert t.status == "ok" and t.message == ""
