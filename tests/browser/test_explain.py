@@ -604,7 +604,8 @@ def test_explain_writes_the_mse_loss_and_its_gradient_so_they_can_be_checked(pla
     compact = grad["text"].replace(" ", "")
     assert ("2(ŷ1−y1)N·K" if K > 1 else "2(ŷ1−y1)N") in compact, compact
     assert (f"){N}·{K}=" if K > 1 else f"){N}=") in compact, compact   # the numbers: 2(ŷ − y) over N·K
-    assert grad["nums"][2]["text"] == next(e for e in eqs if [n["q"] for n in e["nums"]] == ["dL_da", "da_dz", "dL_dz"])["nums"][0]["text"]
+    # the same number, where the next equation takes it up (a factor there: bracketed when negative)
+    assert grad["nums"][2]["text"].strip("()") == next(e for e in eqs if [n["q"] for n in e["nums"]] == ["dL_da", "da_dz", "dL_dz"])["nums"][0]["text"].strip("()")
     notes = pg.js(f"[...document.querySelectorAll('{STAGE} .x-note')].map(e => e.textContent)")
     assert any(("1/(N·K)" if K > 1 else "1/N") in s and "2(ŷ − y)" in s for s in notes), notes
     slope = [s for s in notes if "slope" in s]
@@ -681,4 +682,34 @@ def test_explain_opened_on_a_narrow_screen_comes_into_view(new_playground, prese
     pg.page.wait_for_timeout(300)
     box = pg.js("(() => { const r = document.querySelector('[data-testid=explain]').getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; })()")
     assert 0 <= box["top"] < 768 - 120, box
+    pg.assert_no_errors()
+
+
+NEGATIVES = """(() => [...document.querySelectorAll('[data-testid=explain-stage] .x-num.x-neg')].map((e) => {
+  const side = (n, dir) => { const s = dir < 0 ? n.previousSibling : n.nextSibling;
+    if (!s) { const up = n.parentElement; return up && /^(SPAN|B|I)$/.test(up.tagName) && !up.matches('[data-testid=explain-stage]') ? side(up, dir) : ''; }
+    const t = s.textContent.trim(); return t === '' ? side(s, dir) : t; };
+  return { text: e.textContent, before: side(e, -1).slice(-1), after: side(e, 1).slice(0, 1) }; }))()"""
+
+
+def test_explain_brackets_a_negative_number_only_where_an_operator_is_next_to_it(playground):
+    """Every negative number was bracketed: "tanh((−1.3886)) = (−0.8829)", "x = (x₁ = (−4.351), …)".
+    A negative factor keeps its brackets ("0.35·(−1.875)"); one standing alone has none."""
+    pg = playground.open("/?dataset=gauss&seed=3")
+    pg.page.click("[data-testid=step]")
+    pg.wait_step(1)
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    alone = factors = 0
+    for stage in ["intro", "forward-1", "forward-2", "forward-3", "loss-sample", "backward-3", "backward-2", "backward-1", "update"]:
+        _walk_to(pg, stage)
+        text = pg.page.inner_text(STAGE)
+        assert "((−" not in text and not re.search(r"= \(−[0-9.e−-]+\)(,|$|\n| {2})", text), (stage, text)
+        for neg in pg.js(NEGATIVES):
+            bracketed = neg["text"].startswith("(")
+            operator_next = neg["before"] in "+−·×" and neg["before"] != "" or neg["after"] in "·×^" and neg["after"] != ""
+            assert bracketed == operator_next, (stage, neg)
+            alone += not bracketed
+            factors += bracketed
+    assert alone >= 5 and factors >= 5, (alone, factors)   # both kinds were seen
     pg.assert_no_errors()

@@ -13,6 +13,7 @@ import { CLASS_COLORS } from '../colors.js';
 import { inPopup } from '../keys.js';
 import { createHighlight } from './highlight.js';
 import { renderBackward, renderBatchLoss, renderForward, renderIntro, renderLoss, renderUpdate, stageList } from './stages.js';
+import { unbracket } from './tex.js';
 
 const AUTOPLAY_MS = 3500;
 // While the panel is open nothing else may train the session: another update
@@ -139,6 +140,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
     else html = renderUpdate(ctx);
     const stage = $('explain-stage');
     stage.innerHTML = html;
+    unbracket(stage);
     stage.dataset.stage = s.id;
     stage.dataset.sample = String(ctx.r);
     stage.dataset.updateStep = String(ctx.batch.step);

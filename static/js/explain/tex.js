@@ -16,6 +16,32 @@ export function n(value, q, where = {}, digits = 4) {
   return `<span class="x-num${neg ? ' x-neg' : ''}" data-q="${q}" data-v="${value === null ? '' : String(value)}"${attrs}>${neg ? '(' : ''}${esc(text)}${neg ? ')' : ''}</span>`;
 }
 
+/**
+ * Negative numbers are written in brackets so that "· (−0.5)" reads as one
+ * factor; where one stands alone (a function's argument, a value after "=",
+ * in a list, a table cell) the brackets only clutter: "tanh((−1.389))". Call
+ * on a rendered stage: drops them there, keeps them where an operator is next.
+ */
+export function unbracket(root) {
+  // the text next to a node, on one side: its siblings', or, at the end of an inline wrapper, the wrapper's
+  const side = (node, dir) => {
+    const sib = dir < 0 ? node.previousSibling : node.nextSibling;
+    if (!sib) {
+      const up = node.parentElement;
+      return up && up !== root && /^(SPAN|B|I|EM|STRONG|SUB|SUP)$/.test(up.tagName) ? side(up, dir) : '';
+    }
+    const t = sib.textContent.trim();
+    return t === '' ? side(sib, dir) : t;
+  };
+  for (const el of root.querySelectorAll('.x-num.x-neg')) {
+    const text = el.textContent;
+    if (!text.startsWith('(') || !text.endsWith(')')) continue;
+    const before = side(el, -1), after = side(el, 1);
+    const alone = (before === '' || /[(=,≈:]$/.test(before)) && (after === '' || /^[),=]/.test(after));
+    if (alone) el.textContent = text.slice(1, -1);
+  }
+}
+
 /** A symbol with an optional subscript and a layer superscript: v('z', 'j', 2) → z⁽²⁾ⱼ */
 export function v(name, subscript = '', layer = null) {
   const sup = layer === null ? '' : `<sup>(${layer})</sup>`;
