@@ -16,8 +16,8 @@ LESSONS: list[dict[str, Any]] = [
         "title": "XOR needs a hidden layer",
         "config": {"dataset": "xor", "hidden_layers": []},
         "text": "With no hidden layer the network can only draw one straight line, and no straight line separates "
-                "the four XOR corners: the loss stays near 0.69, a coin toss's, while the accuracy wanders, somewhere "
-                "between about 35 % and 70 %, never near 100 %. Press + to add a hidden layer of four neurons and play again; each hidden neuron draws its "
+                "the four XOR corners: the loss stays near 0.69, a coin toss's, and the accuracy wanders between about "
+                "35 % and 70 %. Press + to add a hidden layer of four neurons and play again; each hidden neuron draws its "
                 "own line, and the output combines them.",
     },
     {
@@ -51,22 +51,19 @@ LESSONS: list[dict[str, Any]] = [
         "title": "Overfitting on few noisy points, and what L2 does",
         "config": {"dataset": "xor", "n_samples": 60, "noise": 0.6, "hidden_layers": [16, 16],
                    "learning_rate": 0.1, "batch_size": 5},
-        "text": "Sixty noisy points and a large network: the training loss falls to almost zero (the network "
-                "learns each training point by heart) while the test loss, after its first fall, turns and climbs. "
-                "The weights keep growing, so the network grows ever surer of its answers, its mistakes on points it "
-                "has never seen included. Set Regularization to L2 and Reg. rate to 0.003, then reset: the penalty "
-                "on large weights keeps them small, the training loss stays above zero, and the test loss climbs "
-                "less, if at all.",
+        "text": "Sixty noisy points, a large network: the training loss falls to almost zero while the test loss "
+                "climbs, as growing weights make the network ever surer of its answers, wrong ones too. Set "
+                "Regularization to L2 and Reg. rate to 0.003, then reset: the weights stay small, the training loss "
+                "stays above zero, and the test loss climbs less.",
     },
     {
         "id": "zero-init-symmetry",
         "title": "Zero initialisation cannot break symmetry",
         "config": {"dataset": "circle", "hidden_layers": [4, 4], "init": "zeros"},
         "text": "Every weight starts at zero. With tanh, as here, every hidden neuron outputs tanh(0) = 0, so no error "
-                "reaches the hidden layers: only the output's bias moves. Switch the activation to sigmoid: the "
-                "weights move (the last layers' visibly), but all neurons of a layer get the same gradient and stay "
-                "identical copies. Switch Initialisation to Xavier and the activation back to tanh (training starts "
-                "again each time): the neurons differ, and the network learns the circle.",
+                "reaches the hidden layers: only the output's bias moves. Switch to sigmoid: the weights move, "
+                "but all neurons of a layer get the same gradient and stay identical copies. Then pick Xavier and "
+                "tanh again: the neurons differ and learn the circle.",
     },
     {
         "id": "mse-vs-cross-entropy",

@@ -592,3 +592,22 @@ def test_the_gradient_chart_keeps_its_width_while_the_tables_digits_change(playg
     assert seen["texts"] >= 10, seen            # the digits did change, many times
     assert len(seen["widths"]) == 1, seen       # and the chart kept one width
     pg.assert_no_errors()
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_presenting_at_1024x768_a_lessons_card_is_read_to_its_end(new_playground, lesson):
+    """Presenting on a 1024×768 projector the card showed three lines and stopped before what it
+    tells the class to do ("…then switch to ReLU" scrolled out of sight inside it). It shows five
+    lines; every lesson's text fits them, and the panels below still fit the window."""
+    pg = new_playground(1024, 768).open(f"/?lesson={lesson}&present=1")
+    pg.page.wait_for_selector("[data-testid=lesson-card]")
+    pg.page.wait_for_timeout(500)
+    got = pg.js(f"""(() => {{ {BOX}
+      const c = document.querySelector('[data-testid=lesson-card]');
+      return {{ card: box(c), whole: c.scrollHeight <= c.clientHeight + 1, panel: box(document.querySelector('.panel-network')),
+               chart: box(document.getElementById('gradient-chart')), net: box(document.getElementById('network')),
+               loss: box(document.getElementById('loss-chart')) }}; }})()""")
+    assert got["whole"], got["card"]
+    assert got["chart"]["b"] <= got["panel"]["b"] + 0.5 and got["panel"]["b"] <= 768, got   # nothing sticks out
+    assert got["loss"]["b"] <= 768 and got["net"]["h"] >= 100, got
+    pg.assert_no_errors()

@@ -98,15 +98,15 @@ def test_overfitting_and_what_l2_does(seed):
     the weights, hence the network's confidence, in its mistakes on test points too; and the test
     loss includes the penalty, which can leave it above the run without L2 (seed 1)."""
     plain, l2 = _overfit_run(seed, 0.0), _overfit_run(seed, 0.003)
-    # "the training loss falls to almost zero … while the test loss, after its first fall, turns and climbs"
+    # "the training loss falls to almost zero while the test loss climbs"
     assert plain["train"] < 0.005 and plain["test"][-1] > 10 * plain["train"]
     assert plain["climb"] > 0.02, plain["test"]
-    # "the weights keep growing"
+    # "as growing weights make the network ever surer of its answers"
     assert all(b > a for a, b in zip(plain["norm"], plain["norm"][1:], strict=False)), plain["norm"]
-    # with L2: "keeps them small, the training loss stays above zero, and the test loss climbs less, if at all"
+    # with L2: "the weights stay small, the training loss stays above zero, and the test loss climbs less"
     assert l2["norm"][-1] < 0.75 * plain["norm"][-1], (l2["norm"], plain["norm"])
     assert l2["train"] > 0.05
-    assert l2["climb"] < plain["climb"], (l2["test"], plain["test"])
+    assert l2["climb"] < plain["climb"], (l2["test"], plain["test"])  # "climbs less"
 
 
 def test_zero_init_with_tanh_never_moves_a_weight_and_with_sigmoid_keeps_copies():

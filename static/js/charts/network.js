@@ -174,7 +174,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
     const data = store.data;
     if (!data) return;
     hovered = null; // its index was into the targets of the old layout
-    const width = Math.max(200, el.clientWidth), height = Math.max(120, el.clientHeight);
+    const width = Math.max(200, el.clientWidth), height = Math.max(100, el.clientHeight);  // the stage's smallest (classroom.css)
     geo = fitLayout(data.sizes, width, height);
     // neuron tiles: one narrow image per layer (small to encode), at most one
     // pixel per map cell
