@@ -6,12 +6,15 @@ produce a 500.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+from typing import get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
@@ -72,13 +75,25 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _describe(err: dict) -> str:
+def body_model(connection: HTTPConnection) -> type[BaseModel] | None:
+    """The model of the JSON body the matched route reads (``X | None`` for an optional one), or None."""
+    field = getattr(connection.scope.get("route"), "body_field", None)
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    for kind in (annotation, *get_args(annotation)):
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+    return None
+
+
+def _describe(err: dict, model: type[BaseModel] | None = None) -> str:
     loc = tuple(err.get("loc", ()))
     field = _field_name(loc)
     msg = err.get("msg", "invalid value")
     if err.get("type") == "json_invalid":
         return "the request body is not valid JSON"
     if err.get("type") == "extra_forbidden":  # before the ranges: a field this request does not take has none
+        if model is not None and not model.model_fields and model.__doc__:  # a body with no fields says why
+            return f"{field} is not a field of this request: {' '.join(inspect.cleandoc(model.__doc__).split())}"
         return f"{field} is not a field of this request (a misspelt name, or one that belongs to another endpoint)"
     if err.get("type") in ("value_error", "assertion_error"):  # a validator's own words (rows of different lengths, …)
         return f"{field}: {msg.removeprefix('Value error, ')}"
@@ -169,7 +184,8 @@ def install(app: FastAPI) -> None:
         if field == "body" and first.get("type") == "model_attributes_type" and "json" not in kind:
             return JSONResponse({"detail": "send the body as JSON, with the header Content-Type: application/json "
                                            f"(this request said {kind or 'no content type'})", "field": "body"}, 422)
-        return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
+        return JSONResponse({"detail": _describe(first, body_model(request)) if first else "invalid request",
+                             "field": field}, 422)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

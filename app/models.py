@@ -184,6 +184,13 @@ class ResetRequest(Strict):
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="a new seed (default: keep the current one)")
 
 
+class ForkRequest(Strict):
+    """fork takes no fields (send no body, or {}), and the new session continues from the watched state as it is;
+    change it afterwards with PATCH /api/sessions/{id}, or POST /api/sessions/{id}/reset for a new seed"""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
+
+
 class TraceRequest(Strict):
     x: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_inputs, in the network's input space")
     y: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_outputs, targets as in /data")

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, WebSocket
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
 
 from engine.trainer import Trainer
 
 from .. import jsonbody
 from ..errors import NOT_FOUND, SessionNotFound, refuse_query
-from ..models import DataAnswer, GradCheck, GradCheckRequest, History, Session, Trace, TraceRequest, WatchedSession
+from ..models import (
+    DataAnswer,
+    ForkRequest,
+    GradCheck,
+    GradCheckRequest,
+    History,
+    Session,
+    Trace,
+    TraceRequest,
+    WatchedSession,
+)
 from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
@@ -69,10 +79,13 @@ async def gradcheck(session: Watched, body: GradCheckRequest) -> Response:
     return await sessions.gradcheck(session, body)
 
 
-@router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")
-async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)]) -> Response:
+@router.post("/{watch_id}/fork", status_code=201, response_model=Session, responses=WITH_BODY,
+             summary="Fork a watched session")
+async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)],
+               body: Annotated[ForkRequest | None, Body()] = None) -> Response:
     """A new session of one's own that continues from the watched state
-    (weights, optimizer state, data, step)."""
+    (weights, optimizer state, data, step). It takes no fields: no body, or ``{}``
+    (anything else is refused, not ignored)."""
     state = await session.run(lambda t: t.to_state())
     forked = await create_session(store, lambda: Trainer.from_state(state))
     snap = await forked.run(lambda t: t.snapshot(), save=True)
