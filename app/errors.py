@@ -23,7 +23,11 @@ from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
 from .models import MAX_POINTS, MIN_POINTS, GradCheckRequest, Problem, StepRequest, TraceRequest
 
 NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
-INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
+INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range "
+                                                 "(a query parameter is refused too: the API reads none)"}}
+# what every route of the API but /api/health answers for a query parameter (see refuse_query)
+QUERY_REFUSED = {422: {"model": Problem, "description": "a query parameter was sent: this route reads none "
+                                                        "(field: its name)"}}
 TOO_LARGE = {413: {"model": Problem, "description": "the request body is larger than 32 MB (field: body)"}}
 # what a route that reads a request body can answer besides its own success (and 404)
 BODY_ERRORS = {**INVALID, **TOO_LARGE}

@@ -15,7 +15,7 @@ from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 
 from .. import __version__
-from ..errors import refuse_query
+from ..errors import QUERY_REFUSED, refuse_query
 from ..models import Health
 
 router = APIRouter(prefix="/api", tags=["catalog"])
@@ -32,7 +32,8 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/catalog", dependencies=[Depends(refuse_query)], summary="Data sets, activations, losses, optimizers, features, presets, limits")
+@router.get("/catalog", dependencies=[Depends(refuse_query)], responses=QUERY_REFUSED,
+            summary="Data sets, activations, losses, optimizers, features, presets, limits")
 async def catalog(request: Request) -> dict[str, Any]:
     s = request.app.state.settings
     return {

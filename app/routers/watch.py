@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
 from engine.trainer import Trainer
 
 from .. import jsonbody
-from ..errors import NOT_FOUND, SessionNotFound, refuse_query
+from ..errors import NOT_FOUND, QUERY_REFUSED, SessionNotFound, refuse_query
 from ..models import (
     DataAnswer,
     ForkRequest,
@@ -27,7 +27,8 @@ from ..store import SessionStore
 from . import sessions
 from .sessions import WITH_BODY, create_session, get_store
 
-router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND, dependencies=[Depends(refuse_query)])
+router = APIRouter(prefix="/api/watch", tags=["watch"], responses={**NOT_FOUND, **QUERY_REFUSED},
+                   dependencies=[Depends(refuse_query)])
 
 
 WatchId = Annotated[str, Path(description="the session's `watch_id`: a read-only link to it")]

@@ -147,8 +147,9 @@ def test_every_error_answer_is_documented_as_a_problem(client):
             if status.startswith(("4", "5")):
                 assert answer["content"]["application/json"]["schema"] == {"$ref": PROBLEM}, (method, path, status)
         has_body = "requestBody" in op
-        # 422 and 413 exactly where a body is read (no other input of these routes can be invalid)
-        assert ("422" in op["responses"]) == has_body, (method, path)
+        # 413 exactly where a body is read; 422 there, and on every route that refuses a query parameter
+        # (all of them but the health check)
+        assert ("422" in op["responses"]) == (has_body or path != "/api/health"), (method, path)
         assert ("413" in op["responses"]) == has_body, (method, path)
         if "{" in path:
             assert "404" in op["responses"], (method, path)
@@ -186,3 +187,19 @@ def test_options_names_every_method_of_the_path(client, path, allowed):
         assert r.status_code == 405, (method, path)
         assert {m.strip() for m in r.headers["allow"].split(",")} == allowed, (method, path, r.headers["allow"])
         assert set(r.json()) == {"detail", "field"}
+
+
+def test_every_route_that_refuses_a_query_parameter_documents_that_422(client, api):
+    """GET /api/sessions/{id}?x=1 answered a 422 that OpenAPI did not list (only 200 and 404)."""
+    schema = client.get("/openapi.json").json()
+    s = api.create(client)
+    for path, method, op in _operations(schema):
+        url = path.format(session_id=s["id"], watch_id=s["watch_id"])
+        r = client.request(method, url + "?x=1")
+        if path == "/api/health":  # an uptime checker's cache-buster goes through
+            assert r.status_code == 200 and "422" not in op["responses"]
+            continue
+        assert r.status_code == 422 and r.json()["field"] == "x", (method, path, r.text)
+        answer = op["responses"]["422"]
+        assert answer["content"]["application/json"]["schema"] == {"$ref": PROBLEM}, (method, path)
+        assert "query parameter" in answer["description"], (method, path)
