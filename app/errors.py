@@ -165,9 +165,30 @@ def refuse_query(connection: HTTPConnection) -> None:
     (as a body's unknown field is) instead of being ignored without a word: ``POST …/step?steps=50``
     trained one update, not 50. The pages read theirs (a share link)."""
     if connection.scope["type"] == "http" and connection.query_params:
-        name = next(iter(connection.query_params))
-        raise ConfigError(name, f"{name} is a query parameter, and this API reads none: send the fields of a "
-                                f"request in its JSON body (e.g. POST …/step with {{\"steps\": 50}})")
+        name, value = next(iter(connection.query_params.multi_items()))
+        raise ConfigError(name, f"{name} is a query parameter, and {_what_instead(connection, name, value)}")
+
+
+def _what_instead(connection: HTTPConnection, name: str, value: str) -> str:
+    """What the route takes instead of a query parameter: its JSON body (with the parameter
+    in it if it is one of its fields), or nothing but the parameters in its path."""
+    route = connection.scope.get("route")
+    where = f"{connection.scope['method']} {getattr(route, 'path', connection.scope['path'])}"
+    model = body_model(connection)
+    if model is not None:
+        fields = list(model.model_fields)
+        if name in fields:
+            try:
+                shown = json.dumps(json.loads(value), ensure_ascii=False)
+            except (ValueError, RecursionError):
+                shown = json.dumps(value, ensure_ascii=False)
+            return f"this API reads none: send it in the JSON body, e.g. {where} with {{{json.dumps(name)}: {shown}}}"
+        if not fields:
+            return f"this API reads none: {where} takes no fields (send no body, or {{}})"
+        return f"this API reads none: send the fields of {where} in its JSON body (it takes {', '.join(fields)})"
+    path = _PARAMETER.findall(where)
+    takes = f"no parameters but {', '.join(p.strip('{}') for p in path)}, in its path" if path else "no parameters"
+    return f"{where} reads none, nor a body: it takes {takes}"
 
 
 def install(app: FastAPI) -> None:

@@ -457,12 +457,37 @@ def test_a_query_parameter_is_refused_by_name_not_ignored(client, api, method, s
     r = client.request(method, f"{API}{suffix.format(sid=sid)}?{query}")
     assert r.status_code == 422, r.text
     name = query.split("=")[0]
-    assert r.json()["field"] == name and "JSON body" in r.json()["detail"]
+    assert r.json()["field"] == name and f"{name} is a query parameter" in r.json()["detail"]
     assert client.get(f"{API}/{sid}").json()["state"]["step"] == 0  # nothing ran
     assert client.get("/api/catalog?x=1").status_code == 422
     assert client.get("/api/health?ts=1700000000").status_code == 200  # an uptime checker's cache-buster
     assert client.get(f"/api/watch/{client.get(f'{API}/{sid}').json()['watch_id']}?x=1").status_code == 422
     assert client.get("/?dataset=xor").status_code == 200  # the page reads its own (a share link)
+
+
+@pytest.mark.parametrize(("method", "path", "query", "said"), [
+    ("POST", "/api/sessions/{sid}/step", "steps=50", "steps is a query parameter, and this API reads none: send it "
+     'in the JSON body, e.g. POST /api/sessions/{session_id}/step with {"steps": 50}'),
+    ("POST", "/api/sessions", "dataset=xor", "dataset is a query parameter, and this API reads none: send it in the "
+     'JSON body, e.g. POST /api/sessions with {"dataset": "xor"}'),
+    ("POST", "/api/sessions/{sid}/step", "x=1", "x is a query parameter, and this API reads none: send the fields of "
+     "POST /api/sessions/{session_id}/step in its JSON body (it takes steps)"),
+    ("POST", "/api/watch/{w}/fork", "seed=1", "seed is a query parameter, and this API reads none: "
+     "POST /api/watch/{watch_id}/fork takes no fields (send no body, or {})"),
+    ("GET", "/api/sessions/{sid}", "x=1", "x is a query parameter, and GET /api/sessions/{session_id} reads none, "
+     "nor a body: it takes no parameters but session_id, in its path"),
+    ("DELETE", "/api/sessions/{sid}", "force=1", "force is a query parameter, and DELETE /api/sessions/{session_id} "
+     "reads none, nor a body: it takes no parameters but session_id, in its path"),
+    ("GET", "/api/watch/{w}/history", "since=10", "since is a query parameter, and GET "
+     "/api/watch/{watch_id}/history reads none, nor a body: it takes no parameters but watch_id, in its path"),
+    ("GET", "/api/catalog", "x=1", "x is a query parameter, and GET /api/catalog reads none, nor a body: it takes "
+     "no parameters"),
+])
+def test_a_query_parameters_hint_fits_the_route(client, api, method, path, query, said):
+    """Every refused query parameter was told 'e.g. POST …/step with {"steps": 50}', on GET routes too."""
+    s = api.create(client)
+    r = client.request(method, path.format(sid=s["id"], w=s["watch_id"]) + "?" + query)
+    assert r.status_code == 422 and r.json() == {"detail": said, "field": query.split("=")[0]}
 
 
 @pytest.mark.parametrize(("x", "y", "field", "said"), [
