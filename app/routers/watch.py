@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.trainer import Trainer
 
 from .. import jsonbody
-from ..errors import NOT_FOUND, QUERY_REFUSED, SessionNotFound, refuse_query
+from ..errors import NOT_FOUND, QUERY_REFUSED, SessionNotFound, allowed_methods, refuse_query
 from ..models import (
     DataAnswer,
     ForkRequest,
@@ -97,3 +98,23 @@ async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_stor
 async def live(websocket: WebSocket, watch_id: str) -> None:
     store: SessionStore = websocket.app.state.store
     await serve_socket(websocket, await store.find_watch(watch_id), readonly=True)
+
+
+# After the watch routes, and without their refusal of a query parameter: a session's route asked
+# through a watch link (POST …/step, GET …/export) says what a watch link is, where it was a bare
+# "Not Found"; a path that is no watch link's keeps that.
+stray = APIRouter(prefix="/api/watch")
+WATCH_ONLY = ("this is a watch link: it follows the session but cannot change or read it this way (it offers "
+              "GET /api/watch/{watch_id}, /history and /data, POST /trace and /gradcheck); fork it "
+              "(POST /api/watch/{watch_id}/fork) for a session of your own")
+
+
+@stray.api_route("/{watch_id}/{route}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+                 include_in_schema=False)
+async def not_a_watch_route(watch_id: str, request: Request,
+                            store: Annotated[SessionStore, Depends(get_store)]) -> Response:
+    if allowed_methods(request):  # a watch route asked with a method it does not take: the 405 it was
+        raise StarletteHTTPException(405)
+    if await store.find_watch(watch_id) is None:
+        raise StarletteHTTPException(404)
+    raise StarletteHTTPException(404, WATCH_ONLY)

@@ -251,3 +251,27 @@ def test_the_fork_body_is_documented_as_taking_no_fields(client):
     body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert body["type"] == "object" and body.get("properties", {}) == {} and body["additionalProperties"] is False
     assert {"404", "413", "422"} <= set(op["responses"])
+
+
+WATCH_ONLY = ("this is a watch link: it follows the session but cannot change or read it this way (it offers "
+              "GET /api/watch/{watch_id}, /history and /data, POST /trace and /gradcheck); fork it "
+              "(POST /api/watch/{watch_id}/fork) for a session of your own")
+
+
+@pytest.mark.parametrize(("method", "route", "body"), [
+    ("POST", "step", {"steps": 5}), ("POST", "reset", {}), ("GET", "export", None), ("GET", "batch", None),
+    ("PUT", "weights", {"layers": []}), ("DELETE", "anything", None),
+])
+def test_a_sessions_route_on_a_watch_link_says_what_a_watch_link_is(client, api, method, route, body):
+    """POST /api/watch/{w}/step answered a bare 404 "Not Found", as if the link were wrong."""
+    s = api.create(client)
+    r = client.request(method, f"/api/watch/{s['watch_id']}/{route}?x=1", json=body)
+    assert r.status_code == 404 and r.json() == {"detail": WATCH_ONLY, "field": None}
+    assert api.get(client, s["id"])["state"]["step"] == 0  # nothing ran
+    # a link that is no watch link's keeps its 404
+    for link in ("nope", s["id"]):
+        r = client.request(method, f"/api/watch/{link}/{route}", json=body)
+        assert r.status_code == 404 and r.json() == {"detail": "Not Found", "field": None}
+    # and a watch route asked with another method is still a 405 naming its methods
+    r = client.put(f"/api/watch/{s['watch_id']}/fork")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
