@@ -9,8 +9,9 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from typing import get_args
+from typing import Any, get_args
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
 from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
+from engine.data import transform
 
 from .models import MAX_POINTS, MIN_POINTS, GradCheckRequest, Problem, StepRequest, TraceRequest
 
@@ -134,6 +136,46 @@ def _describe(err: dict, model: type[BaseModel] | None = None) -> str:
     return f"{field}: {msg}" + (f" (allowed: {', '.join(bounds)})" if bounds else "")
 
 
+def _numbers(n: int) -> str:
+    return f"{n} number" if n == 1 else f"{n} numbers"
+
+
+def trace_shape(trainer: object, name: str) -> str:
+    """What ``x`` (or ``y``) of a trace or gradient check must be for this session, with an example row."""
+    t: Any = trainer
+    if name == "y":
+        k = t.n_outputs
+        row = [0.0] * k
+        row[min(1, k - 1)] = 1.0
+        hint = " (one-hot: 1.0 for the class)" if k > 1 else ""
+        return (f"y must be a non-empty list of rows of {_numbers(k)}, one row per row of x (N × {k}), "
+                f"targets as /data gives them, e.g. [{row}]{hint}")
+    features = list(t.config["features"])
+    point = [1.0, -2.0][: t.inputs]
+    example = [round(float(v), 4) for v in transform(np.array([point]), features)[0]]
+    n = len(features)
+    said = f"x must be a non-empty list of rows of {_numbers(n)} (N × {n}), e.g. [{example}]"
+    if features != ["x1", "x2"][: t.inputs]:
+        said += (f": x is in feature space, as /data gives it, one number per feature ({', '.join(features)}); "
+                 f"that row is the point {', '.join(f'x{i + 1} = {v:g}' for i, v in enumerate(point))}")
+    return said
+
+
+async def _shape_wanted(request: Request, err: dict, model: type[BaseModel] | None) -> str | None:
+    """A trace's (or gradient check's) x or y that is not a list of rows, said in the session's own shape:
+    a flat ``"x": [1, 2]`` was told "x[0]: Input should be a valid list"."""
+    loc = tuple(err.get("loc", ()))
+    if not (model is not None and issubclass(model, TraceRequest) and err.get("type") == "list_type"
+            and len(loc) in (2, 3) and loc[:1] == ("body",) and loc[1] in ("x", "y")):
+        return None
+    store, params = request.app.state.store, request.path_params
+    if "session_id" in params:
+        session = await store.find(params["session_id"])
+    else:
+        session = await store.find_watch(params.get("watch_id", ""))
+    return None if session is None else trace_shape(session.trainer, loc[1])
+
+
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 
@@ -206,10 +248,14 @@ def install(app: FastAPI) -> None:
         if first.get("type") == "json_invalid":
             field = "body"
         kind = request.headers.get("content-type", "")
+        model = body_model(request)
+        shape = await _shape_wanted(request, first, model) if first else None
+        if shape is not None:
+            return JSONResponse({"detail": shape, "field": first["loc"][1]}, 422)
         if field == "body" and first.get("type") == "model_attributes_type" and "json" not in kind:
             return JSONResponse({"detail": "send the body as JSON, with the header Content-Type: application/json "
                                            f"(this request said {kind or 'no content type'})", "field": "body"}, 422)
-        return JSONResponse({"detail": _describe(first, body_model(request)) if first else "invalid request",
+        return JSONResponse({"detail": _describe(first, model) if first else "invalid request",
                              "field": field}, 422)
 
     @app.exception_handler(Exception)
