@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import sys
 from typing import Any, get_args
 
 import numpy as np
@@ -176,6 +177,60 @@ async def _shape_wanted(request: Request, err: dict, model: type[BaseModel] | No
     return None if session is None else trace_shape(session.trainer, loc[1])
 
 
+class _LongInteger:
+    """An integer of the body too long for Python to read (more than ``sys.get_int_max_str_digits()`` digits)."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:  # what _shown says of it
+        return f"an integer of {self.digits} digits"
+
+
+def _first_long_integer(value: object, path: tuple = ()) -> tuple[tuple, _LongInteger] | None:
+    if isinstance(value, _LongInteger):
+        return path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _first_long_integer(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+async def _too_many_digits(request: Request, exc: Exception) -> dict | None:
+    """The answer to a body that is valid JSON but holds an integer of more digits than Python reads
+    (4300): it was called "not valid JSON". Names the field when the body can be read again."""
+    limit = sys.get_int_max_str_digits()
+    cause = exc.__cause__
+    if not limit or not isinstance(cause, ValueError) or isinstance(cause, UnicodeError) \
+            or "digits" not in str(cause):
+        return None
+    answer = {"detail": f"a number in the body has too many digits (this server reads integers of up to {limit} "
+                        "digits, and no field takes one so long)", "field": "body"}
+
+    def read(text: str) -> int | _LongInteger:
+        digits = len(text.lstrip("-"))
+        return _LongInteger(digits) if digits > limit else int(text)
+
+    try:
+        found = _first_long_integer(json.loads(await request.body(), parse_int=read))
+    except json.JSONDecodeError:  # and past that number, not JSON
+        return {"detail": "the request body is not valid JSON", "field": "body"}
+    except Exception:  # not readable after all: say what is known
+        return answer
+    if found is None:
+        return answer
+    path, number = found
+    model = body_model(request)
+    err = {"type": "int_too_long", "loc": ("body", *path), "input": number,
+           "msg": f"a number of {number.digits} digits is out of range (this server reads integers of up to "
+                  f"{limit} digits)"}
+    if model is not None and path and path[0] not in model.model_fields:  # in a field the request does not take
+        err = {"type": "extra_forbidden", "loc": ("body", path[0])}
+    return {"detail": _describe(err, model), "field": _field_name(err["loc"])}
+
+
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 
@@ -273,6 +328,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # a body that cannot even be decoded: invalid input like any other
+            too_long = await _too_many_digits(request, exc)
+            if too_long is not None:
+                return JSONResponse(too_long, 422)
             return JSONResponse({"detail": "the request body is not valid JSON (UTF-8 text)", "field": "body"}, 422)
         field = "body" if exc.status_code == 413 else None  # see limits.BodyTooLarge
         if exc.status_code == 405:

@@ -431,6 +431,32 @@ def test_an_integer_past_every_float_is_422_not_500(client, api, raw, field):
     assert client.get(f"{API}/{sid}").json()["config"]["hidden_layers"] == [4, 2]  # nothing changed
 
 
+@pytest.mark.parametrize(("method", "suffix", "raw", "answer"), [
+    ("POST", "/{sid}/step", '{"steps": %s}',
+     {"field": "steps", "detail": "steps must be an integer in [1, 100000] (got an integer of 5000 digits)"}),
+    ("POST", "/{sid}/reset", '{"seed": -%s}',
+     {"field": "seed", "detail": "seed must be an integer in [0, 4294967295] (got an integer of 5000 digits)"}),
+    ("PATCH", "/{sid}", '{"hidden_layers": [4, %s]}',
+     {"field": "hidden_layers[1]", "detail": "hidden_layers[1] must be an integer in [1, 128] (got an integer of 5000 "
+                                             "digits)"}),
+    ("POST", "/{sid}/trace", '{"x": [[1, %s]], "y": [[1]]}',
+     {"field": "x[0][1]", "detail": "x[0][1]: a number of 5000 digits is out of range (this server reads integers "
+                                    "of up to 4300 digits)"}),
+    ("POST", "", '{"stepz": %s}',
+     {"field": "stepz", "detail": "stepz is not a field of this request (a misspelt name, or one that belongs to "
+                                  "another endpoint)"}),
+    ("POST", "", '{"seed": %s, "noise": [}', {"field": "body", "detail": "the request body is not valid JSON"}),
+])
+def test_an_integer_of_too_many_digits_for_python_is_out_of_range_not_invalid_json(client, api, method, suffix, raw,
+                                                                                   answer):
+    """Python reads integers of up to 4300 digits: {"steps": 999…9} (5000 digits), valid JSON, was
+    answered "the request body is not valid JSON"."""
+    sid = api.create(client)["id"]
+    r = client.request(method, f"{API}{suffix.format(sid=sid)}", content=(raw % ("9" * 5000)).encode(), headers=JSON)
+    assert r.status_code == 422 and r.json() == answer
+    assert api.get(client, sid)["state"]["step"] == 0
+
+
 def test_an_unexpected_failure_answers_json_not_plain_text(make_client, api, monkeypatch):
     """Any bug (here, one planted in the engine) still answers the documented {"detail", "field"}."""
     from engine.trainer import Trainer
