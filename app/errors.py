@@ -6,21 +6,31 @@ produce a 500.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+import sys
+from typing import Any, get_args
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 
 from engine.config import MAX_HIDDEN_LAYERS, PROPERTY, ConfigError, _range_text
+from engine.data import transform
 
 from .models import MAX_POINTS, MIN_POINTS, GradCheckRequest, Problem, StepRequest, TraceRequest
 
 NOT_FOUND = {404: {"model": Problem, "description": "no such session (or it was deleted or timed out)"}}
-INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range"}}
+INVALID = {422: {"model": Problem, "description": "invalid input: the message names the field and its allowed range "
+                                                 "(a query parameter is refused too: the API reads none)"}}
+# what every route of the API but /api/health answers for a query parameter (see refuse_query)
+QUERY_REFUSED = {422: {"model": Problem, "description": "a query parameter was sent: this route reads none "
+                                                        "(field: its name)"}}
 TOO_LARGE = {413: {"model": Problem, "description": "the request body is larger than 32 MB (field: body)"}}
 # what a route that reads a request body can answer besides its own success (and 404)
 BODY_ERRORS = {**INVALID, **TOO_LARGE}
@@ -72,13 +82,25 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _describe(err: dict) -> str:
+def body_model(connection: HTTPConnection) -> type[BaseModel] | None:
+    """The model of the JSON body the matched route reads (``X | None`` for an optional one), or None."""
+    field = getattr(connection.scope.get("route"), "body_field", None)
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None)
+    for kind in (annotation, *get_args(annotation)):
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+    return None
+
+
+def _describe(err: dict, model: type[BaseModel] | None = None) -> str:
     loc = tuple(err.get("loc", ()))
     field = _field_name(loc)
     msg = err.get("msg", "invalid value")
     if err.get("type") == "json_invalid":
         return "the request body is not valid JSON"
     if err.get("type") == "extra_forbidden":  # before the ranges: a field this request does not take has none
+        if model is not None and not model.model_fields and model.__doc__:  # a body with no fields says why
+            return f"{field} is not a field of this request: {' '.join(inspect.cleandoc(model.__doc__).split())}"
         return f"{field} is not a field of this request (a misspelt name, or one that belongs to another endpoint)"
     if err.get("type") in ("value_error", "assertion_error"):  # a validator's own words (rows of different lengths, …)
         return f"{field}: {msg.removeprefix('Value error, ')}"
@@ -115,6 +137,100 @@ def _describe(err: dict) -> str:
     return f"{field}: {msg}" + (f" (allowed: {', '.join(bounds)})" if bounds else "")
 
 
+def _numbers(n: int) -> str:
+    return f"{n} number" if n == 1 else f"{n} numbers"
+
+
+def trace_shape(trainer: object, name: str) -> str:
+    """What ``x`` (or ``y``) of a trace or gradient check must be for this session, with an example row."""
+    t: Any = trainer
+    if name == "y":
+        k = t.n_outputs
+        row = [0.0] * k
+        row[min(1, k - 1)] = 1.0
+        hint = " (one-hot: 1.0 for the class)" if k > 1 else ""
+        return (f"y must be a non-empty list of rows of {_numbers(k)}, one row per row of x (N × {k}), "
+                f"targets as /data gives them, e.g. [{row}]{hint}")
+    features = list(t.config["features"])
+    point = [1.0, -2.0][: t.inputs]
+    example = [round(float(v), 4) for v in transform(np.array([point]), features)[0]]
+    n = len(features)
+    said = f"x must be a non-empty list of rows of {_numbers(n)} (N × {n}), e.g. [{example}]"
+    if features != ["x1", "x2"][: t.inputs]:
+        said += (f": x is in feature space, as /data gives it, one number per feature ({', '.join(features)}); "
+                 f"that row is the point {', '.join(f'x{i + 1} = {v:g}' for i, v in enumerate(point))}")
+    return said
+
+
+async def _shape_wanted(request: Request, err: dict, model: type[BaseModel] | None) -> str | None:
+    """A trace's (or gradient check's) x or y that is not a list of rows, said in the session's own shape:
+    a flat ``"x": [1, 2]`` was told "x[0]: Input should be a valid list"."""
+    loc = tuple(err.get("loc", ()))
+    if not (model is not None and issubclass(model, TraceRequest) and err.get("type") == "list_type"
+            and len(loc) in (2, 3) and loc[:1] == ("body",) and loc[1] in ("x", "y")):
+        return None
+    store, params = request.app.state.store, request.path_params
+    if "session_id" in params:
+        session = await store.find(params["session_id"])
+    else:
+        session = await store.find_watch(params.get("watch_id", ""))
+    return None if session is None else trace_shape(session.trainer, loc[1])
+
+
+class _LongInteger:
+    """An integer of the body too long for Python to read (more than ``sys.get_int_max_str_digits()`` digits)."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:  # what _shown says of it
+        return f"an integer of {self.digits} digits"
+
+
+def _first_long_integer(value: object, path: tuple = ()) -> tuple[tuple, _LongInteger] | None:
+    if isinstance(value, _LongInteger):
+        return path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _first_long_integer(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+async def _too_many_digits(request: Request, exc: Exception) -> dict | None:
+    """The answer to a body that is valid JSON but holds an integer of more digits than Python reads
+    (4300): it was called "not valid JSON". Names the field when the body can be read again."""
+    limit = sys.get_int_max_str_digits()
+    cause = exc.__cause__
+    if not limit or not isinstance(cause, ValueError) or isinstance(cause, UnicodeError) \
+            or "digits" not in str(cause):
+        return None
+    answer = {"detail": f"a number in the body has too many digits (this server reads integers of up to {limit} "
+                        "digits, and no field takes one so long)", "field": "body"}
+
+    def read(text: str) -> int | _LongInteger:
+        digits = len(text.lstrip("-"))
+        return _LongInteger(digits) if digits > limit else int(text)
+
+    try:
+        found = _first_long_integer(json.loads(await request.body(), parse_int=read))
+    except json.JSONDecodeError:  # and past that number, not JSON
+        return {"detail": "the request body is not valid JSON", "field": "body"}
+    except Exception:  # not readable after all: say what is known
+        return answer
+    if found is None:
+        return answer
+    path, number = found
+    model = body_model(request)
+    err = {"type": "int_too_long", "loc": ("body", *path), "input": number,
+           "msg": f"a number of {number.digits} digits is out of range (this server reads integers of up to "
+                  f"{limit} digits)"}
+    if model is not None and path and path[0] not in model.model_fields:  # in a field the request does not take
+        err = {"type": "extra_forbidden", "loc": ("body", path[0])}
+    return {"detail": _describe(err, model), "field": _field_name(err["loc"])}
+
+
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PARAMETER = re.compile(r"\{[^}/]+\}")
 
@@ -146,9 +262,30 @@ def refuse_query(connection: HTTPConnection) -> None:
     (as a body's unknown field is) instead of being ignored without a word: ``POST …/step?steps=50``
     trained one update, not 50. The pages read theirs (a share link)."""
     if connection.scope["type"] == "http" and connection.query_params:
-        name = next(iter(connection.query_params))
-        raise ConfigError(name, f"{name} is a query parameter, and this API reads none: send the fields of a "
-                                f"request in its JSON body (e.g. POST …/step with {{\"steps\": 50}})")
+        name, value = next(iter(connection.query_params.multi_items()))
+        raise ConfigError(name, f"{name} is a query parameter, and {_what_instead(connection, name, value)}")
+
+
+def _what_instead(connection: HTTPConnection, name: str, value: str) -> str:
+    """What the route takes instead of a query parameter: its JSON body (with the parameter
+    in it if it is one of its fields), or nothing but the parameters in its path."""
+    route = connection.scope.get("route")
+    where = f"{connection.scope['method']} {getattr(route, 'path', connection.scope['path'])}"
+    model = body_model(connection)
+    if model is not None:
+        fields = list(model.model_fields)
+        if name in fields:
+            try:
+                shown = json.dumps(json.loads(value), ensure_ascii=False)
+            except (ValueError, RecursionError):
+                shown = json.dumps(value, ensure_ascii=False)
+            return f"this API reads none: send it in the JSON body, e.g. {where} with {{{json.dumps(name)}: {shown}}}"
+        if not fields:
+            return f"this API reads none: {where} takes no fields (send no body, or {{}})"
+        return f"this API reads none: send the fields of {where} in its JSON body (it takes {', '.join(fields)})"
+    path = _PARAMETER.findall(where)
+    takes = f"no parameters but {', '.join(p.strip('{}') for p in path)}, in its path" if path else "no parameters"
+    return f"{where} reads none, nor a body: it takes {takes}"
 
 
 def install(app: FastAPI) -> None:
@@ -166,10 +303,15 @@ def install(app: FastAPI) -> None:
         if first.get("type") == "json_invalid":
             field = "body"
         kind = request.headers.get("content-type", "")
+        model = body_model(request)
+        shape = await _shape_wanted(request, first, model) if first else None
+        if shape is not None:
+            return JSONResponse({"detail": shape, "field": first["loc"][1]}, 422)
         if field == "body" and first.get("type") == "model_attributes_type" and "json" not in kind:
             return JSONResponse({"detail": "send the body as JSON, with the header Content-Type: application/json "
                                            f"(this request said {kind or 'no content type'})", "field": "body"}, 422)
-        return JSONResponse({"detail": _describe(first) if first else "invalid request", "field": field}, 422)
+        return JSONResponse({"detail": _describe(first, model) if first else "invalid request",
+                             "field": field}, 422)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:
@@ -186,6 +328,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # a body that cannot even be decoded: invalid input like any other
+            too_long = await _too_many_digits(request, exc)
+            if too_long is not None:
+                return JSONResponse(too_long, 422)
             return JSONResponse({"detail": "the request body is not valid JSON (UTF-8 text)", "field": "body"}, 422)
         field = "body" if exc.status_code == 413 else None  # see limits.BodyTooLarge
         if exc.status_code == 405:

@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(sessions.router)
     app.include_router(watch.router)
+    app.include_router(watch.stray)
     app.include_router(pages.router)
     app.mount("/static", pages.StaticAssets(directory=str(pages.STATIC_DIR)), name="static")
     return app

@@ -184,6 +184,13 @@ class ResetRequest(Strict):
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="a new seed (default: keep the current one)")
 
 
+class ForkRequest(Strict):
+    """fork takes no fields (send no body, or {}), and the new session continues from the watched state as it is;
+    change it afterwards with PATCH /api/sessions/{id}, or POST /api/sessions/{id}/reset for a new seed"""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
+
+
 class TraceRequest(Strict):
     x: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_inputs, in the network's input space")
     y: list[list[float]] = Field(min_length=1, max_length=5000, description="N × n_outputs, targets as in /data")
@@ -283,6 +290,95 @@ class ExportDocument(BaseModel):
     format: Literal["chainrule-session"]
     version: Literal[1]
     state: dict[str, Any]
+
+
+class Listed(BaseModel):
+    """An entry of the catalog: the fields below and no others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CatalogDataset(Listed):
+    name: str
+    task: Literal["classification", "regression"]
+    inputs: int = Field(description="raw inputs: 2 (x1, x2), or 1 (x1 only)")
+    classes: int | None = Field(description="classes of a classification data set; null for regression")
+    description: str
+
+
+class CatalogActivation(Listed):
+    name: str
+    formula: str
+    hidden: bool = Field(description="usable in a hidden layer (softmax is for the output layer only)")
+
+
+class CatalogLoss(Listed):
+    name: str
+    formula: str
+    output_activation: str | None = Field(description="the output activation it is paired with (its ∂L/∂z is "
+                                                      "then the simple ŷ − y), or null: any")
+
+
+class CatalogFeature(Listed):
+    name: str
+    label: str = Field(description="how the page writes it (x₁², sin x₁)")
+    needs_inputs: int = Field(description="the raw inputs it needs: 1 (x1), or 2 (x2 too: not for one-input data)")
+
+
+class CatalogPreset(Listed):
+    id: str
+    title: str
+    config: dict[str, Any] = Field(description="the lesson's own settings (fields of SessionConfig)")
+    text: str = Field(description="what to do, and what to look at")
+    setup: FullConfig = Field(description="its whole configuration: its own settings, and the defaults for the rest "
+                                          "(as POST /api/sessions would resolve them)")
+
+
+class CatalogSetting(Listed):
+    name: str = Field(description="a field of SessionConfig")
+    type: str = Field(description='its kind: "str", "int", "float", "list[str]", "list[int]", "points" or '
+                                  '"activation" (a name, or a list of names, one per hidden layer)')
+    default: str | int | float | list[int] | list[str] | None = Field(
+        description="its default, or null where the server derives it from other fields (the task, the inputs)")
+    group: Literal["data", "network", "training"]
+    live: bool = Field(description="true: a change applies live (PATCH); false: it rebuilds and resets the session")
+    choices: list[str] | None = Field(description="its allowed values (of each entry, for a list), or null")
+    minimum: float | None = Field(description="its lowest value (of each entry, for hidden_layers), or null")
+    maximum: float | None = Field(description="its highest value (of each entry, for hidden_layers), or null")
+    exclusive_minimum: bool = Field(description="true: the minimum itself is refused (learning_rate > 0)")
+    exclusive_maximum: bool = Field(description="true: the maximum itself is refused (momentum < 1)")
+    help: str
+
+
+def _pair(what: str) -> Any:
+    return Field(min_length=2, max_length=2, description=f"[lowest, highest]: {what}")
+
+
+class CatalogLimits(Listed):
+    hidden_layers: list[int] = _pair("hidden layers")
+    neurons: list[int] = _pair("neurons in a hidden layer")
+    n_samples: list[int] = _pair("points of a data set")
+    noise: list[float] = _pair("noise")
+    train_fraction: list[float] = _pair("the training set's share of the points")
+    learning_rate: list[float] = _pair("learning rate (0 itself is refused)")
+    steps_per_request: list[int] = _pair("updates of one POST …/step (or one live step command)")
+    trace_rows: list[int] = _pair("rows of one trace or gradient check")
+    steps_per_frame: list[int] = _pair('live updates between two frames (or "max")')
+    max_sessions: int = Field(description="sessions the server keeps at once (the least recently used is let go)")
+
+
+class Catalog(Listed):
+    """What a configuration can use: the engine's tables, and this server's limits."""
+
+    datasets: list[CatalogDataset]
+    activations: list[CatalogActivation]
+    losses: list[CatalogLoss]
+    optimizers: list[str]
+    inits: list[str] = Field(description="weight initializations")
+    features: list[CatalogFeature] = Field(description="input features, computed from the raw inputs")
+    presets: list[CatalogPreset] = Field(description="lessons: ready-made situations, each with what to look at")
+    config: list[CatalogSetting] = Field(description="every field of SessionConfig: its kind, default and range")
+    limits: CatalogLimits
 
 
 class Health(BaseModel):

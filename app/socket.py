@@ -133,11 +133,14 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     await live.publish()
                 elif kind == "speed":
                     spf = msg.get("steps_per_frame")
+                    allowed = f'an integer in [1, {settings.max_steps_per_frame}], or "max": as many as fit in a frame'
                     if spf != "max":
-                        spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
+                        try:
+                            spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
+                        except ValueError:  # _int's words would leave "max" out
+                            raise ValueError(f"steps_per_frame must be {allowed}") from None
                     if spf is None:
-                        raise ValueError(f"speed needs steps_per_frame, an integer in [1, {settings.max_steps_per_frame}] "
-                                         '(or "max": as many as fit in a frame)')
+                        raise ValueError(f"speed needs steps_per_frame, {allowed}")
                     live.steps_per_frame = spf
                     await live.publish()
                 elif kind == "view":

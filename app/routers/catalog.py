@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, PROPERTIES, resolve_config
@@ -14,9 +14,9 @@ from engine.lessons import LESSONS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
 
-from .. import __version__
-from ..errors import refuse_query
-from ..models import Health
+from .. import __version__, jsonbody
+from ..errors import QUERY_REFUSED, refuse_query
+from ..models import Catalog, Health
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
@@ -32,10 +32,12 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/catalog", dependencies=[Depends(refuse_query)], summary="Data sets, activations, losses, optimizers, features, presets, limits")
-async def catalog(request: Request) -> dict[str, Any]:
+@router.get("/catalog", response_model=Catalog, dependencies=[Depends(refuse_query)], responses=QUERY_REFUSED,
+            summary="Data sets, activations, losses, optimizers, features, presets, limits")
+async def catalog(request: Request) -> Response:
+    """The model documents the answer; the answer is sent as it is made (see jsonbody)."""
     s = request.app.state.settings
-    return {
+    return await jsonbody.answer({
         "datasets": [
             {"name": d.name, "task": d.task, "inputs": d.inputs, "classes": d.classes, "description": d.description}
             for d in DATASETS.values()
@@ -62,4 +64,4 @@ async def catalog(request: Request) -> dict[str, Any]:
             "steps_per_request": [1, s.max_steps_per_request], "trace_rows": [1, s.max_trace_rows],
             "steps_per_frame": [1, s.max_steps_per_frame], "max_sessions": s.max_sessions,
         },
-    }
+    })

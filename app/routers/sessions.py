@@ -12,7 +12,7 @@ from engine.config import ConfigError
 from engine.trainer import Trainer
 
 from .. import jsonbody
-from ..errors import BODY_ERRORS, NOT_FOUND, SessionNotFound, refuse_query
+from ..errors import BODY_ERRORS, NOT_FOUND, QUERY_REFUSED, SessionNotFound, refuse_query
 from ..limits import HEAVY_TRACE_VALUES
 from ..models import (
     ConfigChange,
@@ -37,7 +37,9 @@ from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"], dependencies=[Depends(refuse_query)])
+# every route refuses a query parameter with a 422 (a route that reads a body documents its own, wider 422)
+router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=QUERY_REFUSED,
+                   dependencies=[Depends(refuse_query)])
 
 # The error answers each route documents (all of them Problem): 404 where a
 # session is named, 422 and 413 where a body is read (nothing else can be invalid).

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, WebSocket
+from fastapi import APIRouter, Body, Depends, Path, Request, Response, WebSocket
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.trainer import Trainer
 
 from .. import jsonbody
-from ..errors import NOT_FOUND, SessionNotFound, refuse_query
-from ..models import DataAnswer, GradCheck, GradCheckRequest, History, Session, Trace, TraceRequest, WatchedSession
+from ..errors import NOT_FOUND, QUERY_REFUSED, SessionNotFound, allowed_methods, refuse_query
+from ..models import (
+    DataAnswer,
+    ForkRequest,
+    GradCheck,
+    GradCheckRequest,
+    History,
+    Session,
+    Trace,
+    TraceRequest,
+    WatchedSession,
+)
 from ..socket import serve_socket
 from ..store import Session as LiveSession
 from ..store import SessionStore
 from . import sessions
 from .sessions import WITH_BODY, create_session, get_store
 
-router = APIRouter(prefix="/api/watch", tags=["watch"], responses=NOT_FOUND, dependencies=[Depends(refuse_query)])
+router = APIRouter(prefix="/api/watch", tags=["watch"], responses={**NOT_FOUND, **QUERY_REFUSED},
+                   dependencies=[Depends(refuse_query)])
 
 
 WatchId = Annotated[str, Path(description="the session's `watch_id`: a read-only link to it")]
@@ -69,10 +81,13 @@ async def gradcheck(session: Watched, body: GradCheckRequest) -> Response:
     return await sessions.gradcheck(session, body)
 
 
-@router.post("/{watch_id}/fork", status_code=201, response_model=Session, summary="Fork a watched session")
-async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)]) -> Response:
+@router.post("/{watch_id}/fork", status_code=201, response_model=Session, responses=WITH_BODY,
+             summary="Fork a watched session")
+async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_store)],
+               body: Annotated[ForkRequest | None, Body()] = None) -> Response:
     """A new session of one's own that continues from the watched state
-    (weights, optimizer state, data, step)."""
+    (weights, optimizer state, data, step). It takes no fields: no body, or ``{}``
+    (anything else is refused, not ignored)."""
     state = await session.run(lambda t: t.to_state())
     forked = await create_session(store, lambda: Trainer.from_state(state))
     snap = await forked.run(lambda t: t.snapshot(), save=True)
@@ -83,3 +98,23 @@ async def fork(session: Watched, store: Annotated[SessionStore, Depends(get_stor
 async def live(websocket: WebSocket, watch_id: str) -> None:
     store: SessionStore = websocket.app.state.store
     await serve_socket(websocket, await store.find_watch(watch_id), readonly=True)
+
+
+# After the watch routes, and without their refusal of a query parameter: a session's route asked
+# through a watch link (POST …/step, GET …/export) says what a watch link is, where it was a bare
+# "Not Found"; a path that is no watch link's keeps that.
+stray = APIRouter(prefix="/api/watch")
+WATCH_ONLY = ("this is a watch link: it follows the session but cannot change or read it this way (it offers "
+              "GET /api/watch/{watch_id}, /history and /data, POST /trace and /gradcheck); fork it "
+              "(POST /api/watch/{watch_id}/fork) for a session of your own")
+
+
+@stray.api_route("/{watch_id}/{route}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+                 include_in_schema=False)
+async def not_a_watch_route(watch_id: str, request: Request,
+                            store: Annotated[SessionStore, Depends(get_store)]) -> Response:
+    if allowed_methods(request):  # a watch route asked with a method it does not take: the 405 it was
+        raise StarletteHTTPException(405)
+    if await store.find_watch(watch_id) is None:
+        raise StarletteHTTPException(404)
+    raise StarletteHTTPException(404, WATCH_ONLY)

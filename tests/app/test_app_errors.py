@@ -431,6 +431,32 @@ def test_an_integer_past_every_float_is_422_not_500(client, api, raw, field):
     assert client.get(f"{API}/{sid}").json()["config"]["hidden_layers"] == [4, 2]  # nothing changed
 
 
+@pytest.mark.parametrize(("method", "suffix", "raw", "answer"), [
+    ("POST", "/{sid}/step", '{"steps": %s}',
+     {"field": "steps", "detail": "steps must be an integer in [1, 100000] (got an integer of 5000 digits)"}),
+    ("POST", "/{sid}/reset", '{"seed": -%s}',
+     {"field": "seed", "detail": "seed must be an integer in [0, 4294967295] (got an integer of 5000 digits)"}),
+    ("PATCH", "/{sid}", '{"hidden_layers": [4, %s]}',
+     {"field": "hidden_layers[1]", "detail": "hidden_layers[1] must be an integer in [1, 128] (got an integer of 5000 "
+                                             "digits)"}),
+    ("POST", "/{sid}/trace", '{"x": [[1, %s]], "y": [[1]]}',
+     {"field": "x[0][1]", "detail": "x[0][1]: a number of 5000 digits is out of range (this server reads integers "
+                                    "of up to 4300 digits)"}),
+    ("POST", "", '{"stepz": %s}',
+     {"field": "stepz", "detail": "stepz is not a field of this request (a misspelt name, or one that belongs to "
+                                  "another endpoint)"}),
+    ("POST", "", '{"seed": %s, "noise": [}', {"field": "body", "detail": "the request body is not valid JSON"}),
+])
+def test_an_integer_of_too_many_digits_for_python_is_out_of_range_not_invalid_json(client, api, method, suffix, raw,
+                                                                                   answer):
+    """Python reads integers of up to 4300 digits: {"steps": 999…9} (5000 digits), valid JSON, was
+    answered "the request body is not valid JSON"."""
+    sid = api.create(client)["id"]
+    r = client.request(method, f"{API}{suffix.format(sid=sid)}", content=(raw % ("9" * 5000)).encode(), headers=JSON)
+    assert r.status_code == 422 and r.json() == answer
+    assert api.get(client, sid)["state"]["step"] == 0
+
+
 def test_an_unexpected_failure_answers_json_not_plain_text(make_client, api, monkeypatch):
     """Any bug (here, one planted in the engine) still answers the documented {"detail", "field"}."""
     from engine.trainer import Trainer
@@ -457,12 +483,37 @@ def test_a_query_parameter_is_refused_by_name_not_ignored(client, api, method, s
     r = client.request(method, f"{API}{suffix.format(sid=sid)}?{query}")
     assert r.status_code == 422, r.text
     name = query.split("=")[0]
-    assert r.json()["field"] == name and "JSON body" in r.json()["detail"]
+    assert r.json()["field"] == name and f"{name} is a query parameter" in r.json()["detail"]
     assert client.get(f"{API}/{sid}").json()["state"]["step"] == 0  # nothing ran
     assert client.get("/api/catalog?x=1").status_code == 422
     assert client.get("/api/health?ts=1700000000").status_code == 200  # an uptime checker's cache-buster
     assert client.get(f"/api/watch/{client.get(f'{API}/{sid}').json()['watch_id']}?x=1").status_code == 422
     assert client.get("/?dataset=xor").status_code == 200  # the page reads its own (a share link)
+
+
+@pytest.mark.parametrize(("method", "path", "query", "said"), [
+    ("POST", "/api/sessions/{sid}/step", "steps=50", "steps is a query parameter, and this API reads none: send it "
+     'in the JSON body, e.g. POST /api/sessions/{session_id}/step with {"steps": 50}'),
+    ("POST", "/api/sessions", "dataset=xor", "dataset is a query parameter, and this API reads none: send it in the "
+     'JSON body, e.g. POST /api/sessions with {"dataset": "xor"}'),
+    ("POST", "/api/sessions/{sid}/step", "x=1", "x is a query parameter, and this API reads none: send the fields of "
+     "POST /api/sessions/{session_id}/step in its JSON body (it takes steps)"),
+    ("POST", "/api/watch/{w}/fork", "seed=1", "seed is a query parameter, and this API reads none: "
+     "POST /api/watch/{watch_id}/fork takes no fields (send no body, or {})"),
+    ("GET", "/api/sessions/{sid}", "x=1", "x is a query parameter, and GET /api/sessions/{session_id} reads none, "
+     "nor a body: it takes no parameters but session_id, in its path"),
+    ("DELETE", "/api/sessions/{sid}", "force=1", "force is a query parameter, and DELETE /api/sessions/{session_id} "
+     "reads none, nor a body: it takes no parameters but session_id, in its path"),
+    ("GET", "/api/watch/{w}/history", "since=10", "since is a query parameter, and GET "
+     "/api/watch/{watch_id}/history reads none, nor a body: it takes no parameters but watch_id, in its path"),
+    ("GET", "/api/catalog", "x=1", "x is a query parameter, and GET /api/catalog reads none, nor a body: it takes "
+     "no parameters"),
+])
+def test_a_query_parameters_hint_fits_the_route(client, api, method, path, query, said):
+    """Every refused query parameter was told 'e.g. POST …/step with {"steps": 50}', on GET routes too."""
+    s = api.create(client)
+    r = client.request(method, path.format(sid=s["id"], w=s["watch_id"]) + "?" + query)
+    assert r.status_code == 422 and r.json() == {"detail": said, "field": query.split("=")[0]}
 
 
 @pytest.mark.parametrize(("x", "y", "field", "said"), [

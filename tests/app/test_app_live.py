@@ -390,6 +390,22 @@ def test_bad_messages_get_an_error_and_the_socket_stays_usable(client, api, text
     assert api.get(client, s["id"])["state"]["step"] == 2
 
 
+@pytest.mark.parametrize("value", [0, 5001, "fast", 2.5, None])
+def test_a_bad_speed_names_max_too(client, api, value):
+    """The error said "steps_per_frame must be an integer in [1, 5000]", though "max" is one of its values."""
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        send(ws, type="speed", steps_per_frame=value)
+        assert recv(ws) == {"type": "error", "message": 'steps_per_frame must be an integer in [1, 5000], or "max": '
+                                                        "as many as fit in a frame"}
+        send(ws, type="speed")
+        assert recv(ws)["message"] == ('speed needs steps_per_frame, an integer in [1, 5000], or "max": '
+                                       "as many as fit in a frame")
+        send(ws, type="speed", steps_per_frame="max")
+        assert until(ws, is_frame)["steps_per_frame"] == "max"
+
+
 def test_a_field_a_message_does_not_take_is_named_as_rest_names_it(client, api):
     s = api.create(client)
     with client.websocket_connect(f"{API}/{s['id']}/live") as ws:

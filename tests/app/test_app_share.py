@@ -208,3 +208,70 @@ def test_fork_is_independent(client, api):
     assert api.get(client, sid)["config"]["hidden_layers"] == [4, 2]
     client.delete(f"{API}/{fork['id']}")
     assert api.get(client, sid)["state"]["step"] == 32
+
+
+@pytest.mark.parametrize("body", [None, b"", b"{}", b"null"])
+def test_fork_takes_no_body_or_an_empty_one(client, api, body):
+    s = api.create(client)
+    headers = {} if body is None else {"content-type": "application/json"}
+    r = client.post(f"/api/watch/{s['watch_id']}/fork", content=body, headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["config"] == s["config"]
+
+
+FORK_TAKES_NONE = ("fork takes no fields (send no body, or {}), and the new session continues from the watched "
+                   "state as it is; change it afterwards with PATCH /api/sessions/{id}, or POST "
+                   "/api/sessions/{id}/reset for a new seed")
+
+
+@pytest.mark.parametrize(("content", "kind", "answer"), [
+    (b'{"seed": 1, "dataset": "xor", "bogus": true}', "application/json",
+     {"detail": f"seed is not a field of this request: {FORK_TAKES_NONE}", "field": "seed"}),
+    (b'{"hidden_layers": [8]}', "application/json",
+     {"detail": f"hidden_layers is not a field of this request: {FORK_TAKES_NONE}", "field": "hidden_layers"}),
+    (b"{garbage", "application/json", {"detail": "the request body is not valid JSON", "field": "body"}),
+    (b'{"seed": 1}', "text/plain", {"detail": "send the body as JSON, with the header Content-Type: application/json "
+                                              "(this request said text/plain)", "field": "body"}),
+])
+def test_fork_refuses_a_body_it_would_ignore(client, api, content, kind, answer):
+    """POST /fork {"seed": 1, "dataset": "xor"} answered 201 with a fork of the circle session at its own seed:
+    the fields were dropped without a word, as were a broken JSON text and a text/plain body."""
+    s = api.create(client)
+    r = client.post(f"/api/watch/{s['watch_id']}/fork", content=content, headers={"content-type": kind})
+    assert r.status_code == 422 and r.json() == answer
+    assert len(client.app.state.store) == 1  # no session was made
+
+
+def test_the_fork_body_is_documented_as_taking_no_fields(client):
+    schema = client.get("/openapi.json").json()
+    op = schema["paths"]["/api/watch/{watch_id}/fork"]["post"]
+    assert op["requestBody"].get("required", False) is False
+    ref = op["requestBody"]["content"]["application/json"]["schema"]
+    ref = next(s for s in ref.get("anyOf", [ref]) if "$ref" in s)["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert body["type"] == "object" and body.get("properties", {}) == {} and body["additionalProperties"] is False
+    assert {"404", "413", "422"} <= set(op["responses"])
+
+
+WATCH_ONLY = ("this is a watch link: it follows the session but cannot change or read it this way (it offers "
+              "GET /api/watch/{watch_id}, /history and /data, POST /trace and /gradcheck); fork it "
+              "(POST /api/watch/{watch_id}/fork) for a session of your own")
+
+
+@pytest.mark.parametrize(("method", "route", "body"), [
+    ("POST", "step", {"steps": 5}), ("POST", "reset", {}), ("GET", "export", None), ("GET", "batch", None),
+    ("PUT", "weights", {"layers": []}), ("DELETE", "anything", None),
+])
+def test_a_sessions_route_on_a_watch_link_says_what_a_watch_link_is(client, api, method, route, body):
+    """POST /api/watch/{w}/step answered a bare 404 "Not Found", as if the link were wrong."""
+    s = api.create(client)
+    r = client.request(method, f"/api/watch/{s['watch_id']}/{route}?x=1", json=body)
+    assert r.status_code == 404 and r.json() == {"detail": WATCH_ONLY, "field": None}
+    assert api.get(client, s["id"])["state"]["step"] == 0  # nothing ran
+    # a link that is no watch link's keeps its 404
+    for link in ("nope", s["id"]):
+        r = client.request(method, f"/api/watch/{link}/{route}", json=body)
+        assert r.status_code == 404 and r.json() == {"detail": "Not Found", "field": None}
+    # and a watch route asked with another method is still a 405 naming its methods
+    r = client.put(f"/api/watch/{s['watch_id']}/fork")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"

@@ -170,6 +170,34 @@ def test_trace_bad_batches_are_422(client, api, body, field):
     assert r.json()["field"] == field
 
 
+X2 = "x must be a non-empty list of rows of 2 numbers (N × 2), e.g. [[1.0, -2.0]]"
+Y1 = "y must be a non-empty list of rows of 1 number, one row per row of x (N × 1), targets as /data gives them, e.g. [[1.0]]"
+
+
+@pytest.mark.parametrize(("config", "body", "answer"), [
+    ({}, {"x": [1, 2], "y": [1]}, {"field": "x", "detail": X2}),
+    ({}, {"x": 5, "y": [[1]]}, {"field": "x", "detail": X2}),
+    ({}, {"x": [[1, 2]], "y": [1]}, {"field": "y", "detail": Y1}),
+    ({"dataset": "sine"}, {"x": [0.5, 1.5], "y": [[0.1], [0.2]]},
+     {"field": "x", "detail": "x must be a non-empty list of rows of 1 number (N × 1), e.g. [[1.0]]"}),
+    ({"dataset": "spiral3"}, {"x": [[1, 2]], "y": [2]},
+     {"field": "y", "detail": "y must be a non-empty list of rows of 3 numbers, one row per row of x (N × 3), targets "
+                              "as /data gives them, e.g. [[0.0, 1.0, 0.0]] (one-hot: 1.0 for the class)"}),
+    ({"features": ["x1", "x2", "x1_sq", "x2_sq", "x1x2"]}, {"x": [1, 2], "y": [1]},
+     {"field": "x", "detail": "x must be a non-empty list of rows of 5 numbers (N × 5), e.g. [[1.0, -2.0, 1.0, 4.0, "
+                              "-2.0]]: x is in feature space, as /data gives it, one number per feature (x1, x2, "
+                              "x1_sq, x2_sq, x1x2); that row is the point x1 = 1, x2 = -2"}),
+])
+@pytest.mark.parametrize("route", ["/api/sessions/{id}/trace", "/api/watch/{watch_id}/trace",
+                                   "/api/sessions/{id}/gradcheck"])
+def test_a_flat_batch_is_told_the_shape_its_session_wants(client, api, config, body, answer, route):
+    """A flat x, the likeliest mistake, was told pydantic's "x[0]: Input should be a valid list"."""
+    s = api.create(client, **config)
+    extra = {"layer": 0, "row": 0, "col": 0} if route.endswith("gradcheck") else {}
+    r = client.post(route.format(**s), json={**body, **extra})
+    assert r.status_code == 422 and r.json() == answer
+
+
 def test_trace_nan_is_422(client, api):
     s = api.create(client)
     r = client.post(f"{API}/{s['id']}/trace", content=b'{"x": [[NaN, 0]], "y": [[1]]}',
