@@ -713,3 +713,27 @@ def test_explain_brackets_a_negative_number_only_where_an_operator_is_next_to_it
             factors += bracketed
     assert alone >= 5 and factors >= 5, (alone, factors)   # both kinds were seen
     pg.assert_no_errors()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1280, 800), (1024, 768)])
+def test_a_notice_in_explain_mode_leaves_its_buttons_uncovered(new_playground, size):
+    """Space in explain mode says "Training is off…" in a notice at the bottom of the screen, over
+    the explanation's Previous / Next buttons, for seconds, just as the student reaches for them."""
+    pg = new_playground(*size).open("/")
+    pg.page.keyboard.press("ArrowRight")
+    pg.wait_step(1)
+    pg.page.click("[data-testid=explain-open]")
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}')?.dataset.stage === 'intro'")
+    pg.page.keyboard.press(" ")
+    pg.page.wait_for_selector("[data-testid=notice]:not([hidden])")
+    got = pg.js("""(() => { const b = (s) => { const r = document.querySelector(s).getBoundingClientRect();
+        return { l: r.left, t: r.top, r: r.right, b: r.bottom }; };
+      return { notice: b('[data-testid=notice]'), text: document.querySelector('[data-testid=notice]').textContent,
+               buttons: ['prev', 'next', 'autoplay', 'close'].map((k) => b(`[data-testid=explain-${k}]`)) }; })()""")
+    assert "Explain" in got["text"], got["text"]
+    n = got["notice"]
+    assert 0 <= n["t"] and n["b"] <= size[1]
+    for btn in got["buttons"]:
+        assert n["r"] <= btn["l"] or btn["r"] <= n["l"] or n["b"] <= btn["t"] or btn["b"] <= n["t"], (n, btn)
+    pg.page.click("[data-testid=explain-next]")   # and the next stage comes, at once
+    pg.page.wait_for_function(f"document.querySelector('{STAGE}').dataset.stage !== 'intro'")
