@@ -24,6 +24,7 @@ session however slowly it reads (see ``live.py``).
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -41,6 +42,11 @@ FIELDS = {"play": (), "pause": (), "ack": (), "step": ("steps",), "reset": ("see
           "view": ("mode", "inspect", "sample")}
 READONLY = ("this is a watch link: it follows the session but cannot change it; "
             "fork it (POST /api/watch/{watch_id}/fork) to get a session of your own")
+
+
+def _speeds(settings) -> str:
+    """The speeds a live ``speed`` command takes, in words."""
+    return f'an integer in [1, {settings.max_steps_per_frame}], or "max": as many as fit in a frame'
 
 
 def _int(msg: dict[str, Any], key: str, default: int | None, lo: int, hi: int) -> int | None:
@@ -110,6 +116,12 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     msg = json.loads(text)
                 except RecursionError:  # not a closed socket: see the RuntimeError below
                     raise ValueError('a command is nested too deeply to read; send a flat JSON object {"type": ...}') from None
+                except ValueError as e:  # valid JSON, but an integer longer than Python reads (4300 digits)
+                    if isinstance(e, json.JSONDecodeError) or "digits" not in str(e):
+                        raise
+                    raise ValueError(f"a number in the command has too many digits (integers of up to "
+                                     f"{sys.get_int_max_str_digits()} digits are read; steps_per_frame is "
+                                     f"{_speeds(settings)})") from None
                 if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                     raise ValueError('a command is a JSON object {"type": ...}')
                 kind = msg["type"]
@@ -133,14 +145,13 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                     await live.publish()
                 elif kind == "speed":
                     spf = msg.get("steps_per_frame")
-                    allowed = f'an integer in [1, {settings.max_steps_per_frame}], or "max": as many as fit in a frame'
                     if spf != "max":
                         try:
                             spf = _int(msg, "steps_per_frame", None, 1, settings.max_steps_per_frame)
                         except ValueError:  # _int's words would leave "max" out
-                            raise ValueError(f"steps_per_frame must be {allowed}") from None
+                            raise ValueError(f"steps_per_frame must be {_speeds(settings)}") from None
                     if spf is None:
-                        raise ValueError(f"speed needs steps_per_frame, {allowed}")
+                        raise ValueError(f"speed needs steps_per_frame, {_speeds(settings)}")
                     live.steps_per_frame = spf
                     await live.publish()
                 elif kind == "view":

@@ -311,8 +311,15 @@ def hidden_activations(config: dict[str, Any]) -> list[str]:
     return list(act) if isinstance(act, list) else [act] * len(config["hidden_layers"])
 
 
+# settings of the generated data sets only: one's own points have their own number and no noise
+GENERATOR_ONLY = ("n_samples", "noise")
+
+
 def structural_change(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """True when going from ``old`` to ``new`` needs a rebuild and reset
-    (``"tanh"`` and ``["tanh", "tanh"]`` for two hidden layers are the same network)."""
-    return any(old.get(p.name) != new.get(p.name) for p in PROPERTIES if not p.live and p.name != "activation") \
+    (``"tanh"`` and ``["tanh", "tanh"]`` for two hidden layers are the same network;
+    on one's own points, the generators' point count and noise change nothing)."""
+    own = old.get("dataset") == new.get("dataset") == "custom"
+    return any(old.get(p.name) != new.get(p.name) for p in PROPERTIES
+               if not p.live and p.name != "activation" and not (own and p.name in GENERATOR_ONLY)) \
         or hidden_activations(old) != hidden_activations(new)

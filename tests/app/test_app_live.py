@@ -610,3 +610,20 @@ def test_at_max_speed_a_frame_slow_to_build_leaves_as_long_for_training(client, 
         send(ws, type="pause")
     per_frame = sorted(b - a for a, b in zip(steps[2:], steps[3:], strict=False))
     assert per_frame[len(per_frame) // 2] >= 10, steps
+
+
+def test_a_command_with_an_integer_too_long_to_read_says_so(client, api):
+    """A 5000-digit steps_per_frame got Python's own words back ("Exceeds the limit (4300 digits) for
+    integer string conversion…"), as REST bodies did before they were mended."""
+    s = api.create(client)
+    with client.websocket_connect(f"{API}/{s['id']}/live") as ws:
+        opening(ws)
+        ws.send_text('{"type": "speed", "steps_per_frame": ' + "9" * 5000 + "}")
+        err = recv(ws)
+        assert err["type"] == "error", err
+        assert err["message"] == ('a number in the command has too many digits (integers of up to 4300 digits are '
+                                  'read; steps_per_frame is an integer in [1, 5000], or "max": as many as fit in a frame)')
+        ws.send_text("{")   # not JSON at all: still said so
+        assert recv(ws)["message"] == "a command must be valid JSON"
+        send(ws, type="step", steps=2)   # and the socket goes on
+        assert until(ws, is_frame)["step"] == 2

@@ -611,3 +611,23 @@ def test_presenting_at_1024x768_a_lessons_card_is_read_to_its_end(new_playground
     assert got["chart"]["b"] <= got["panel"]["b"] + 0.5 and got["panel"]["b"] <= 768, got   # nothing sticks out
     assert got["loss"]["b"] <= 768 and got["net"]["h"] >= 100, got
     pg.assert_no_errors()
+
+
+# -- 9. input and output labels beside dense hidden layers -----------------------------------
+
+@pytest.mark.parametrize("path", ["/?lesson=three-classes-softmax", "/?lesson=overfitting-and-l2", "/?dataset=spiral3&hidden_layers=16,16,16"])
+def test_input_and_output_labels_stay_apart_beside_dense_hidden_layers(playground, path):
+    """Every column was spaced as the densest one: beside two layers of 16, the three outputs of a
+    three-class network were 6 px tiles a few pixels apart, and ŷ₁ ŷ₂ ŷ₃ ran into each other (x₁
+    and x₂ touched). A sparse column spreads out as far as a label needs."""
+    pg = playground.open(path)
+    pg.page.wait_for_timeout(500)
+    labels = pg.js(f"""(() => {{ {BOX}
+      return [...document.querySelectorAll('#network .annotation-text')].map((t) => ({{ text: t.textContent, ...box(t) }}))
+        .filter((b) => /^[xŷ]/.test(b.text)); }})()""")
+    texts = [lab["text"] for lab in labels]
+    assert any(t.startswith("x") for t in texts) and any(t.startswith("ŷ") for t in texts), texts
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    pg.assert_no_errors()

@@ -794,3 +794,23 @@ def test_a_diverged_sessions_message_follows_a_new_learning_rate():
     assert "(η = 1) is probably too large" in t.message
     t.reset()
     assert t.status == "ok" and t.message == ""
+
+
+def test_the_generators_settings_do_not_reset_training_on_ones_own_points():
+    """On one's own points, PATCH {"n_samples": 100, "noise": 0.5} answered reset: true and started
+    again from step 0, though the points stayed the same: those settings are the generators'."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-5, 5, size=(40, 2))
+    y = (x[:, 0] * x[:, 1] > 0).astype(float)
+    t = Trainer({"dataset": "custom", "task": "classification", "points": {"x": x.tolist(), "y": y.tolist()}})
+    t.step(30)
+    before = t.network.params.copy(), t.raw_train.copy()
+    assert not t.update_config({"n_samples": 100, "noise": 0.5})
+    assert t.step_count == 30 and np.array_equal(t.network.params, before[0]) and np.array_equal(t.raw_train, before[1])
+    assert t.config["noise"] == 0.5  # kept, for when a generated data set is picked again
+    assert t.update_config({"dataset": "xor"})  # which then rebuilds with them
+    assert t.step_count == 0 and t.raw_train.shape[0] + t.raw_test.shape[0] == 100
+    # on generated data they still rebuild and reset
+    g = Trainer({"dataset": "circle"})
+    g.step(5)
+    assert g.update_config({"noise": 0.2}) and g.step_count == 0
