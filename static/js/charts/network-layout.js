@@ -15,10 +15,11 @@ export function layoutNetwork(sizes, width, height, left = 0, right = 0) {
   const usable = Math.max(40, height - 2 * pad);
   let tile = Math.min(Math.max(54, height / 7), colW * 0.4, usable / (maxN * 1.25));
   tile = Math.max(6, Math.floor(tile));
-  // Each column spaces its tiles as far apart as it can, up to 1.6 tiles, but never closer than
-  // LABEL_GAP where it has the room: beside a column of 16, the three outputs of a
-  // three-class network were 6 px tiles whose labels ŷ₁ ŷ₂ ŷ₃ ran into each other.
-  const spacingOf = (n) => (n > 1 ? Math.min(Math.max(tile * 1.6, LABEL_GAP), (usable - tile) / (n - 1)) : 0);
+  // The densest column's spacing is every column's, but a sparser one keeps its tiles LABEL_GAP
+  // apart where it has the room: beside a column of 16, the three outputs of a three-class
+  // network were 6 px tiles whose labels ŷ₁ ŷ₂ ŷ₃ ran into each other.
+  const spacing = maxN > 1 ? Math.min(tile * 1.6, (usable - tile) / (maxN - 1)) : 0;
+  const spacingOf = (n) => (n > 1 ? Math.min(Math.max(spacing, LABEL_GAP), (usable - tile) / (n - 1)) : 0);
   const columns = sizes.map((_, c) => left + (c + 0.5) * colW);
   const nodes = sizes.map((n, c) => Array.from({ length: n }, (_, i) => ({
     x: columns[c],
