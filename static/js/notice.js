@@ -17,7 +17,7 @@ export function createNotice(el) {
   function show(text, kind = 'info', action = null) {
     el.textContent = text;
     el.className = `notice notice-${kind}`;
-    announce(action ? `${text} (${action.label}: in the notice at the bottom of the page)` : text, kind);
+    announce(action ? `${text} (${action.label}: a button in the notice)` : text, kind);
     if (action) {
       const b = document.createElement('button');
       b.type = 'button';
