@@ -85,7 +85,7 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
 
   async function openHere(lesson) {
     setOpen(false);
-    if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
     const setup = lessonSetup(lesson);
     const partial = Object.fromEntries(Object.entries(setup).filter(([k, v]) => JSON.stringify(store.config[k]) !== JSON.stringify(v)));
     if (!(await apply(partial, { quiet: true, failure: (why) => `The lesson could not be opened: ${why}` }))) return;

@@ -21,6 +21,7 @@ export class Store {
     this.data = null;          // last "data" message
     this.frame = null;         // newest "frame" message
     this.playing = false;
+    this.asked = null;         // {playing, until}: a play or pause this page sent, shown before the server confirms it
     this.lost = false;         // the live connection is lost (and being made again)
     this.series = emptySeries(0);
     this.framesReceived = 0;
@@ -59,7 +60,8 @@ export class Store {
     this.frame = frame;
     this.framesReceived++;
     record(this.series, frame);
-    if (frame.playing !== undefined && frame.playing !== this.playing) this.setPlaying(frame.playing);
+    const waiting = this.awaiting(frame);   // (asked first: a frame that agrees ends the wait)
+    if (frame.playing !== undefined && frame.playing !== this.playing && !waiting) this.setPlaying(frame.playing);
     this.emit('frame', frame);
   }
 
@@ -116,6 +118,24 @@ export class Store {
   setPlaying(on) {
     this.playing = on;
     this.emit('playing', on);
+  }
+
+  /** Show a play or pause this page just sent: frames the server sent before it read it
+   * still say the opposite, and must not undo it (a space pressed then played again
+   * instead of pausing). The first frame that agrees, a divergence, or two seconds end the wait. */
+  askPlaying(on) {
+    this.asked = { playing: on, until: performance.now() + 2000 };
+    this.setPlaying(on);
+  }
+
+  awaiting(frame) {
+    const a = this.asked;
+    if (!a) return false;
+    if (frame.playing === a.playing || frame.status === 'diverged' || performance.now() > a.until) {
+      this.asked = null;
+      return false;
+    }
+    return true;
   }
 
   /** The feature names the catalog knows, with labels. */

@@ -23,11 +23,11 @@ export function createTransport(store, send, { play, step, reset }, notify) {
     if (!allowed()) return;
     const next = !store.playing;
     if (!send({ type: next ? 'play' : 'pause' })) return; // not connected: nothing happens (main.js says so)
-    store.setPlaying(next); // shown at once; the next frame confirms it
+    store.askPlaying(next); // shown at once; a frame that says so confirms it
   };
   const stepOnce = () => {
     if (!allowed()) return;
-    if (store.playing && send({ type: 'pause' })) store.setPlaying(false);
+    if (store.playing && send({ type: 'pause' })) store.askPlaying(false);
     send({ type: 'step', steps: 1 });
   };
   const resetAll = () => { if (allowed(false)) send({ type: 'reset' }); };
@@ -53,7 +53,7 @@ export function createTransport(store, send, { play, step, reset }, notify) {
   }
   store.on('hold', () => {
     sync();
-    if (store.held && store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    if (store.held && store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
   });
   store.on('frame', (frame) => {
     const now = frame.status === 'diverged';

@@ -66,7 +66,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   async function open(inside = false) {
     if (store.readonly || store.draft || busy) return;
     busy = true;
-    if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+    if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
     store.setHold('explain', HOLD);
     stopAutoplay();
     panel.hidden = false;
@@ -211,7 +211,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
         await open();
         return;
       }
-      if (store.playing) { store.setPlaying(false); send({ type: 'pause' }); }
+      if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
       ctx.after = await call('POST', `/api/sessions/${store.sessionId}/step`, { steps: 1 });
     } catch (e) {
       notify(`The update could not be applied: ${e.message}`, 'error');
