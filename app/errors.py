@@ -198,14 +198,19 @@ def _first_long_integer(value: object, path: tuple = ()) -> tuple[tuple, _LongIn
     return None
 
 
+def integer_too_long(error: BaseException | None) -> bool:
+    """Whether ``json.loads`` failed on valid JSON holding an integer of more digits than Python
+    reads (``sys.get_int_max_str_digits()``): not a JSON error, a ValueError that says so."""
+    return (bool(sys.get_int_max_str_digits()) and isinstance(error, ValueError)
+            and not isinstance(error, json.JSONDecodeError | UnicodeError) and "digits" in str(error))
+
+
 async def _too_many_digits(request: Request, exc: Exception) -> dict | None:
     """The answer to a body that is valid JSON but holds an integer of more digits than Python reads
     (4300): it was called "not valid JSON". Names the field when the body can be read again."""
-    limit = sys.get_int_max_str_digits()
-    cause = exc.__cause__
-    if not limit or not isinstance(cause, ValueError) or isinstance(cause, UnicodeError) \
-            or "digits" not in str(cause):
+    if not integer_too_long(exc.__cause__):
         return None
+    limit = sys.get_int_max_str_digits()
     answer = {"detail": f"a number in the body has too many digits (this server reads integers of up to {limit} "
                         "digits, and no field takes one so long)", "field": "body"}
 

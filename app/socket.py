@@ -31,6 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from engine.config import MAX_SEED, ConfigError
 
+from .errors import integer_too_long
 from .frames import encode
 from .live import GONE, GONE_MESSAGE
 from .store import Session
@@ -117,7 +118,7 @@ async def serve_socket(ws: WebSocket, session: Session | None, readonly: bool) -
                 except RecursionError:  # not a closed socket: see the RuntimeError below
                     raise ValueError('a command is nested too deeply to read; send a flat JSON object {"type": ...}') from None
                 except ValueError as e:  # valid JSON, but an integer longer than Python reads (4300 digits)
-                    if isinstance(e, json.JSONDecodeError) or "digits" not in str(e):
+                    if not integer_too_long(e):
                         raise
                     raise ValueError(f"a number in the command has too many digits (integers of up to "
                                      f"{sys.get_int_max_str_digits()} digits are read; steps_per_frame is "

@@ -107,7 +107,6 @@ class Diagnostician:
         self.test = deque(maxlen=20)
         self.first_train: float | None = None
         self.last_step = -1
-        self.l2 = 0.0
 
     def observe(self, obs: Observation) -> list[dict[str, Any]]:
         if obs.step == self.last_step:
@@ -125,7 +124,6 @@ class Diagnostician:
             r["vanishing"].feed(ratio < -2.0, ratio > -1.5)  # on below 1/100, off above 1/30
             r["vanishing"].detail = {"ratio": 10 ** ratio}
         r["twins"].feed(obs.twins, not obs.twins)
-        self.l2 = obs.l2
         big = max((v for v in norms if v is not None), default=None)
         if big is not None and obs.step > 0:
             r["no_gradient"].feed(big == 0, big > 0)  # exactly: the vanishing rule needs a last layer's gradient
@@ -166,7 +164,7 @@ class Diagnostician:
             d_test = _slope(self.test)
             gap = self.test[-1] / max(self.train[-1], 1e-12)
             r["overfitting"].feed(d_test > 0 and d_train < 0 and gap > 1.3, d_test <= 0 or gap < 1.1)
-            r["overfitting"].detail = {"gap": gap}
+            r["overfitting"].detail = {"gap": gap, "l2": obs.l2}
         return self.active()
 
     def active(self) -> list[dict[str, Any]]:
@@ -183,7 +181,7 @@ class Diagnostician:
             on -= {"vanishing", "lr_low"}
         if "vanishing" in on:
             on -= {"lr_low"}
-        return [_describe(rule, l2=self.l2) for k, rule in self.rules.items() if k in on]
+        return [_describe(rule) for k, rule in self.rules.items() if k in on]
 
 
 def _about(v: float) -> str:
@@ -200,9 +198,9 @@ def _slope(values) -> float:
     return sum((i - mx) * (v - my) for i, v in enumerate(values))
 
 
-def _describe(rule: Rule, l2: float = 0.0) -> dict[str, Any]:
+def _describe(rule: Rule) -> dict[str, Any]:
     d = rule.detail
-    remedy = ("Raise the L2 rate, or add more data, less noise, or use a smaller network." if l2 > 0 else
+    remedy = ("Raise the L2 rate, or add more data, less noise, or use a smaller network." if d.get("l2", 0) > 0 else
               "Add L2 regularisation, more data, or less noise, or use a smaller network.")
     texts = {
         "non_finite": ("The loss is no longer a number",
