@@ -6,6 +6,7 @@
 
 import { lessonById, lessonFromLink } from './link.js';
 import { focusables, keyboardPanel } from './popup.js';
+import { pauseHere } from './transport.js';
 
 // read before the share link rewrites the address bar
 const OPENED_WITH = location.search;
@@ -85,7 +86,7 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
 
   async function openHere(lesson) {
     setOpen(false);
-    if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
+    pauseHere(store, send);
     const setup = lessonSetup(lesson);
     const partial = Object.fromEntries(Object.entries(setup).filter(([k, v]) => JSON.stringify(store.config[k]) !== JSON.stringify(v)));
     if (!(await apply(partial, { quiet: true, failure: (why) => `The lesson could not be opened: ${why}` }))) return;

@@ -10,6 +10,12 @@ import { bindKeys } from './keys.js';
 // step): play and step are off, saying so, and reset stays on.
 const DIVERGED = 'Training diverged: press reset (r) to start again from step 0 (lower the learning rate first).';
 
+/** Pause a session this page shows playing (explain mode opening, a lesson, a hold): shown at
+ * once, and not undone by a frame sent before the server read the pause (store.askPlaying). */
+export function pauseHere(store, send) {
+  if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
+}
+
 export function createTransport(store, send, { play, step, reset }, notify) {
   let diverged = false;
   const allowed = (trains = true) => {
@@ -53,7 +59,7 @@ export function createTransport(store, send, { play, step, reset }, notify) {
   }
   store.on('hold', () => {
     sync();
-    if (store.held && store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
+    if (store.held) pauseHere(store, send);
   });
   store.on('frame', (frame) => {
     const now = frame.status === 'diverged';

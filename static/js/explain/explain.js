@@ -14,6 +14,7 @@ import { inPopup } from '../keys.js';
 import { createHighlight } from './highlight.js';
 import { renderBackward, renderBatchLoss, renderForward, renderIntro, renderLoss, renderUpdate, stageList } from './stages.js';
 import { unbracket } from './tex.js';
+import { pauseHere } from '../transport.js';
 
 const AUTOPLAY_MS = 3500;
 // While the panel is open nothing else may train the session: another update
@@ -66,7 +67,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
   async function open(inside = false) {
     if (store.readonly || store.draft || busy) return;
     busy = true;
-    if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
+    pauseHere(store, send);
     store.setHold('explain', HOLD);
     stopAutoplay();
     panel.hidden = false;
@@ -211,7 +212,7 @@ export function createExplain(store, { network, notify, send, workspace, openBut
         await open();
         return;
       }
-      if (store.playing) { store.askPlaying(false); send({ type: 'pause' }); }
+      pauseHere(store, send);
       ctx.after = await call('POST', `/api/sessions/${store.sessionId}/step`, { steps: 1 });
     } catch (e) {
       notify(`The update could not be applied: ${e.message}`, 'error');
