@@ -229,7 +229,7 @@ class GradCheckRequest(TraceRequest):
     layer: int = Field(ge=0, le=MAX_HIDDEN_LAYERS, description="weight layer, 0-based (layer l of the text is l-1)")
     param: Literal["W", "b"] = "W"
     row: int = Field(ge=0, le=MAX_NEURONS, description="the unit j (row of W, entry of b)")
-    col: int | None = Field(None, ge=0, le=MAX_NEURONS, description="the input k (column of W); not for b")
+    col: int | None = Field(None, ge=0, le=MAX_NEURONS, description="the input k (column of W); left out for b (a column with b is refused)")
 
 
 class GradCheck(BaseModel):

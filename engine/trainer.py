@@ -489,6 +489,9 @@ class Trainer:
             index: tuple[int, ...] = (row, col)
             analytic = float(tr["layers"][layer]["dW"][row, col])
         elif param == "b":
+            if col is not None:
+                raise ConfigError("col", f"col: b is a vector (one entry per unit of layer {layer}); "
+                                         "leave col out for a bias, or ask for param 'W'")
             if not 0 <= row < target.n_out:
                 raise ConfigError("row", f"layer {layer}: b has {target.n_out} entries; row must be in "
                                          f"[0, {target.n_out - 1}]")

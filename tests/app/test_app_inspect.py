@@ -83,3 +83,14 @@ def test_gradcheck_refuses_indices_outside_the_layer(client, api):
                                                         "col": 0})
     assert r.status_code == 422 and "row must be in [0, 3]" in r.json()["detail"]
     assert client.get(f"{API}/nope/batch").status_code == 404
+
+
+def test_gradcheck_of_a_bias_refuses_a_column(client, api):
+    # b is a vector: a column given with it means the caller has the wrong parameter in mind
+    s = api.create(client)
+    batch = client.get(f"{API}/{s['id']}/batch").json()
+    body = {"x": batch["x"], "y": batch["y"], "layer": 0, "param": "b", "row": 1}
+    r = client.post(f"{API}/{s['id']}/gradcheck", json={**body, "col": 1})
+    assert r.status_code == 422 and r.json()["field"] == "col" and "leave col out" in r.json()["detail"]
+    ok = client.post(f"{API}/{s['id']}/gradcheck", json=body)
+    assert ok.status_code == 200 and abs(ok.json()["relative_error"]) < 1e-6
