@@ -53,7 +53,8 @@ PROPERTIES: tuple[Property, ...] = (
     Property("dataset", "str", "circle", "data", False, tuple(DATASETS) + ("custom",),
              help="which points to learn; 'custom' takes your own points"),
     Property("n_samples", "int", 500, "data", False, minimum=10, maximum=5000,
-             help="how many points the data set has (train and test together)"),
+             help="how many points a generated data set has (train and test together); "
+                  "one's own points count themselves and keep this for the next generated set"),
     Property("noise", "float", 0.0, "data", False, minimum=0.0, maximum=1.0,
              help="how much the points are blurred (0 = clean)"),
     Property("train_fraction", "float", 0.5, "data", False, minimum=0.1, maximum=0.9,
