@@ -631,3 +631,28 @@ def test_input_and_output_labels_stay_apart_beside_dense_hidden_layers(playgroun
         for b in labels[i + 1:]:
             assert not _overlap(a, b), (a, b)
     pg.assert_no_errors()
+
+
+@pytest.mark.parametrize("view", [(1280, 720), (1440, 900)])
+def test_an_insight_badge_appearing_leaves_the_diagram_where_it_was(new_playground, view):
+    """The insight count on the Backward button widened the view switch, the forward legend
+    beside it wrapped to one more line, and the diagram dropped 16 px (1280×720) while the
+    teacher was about to click it. The badge now sits over the button's edge, taking no room."""
+    pg = new_playground(*view).open("/?learning_rate=3&activation=relu&hidden_layers=8,8")
+    where = f"""(() => {{ {BOX} const badge = document.querySelector('.insight-badge');
+        return {{ net: box(document.querySelector('[data-testid=network]')), panel: box(document.querySelector('.panel-network')),
+                  shown: !badge.hidden, badge: box(badge), button: box(document.querySelector('[data-testid=view-backward]')),
+                  forward: box(document.querySelector('[data-testid=view-forward]')),
+                  text: document.querySelector('[data-testid=view-backward]').firstChild.textContent.trim() }}; }})()"""
+    before = pg.js(where)
+    assert not before["shown"]
+    pg.page.click(PLAY)
+    pg.page.wait_for_function("!document.querySelector('.insight-badge').hidden", timeout=30_000)
+    _pause(pg)
+    after = pg.js(where)
+    assert after["shown"] and after["text"] == "Backward"
+    assert after["net"]["t"] - after["panel"]["t"] == before["net"]["t"] - before["panel"]["t"], (before, after)
+    assert after["net"]["h"] == before["net"]["h"], (before, after)
+    assert after["button"] == before["button"], (before, after)          # the switch kept its size
+    assert _inside(after["badge"], after["panel"]), after                 # on screen, inside its panel
+    assert not _overlap(after["badge"], after["forward"]), after          # and clear of the other button
