@@ -204,6 +204,8 @@ class TraceRequest(Strict):
 
 
 class TraceLayer(BaseModel):
+    W: list[list[float]] = Field(description="the weights this pass ran with (the session's at `step`)")
+    b: list[float] = Field(description="the biases this pass ran with")
     z: list[list[float | None]]
     a: list[list[float | None]]
     dL_da: list[list[float | None]]
@@ -217,6 +219,7 @@ class TraceLayer(BaseModel):
 
 
 class Trace(BaseModel):
+    step: int = Field(description="the session's step: the pass ran with the weights after this many updates")
     loss: float | None
     data_loss: float | None
     penalty: float | None

@@ -40,6 +40,9 @@ class Observation:
     # weights that all started equal (zero initialisation) stay so
     twins: bool = False
     l2: float = 0.0  # the L2 rate in force (the advice against overfitting differs once it is on)
+    # training stopped at a refused update: its loss may still be finite (a gradient past about
+    # 1e154, whose square overflows), and the rules have seen too few updates to judge
+    diverged: bool = False
 
 
 @dataclass
@@ -107,14 +110,15 @@ class Diagnostician:
         self.test = deque(maxlen=20)
         self.first_train: float | None = None
         self.last_step = -1
+        self.last_diverged = False
 
     def observe(self, obs: Observation) -> list[dict[str, Any]]:
-        if obs.step == self.last_step:
+        if (obs.step, obs.diverged) == (self.last_step, self.last_diverged):
             return self.active()
-        self.last_step = obs.step
+        self.last_step, self.last_diverged = obs.step, obs.diverged
         r = self.rules
         finite = obs.train_loss is not None and math.isfinite(obs.train_loss)
-        r["non_finite"].feed(not finite, finite)
+        r["non_finite"].feed(obs.diverged or not finite, finite and not obs.diverged)
         if finite and self.first_train is None and obs.step > 0:
             self.first_train = obs.train_loss
 
@@ -203,9 +207,10 @@ def _describe(rule: Rule) -> dict[str, Any]:
     remedy = ("Raise the L2 rate, or add more data, less noise, or use a smaller network." if d.get("l2", 0) > 0 else
               "Add L2 regularisation, more data, or less noise, or use a smaller network.")
     texts = {
-        "non_finite": ("The loss is no longer a number",
-                       "The weights grew until the loss overflowed, as a learning rate too large makes them: training "
-                       "stays stopped until a reset. Lower the rate (to a tenth) first, if it is not lowered yet."),
+        "non_finite": ("Training diverged",
+                       "The loss or its gradient grew too large to compute with, as a learning rate too large makes "
+                       "them (the weights or biases grow at every update): training stays stopped until a reset. Lower "
+                       "the rate (to a tenth) first, if it is not lowered yet."),
         "vanishing": ("Vanishing gradients",
                       f"Over the last updates, the first layer's gradient has been about {d.get('ratio', 0):.0e} times the last "
                       "layer's (the table gives the latest update's): the early "

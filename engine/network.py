@@ -164,6 +164,9 @@ class Network:
             "input": x,
             "layers": [
                 {
+                    # the parameters this pass ran with (the scratch copy's own: nothing shares them)
+                    "W": layer.W,
+                    "b": layer.b,
                     "z": layer.z,
                     "a": layer.a,
                     "dL_da": layer.dL_da,

@@ -211,12 +211,14 @@ class Trainer:
         params, grads, out, weight_grads = net.params, net.grads, net.layers[-1], net.weight_grads
         ones = ones_vector
         done = 0
+        turned = -1, 0  # (update, epochs before) where this run began a new epoch
         xs = xs1 = ys = None
         if self.position < n_train:
             xs, xs1, ys = self._shuffled
         while done < n:
             start = self.position
             if start >= n_train:
+                turned = done, self.epochs_done  # a refused update gives its batch back (below)
                 if self.step_count:
                     self.epochs_done += 1
                 self.order = self.shuffle_rng.permutation(n_train)
@@ -233,6 +235,11 @@ class Trainer:
             # are; a BLAS product with ones sums them at half np.sum's cost)
             finite = math.isfinite(loss) if want else math.isfinite(ones(out.z.size).dot(out.z.ravel()))
             if not (finite and math.isfinite(grads.dot(grads))):
+                # the refused update used no batch: the epoch counts the updates made (the order
+                # of a new epoch stays drawn; nothing trains on before a reset or new weights)
+                self.position = start
+                if start == 0 and turned[0] == done:
+                    self.position, self.epochs_done = n_train, turned[1]
                 self._diverge()
                 break
             update(params, grads)
@@ -262,7 +269,7 @@ class Trainer:
             self._diverged_lr = None
             self.message = (
                 f"Training diverged at update {self.step_count + 1}: with the weights that were set, the loss or "
-                f"its gradient is beyond what a computer can represent, so that update was not applied. "
+                f"its gradient is too large to compute with, so that update was not applied. "
                 f"Set smaller weights, or press reset for fresh ones."
             )
             return
@@ -273,8 +280,8 @@ class Trainer:
         """The divergence message, for the learning rate in force now: changed since (not yet
         reset), the advice to lower it would be stale."""
         lr, now = self._diverged_lr, self.config["learning_rate"]
-        head = (f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew beyond "
-                f"what a computer can represent, so that update was not applied. ")
+        head = (f"Training diverged at update {self.step_count + 1}: the loss or its gradient grew too large "
+                f"to compute with, so that update was not applied. ")
         if lr is None or now < lr:
             ran = "" if lr is None else f"It ran with η = {lr:g}; "
             tail = f"{ran}the learning rate is now {now:g}: press reset to train again from step 0."
@@ -305,7 +312,7 @@ class Trainer:
         """Loss (data + penalty) and accuracy on the whole train and test
         sets, and per-layer health on the training set; cached until the
         weights change, and recorded in the history."""
-        key = (self.step_count, self._version)
+        key = (self.step_count, self._version, self.status)  # a refused update changes the status alone
         if self._eval_key != key:
             with np.errstate(all="ignore"):
                 tr, acc_tr, passes = self._measure(self.x_train, self.y_train, self.labels_train)
@@ -316,7 +323,7 @@ class Trainer:
                 grad_norms=[s["grad_norm"] for s in stats], update_ratios=[s["update_ratio"] for s in stats],
                 update_steps=steps,
                 dead=[s["dead"] for s in stats], saturated=[s["saturated"] for s in stats],
-                twins=self._twins(), l2=self.config["l2"],
+                twins=self._twins(), l2=self.config["l2"], diverged=self.status == "diverged",
             ))
             self._eval = {"loss": {"train": _finite(tr), "test": _finite(te)},
                           "accuracy": None if acc_tr is None else {"train": acc_tr, "test": acc_te},
@@ -447,6 +454,7 @@ class Trainer:
             tr = self.network.trace(x, y)
             finite = math.isfinite(tr["loss"]) and all(
                 np.isfinite(v).all() for layer in tr["layers"] for v in layer.values())
+        tr["step"] = self.step_count  # the weights are those after this many updates
         if not finite:
             tr["message"] = ("Some values of this pass are too large to represent (beyond about 1.8e308) and are "
                              "sent as null: the inputs or the weights are too large.")

@@ -60,3 +60,9 @@ const SUB = '₀₁₂₃₄₅₆₇₈₉';
 export function sub(n) {
   return String(n).split('').map((d) => SUB[+d] ?? d).join('');
 }
+
+/** What a frame's gradients belong to: the last update, or after a divergence the
+ * refused one (the engine keeps the gradients that overflowed, at the step after). */
+export function lastUpdate(frame) {
+  return frame?.status === 'diverged' ? `update ${frame.step + 1}, refused` : 'last update';
+}

@@ -170,7 +170,8 @@ function record(s, frame) {
   s.test.push(test);
   if (frame.grad_norms && frame.grad_norms[0] !== null) {
     if (s.grad.length !== frame.grad_norms.length) s.grad = frame.grad_norms.map(() => []);
-    s.gradStep.push(frame.step);
+    // after a divergence they are the refused update's, one past the step the session stays at
+    s.gradStep.push(frame.status === 'diverged' ? frame.step + 1 : frame.step);
     frame.grad_norms.forEach((v, i) => s.grad[i].push(v));
   }
   if (s.step.length > MAX_POINTS) thinLoss(s);

@@ -19,12 +19,17 @@ export function createTeaching(store, { network, notify, send, apply }) {
   const help = createHelp(store);
   // nothing to explain on a watch page, nor while one's own points are drawn (the session is the old data's)
   const title = openButton.title;
+  let diverged = false;
   const usable = () => {
-    openButton.disabled = store.readonly || Boolean(store.draft);
-    openButton.title = store.draft ? `${title}. Off while you draw your own points: it explains updates on them once there are enough.` : title;
+    openButton.disabled = store.readonly || Boolean(store.draft) || diverged;
+    openButton.title = store.draft ? `${title}. Off while you draw your own points: it explains updates on them once there are enough.`
+      : diverged ? `${title}. Off: training diverged, and the engine applies no update until a reset (r).` : title;
   };
   store.on('config', usable);
   store.on('draft', usable);
+  store.on('frame', (frame) => {
+    if ((frame.status === 'diverged') !== diverged) { diverged = !diverged; usable(); }
+  });
   usable();
   return { explain, lessons, help };
 }

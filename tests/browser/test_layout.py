@@ -269,7 +269,7 @@ def test_loss_axis_labels_are_whole_after_a_regression_diverges(playground):
     pg.screenshot("layout-loss-axis-diverged-1280x720")
 
 
-LONG_STATUS = ("Training diverged at update 158: the loss or its gradient grew beyond what a computer can represent, "
+LONG_STATUS = ("Training diverged at update 158: the loss or its gradient grew too large to compute with, "
                "so that update was not applied. The learning rate (η = 3) is probably too large for this network: "
                "lower it (try 0.3) and press reset.")
 

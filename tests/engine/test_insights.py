@@ -273,3 +273,16 @@ def test_exploding_and_learning_rate_numbers_are_said_as_recent_averages():
     d = Diagnostician()
     feed(d, [healthy(i, grad_norms=[1e150, 1e150, 1e150]) for i in range(1, 30)])
     assert "about 1.0e150 " in next(i["text"] for i in d.active() if i["id"] == "exploding")
+
+
+def test_a_divergence_with_a_finite_loss_is_reported_at_once():
+    """A ReLU network at η = 10 stops after four updates: a gradient past 1e154 overflows its square
+    while the loss stays finite. The insights said "Nothing to report" beside norms of 1e212."""
+    t = Trainer({"dataset": "plane", "hidden_layers": [8], "activation": "relu", "learning_rate": 10.0,
+                 "n_samples": 100})
+    with np.errstate(all="ignore"):
+        t.step(100)
+    assert t.status == "diverged" and t.step_count < 5
+    ev = t.evaluate()
+    assert ev["loss"]["train"] is not None  # finite: the non-finite loss alone did not say it
+    assert [(i["id"], i["title"]) for i in ev["insights"]] == [("non_finite", "Training diverged")]

@@ -787,7 +787,7 @@ def test_a_diverged_sessions_message_follows_a_new_learning_rate():
     assert not t.update_config({"learning_rate": 0.1})
     assert t.status == "diverged"
     assert f"diverged at update {n}" in t.message and "It ran with η = 1; the learning rate is now 0.1: press reset" in t.message
-    assert "too large" not in t.message and t.snapshot()["message"] == t.message
+    assert "probably too large" not in t.message and t.snapshot()["message"] == t.message
     t.update_config({"learning_rate": 3.0})  # raised instead: lower it again
     assert "now larger (3): lower it (try 0.1)" in t.message
     t.update_config({"learning_rate": 1.0})  # back where it diverged: the first advice
@@ -814,3 +814,30 @@ def test_the_generators_settings_do_not_reset_training_on_ones_own_points():
     g = Trainer({"dataset": "circle"})
     g.step(5)
     assert g.update_config({"noise": 0.2}) and g.step_count == 0
+
+
+def test_a_refused_update_takes_no_batch_so_the_epoch_counts_the_updates_made():
+    """The update divergence refuses advanced the position over its batch: after 4 updates of 10 on
+    50 training points the epoch read 1.00 (not 0.80), and an export's position was 50 (not 40)."""
+    t = Trainer({"dataset": "plane", "hidden_layers": [8], "activation": "relu", "learning_rate": 10.0,
+                 "n_samples": 100})
+    with np.errstate(all="ignore"):
+        t.step(100)
+    assert t.status == "diverged" and t.n_train == 50
+    made = t.step_count
+    assert 0 < made < 5  # within the first epoch: this run refuses its fifth update or sooner
+    assert t.position == made * 10 and t.to_state()["position"] == made * 10
+    assert t.epoch == pytest.approx(made * 10 / 50)
+
+
+def test_a_refused_update_that_would_begin_an_epoch_leaves_the_epoch_where_it_ended():
+    t = Trainer({"dataset": "plane", "n_samples": 100, "batch_size": 10})
+    assert t.step(5) == 5 and t.epoch == 1.0 and t.position == 50  # one whole epoch
+    sane = [{"W": layer.W.tolist(), "b": layer.b.tolist()} for layer in t.network.layers]
+    t.set_weights([{"W": (np.asarray(d["W"]) * 1e200).tolist(), "b": d["b"]} for d in sane])
+    with np.errstate(all="ignore"):
+        assert t.step(1) == 0
+    assert t.status == "diverged" and t.step_count == 5
+    assert t.epochs_done == 0 and t.position == 50 and t.epoch == 1.0
+    t.set_weights(sane)  # training goes on from there: the next update is the second epoch's first
+    assert t.step(1) == 1 and t.epoch == pytest.approx(1.2) and t.position == 10

@@ -16,7 +16,7 @@
 // chosen from the keyboard (`choose(target, { focus: true })`), the focus goes
 // to the new view's title.
 
-import { dot, num, operandDigits, product, signedNum, sub } from '../format.js';
+import { dot, lastUpdate, num, operandDigits, product, signedNum, sub } from '../format.js';
 import * as api from '../api.js';
 
 const FUSED = { sigmoid: 'bce', softmax: 'cross_entropy' };
@@ -239,7 +239,9 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
     const tl = view.trace.layers[l];
     const frameLayer = view.frame?.layers[l];
     const ain = inputsOf(l);
-    const W = frameLayer?.W[j] ?? [], b = frameLayer?.b[j];
+    // W and b the traced pass ran with: exact, and of the same step as its a and z (the frame's, while
+    // training ran, were a later step's: the sum as written did not give the z beside it)
+    const W = tl.W?.[j] ?? frameLayer?.W[j] ?? [], b = tl.b?.[j] ?? frameLayer?.b[j];
     const z = tl.z[0][j];
     const act = activationOf(l);
     const isOut = l === store.data.sizes.length - 2;
@@ -271,8 +273,8 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
       + `<table class="insp">${row('z (weighted sum)', 'z', z)}${row(`a = ${esc(act)}(z)`, 'a', tl.a[0][j])}`
       + `${row('∂ℓ/∂a', 'dL_da', g, 'the gradient of this sample’s own loss ℓ', pd)}${slope}`
       + `${row('δ = ∂ℓ/∂z <span class="muted">this sample</span>', 'delta', delta, 'the gradient of this sample’s own loss ℓ (a batch of just this sample: no 1/N)')}`
-      + `${row('∂L/∂b <span class="muted">last update</span>', 'batch_delta', frameLayer?.db?.[j],
-        'the gradient the last update used: ∂L/∂b = Σᵢ ∂L/∂zᵢ, the mean over its mini-batch of each sample’s ∂ℓ/∂z (biases have no penalty)')}</table>`
+      + `${row(`∂L/∂b <span class="muted">${lastUpdate(view.frame)}</span>`, 'batch_delta', frameLayer?.db?.[j],
+        'the gradient the last update used (after a divergence, the refused one): ∂L/∂b = Σᵢ ∂L/∂zᵢ, the mean over its mini-batch of each sample’s ∂ℓ/∂z (biases have no penalty)')}</table>`
       + mse
       + (act === 'softmax' ? softmaxDelta(tl, j) : '')
       + `<p class="hint">ℓ is this sample’s own loss; L is the mean loss of a mini-batch, so ∂L/∂b is the batch mean of each sample’s ∂ℓ/∂z. `
@@ -306,7 +308,7 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
     const isW = kind === 'weight';
     const wName = isW ? `w = W${sub(l + 1)}[${j + 1},${k + 1}]` : `b = b${sub(l + 1)}[${j + 1}]`;
     const title = isW ? `Weight ${name(l, k)} → ${name(l + 1, j)}` : `Bias of ${name(l + 1, j)}`;
-    const value = isW ? frameLayer?.W[j][k] : frameLayer?.b[j];
+    const value = isW ? (tl.W?.[j]?.[k] ?? frameLayer?.W[j][k]) : (tl.b?.[j] ?? frameLayer?.b[j]); // exact: the trace's
     const grad = isW ? tl.dW[j][k] : tl.db[j];
     const batch = isW ? frameLayer?.dW?.[j]?.[k] : frameLayer?.db?.[j];
     const dzdw = isW ? inputsOf(l)[k] : 1;
@@ -347,7 +349,7 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
       + (c ? row('finite difference', 'numeric', c.numeric, `(f(${p_}+ε) − f(${p_}−ε)) / 2ε of this sample’s loss${pen !== undefined ? ' plus the penalty' : ''}, with ε = ${c.epsilon}, by the engine`)
          : '<tr class="paused-only" title="While training runs the weights change between two requests: pause to compare backprop with the finite-difference estimate"><th>finite difference</th><td><span class="muted">pause to check</span></td></tr>')
       + (c ? `<tr title="|backprop − finite difference| relative to their size"><th>relative error</th><td>${c.relative_error < 1e-5 ? '<span class="ok">✓</span> ' : ''}${val('rel_error', c.relative_error, 2)}</td></tr>` : '')
-      + `<tr class="batch" title="The gradient the last update used: ∂L/∂${p_}, the mean over its mini-batch of each sample’s ∂ℓ/∂${p_}${pen !== undefined ? ', plus the penalty’s term' : ''} (the frame’s ∂L/∂${isW ? 'W' : 'b'})"><th>∂L/∂${p_} <span class="muted">last update</span></th><td>${val('batch', batch)}</td></tr></table>`
+      + `<tr class="batch" title="The gradient the last update used: ∂L/∂${p_}, the mean over its mini-batch of each sample’s ∂ℓ/∂${p_}${pen !== undefined ? ', plus the penalty’s term' : ''} (the frame’s ∂L/∂${isW ? 'W' : 'b'})"><th>∂L/∂${p_} <span class="muted">${lastUpdate(view.frame)}</span></th><td>${val('batch', batch)}</td></tr></table>`
       + mse + (note ? `<p class="hint">${note}</p>` : '') + penalty + back;
   }
 

@@ -107,7 +107,7 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
         traces.push({
           type: 'scatter', mode: 'lines', x: [], y: [], name: 'network output',
           line: { color: outputs > 1 ? classColor(k) : theme.ink, width: 2.5 },
-          hovertemplate: 'x₁ %{x:.2f}<br>ŷ %{y:.4f}<extra>network</extra>',
+          hovertemplate: 'x₁ %{x:.2f}<br>ŷ ≈ %{y:.2f}<extra>network</extra>', // drawn from the frame's byte map (1/255 of its range)
         });
       }
       const lo = Math.min(...labels), hi = Math.max(...labels);

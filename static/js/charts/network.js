@@ -21,7 +21,7 @@
 // pointer, the keys stay the page's (space plays, → steps) as before.
 
 import { diverging, rgbString, themeColors } from '../colors.js';
-import { num, signedNum, sub } from '../format.js';
+import { lastUpdate, num, signedNum, sub } from '../format.js';
 import { usingKeyboard } from '../keys.js';
 import { centreOf, decodeBytes, lutFor, mapRange, paintMap } from '../maps.js';
 import { biasPosition, edgeAt, layoutNetwork } from './network-layout.js';
@@ -369,8 +369,8 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       const grad = layer.dW ? layer.dW[e.to][e.from] : null;
       return {
         title: `Weight ${nodeName(e.layer, e.from)} → ${nodeName(e.layer + 1, e.to)}`,
-        rows: [[`w = W${sub(e.layer + 1)}[${e.to + 1}, ${e.from + 1}]`, num(layer.W[e.to][e.from], 6)],
-               ['∂L/∂w (last update)', grad === null ? '— (no update yet)' : num(grad, 4)]],
+        rows: [[`w = W${sub(e.layer + 1)}[${e.to + 1}, ${e.from + 1}]`, num(layer.W[e.to][e.from], 4)],
+               [`∂L/∂w (${lastUpdate(frame)})`, grad === null ? '— (no update yet)' : num(grad, 4)]],
         foot: store.readonly ? READONLY_FOOT : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'weight', layer: e.layer, to: e.to, from: e.from, value: layer.W[e.to][e.from],
                 label: `w from ${nodeName(e.layer, e.from)} to ${nodeName(e.layer + 1, e.to)}` },
@@ -381,7 +381,7 @@ export function createNetworkView(el, edgeCanvas, store, { onEdit, hovercard, on
       const layer = frame.layers[col - 1];
       return {
         title: `Bias of ${nodeName(col, i)}`,
-        rows: [['b', num(layer.b[i], 6)], ['∂L/∂b (last update)', layer.db ? num(layer.db[i], 4) : '— (no update yet)']],
+        rows: [['b', num(layer.b[i], 4)], [`∂L/∂b (${lastUpdate(frame)})`, layer.db ? num(layer.db[i], 4) : '— (no update yet)']],
         foot: store.readonly ? READONLY_FOOT : 'Click for the chain rule · shift-click to type a new value.',
         edit: { kind: 'bias', layer: col - 1, to: i, value: layer.b[i], label: `the bias of ${nodeName(col, i)}` },
       };

@@ -264,6 +264,10 @@ export function renderBackward(ctx, l) {
 export function renderUpdate(ctx) {
   const { snap, after, trace, config, L } = ctx;
   if (!after) return note('Applying the update…');
+  if (after.step === snap.step) { // refused: the engine applies no update that would overflow
+    return note(`The engine did not apply this update: ${esc(after.message ?? 'training diverged')}`)
+      + note('The weights stay as they were, at step ' + after.step + '. Close this explanation and press reset (r).');
+  }
   const eta = n(config.learning_rate, 'lr');
   const rule = {
     sgd: `${v('W')} ${op('←')} ${v('W')} ${op('−')} η ${op('·')} ${d('L', v('W'))}`,
