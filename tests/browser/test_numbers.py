@@ -104,3 +104,18 @@ def test_explain_mode_says_when_the_engine_refuses_the_update_it_explains(playgr
     assert "The engine did not apply this update: Training diverged at update" in stage, stage
     assert "has happened" not in stage and f"at step {made}" in stage
     assert pg.js("window.__chainrule.frame.step") == made
+
+
+def test_a_weights_hover_card_gives_the_digits_its_float32_copy_holds(playground):
+    """The card wrote w to six digits from the frame's float32 copy: 0.563664 for the engine's
+    0.5636645008 (about 1 weight in 100 had a wrong sixth digit). Four digits are the engine's."""
+    from displayed import agrees
+    from test_playground import _hover_first_edge
+    pg = playground.open("/?hidden_layers=5&activation=relu&seed=3")
+    target = _hover_first_edge(pg)
+    card = pg.page.inner_text("#hovercard")
+    label = f"W{'₁₂₃'[target['layer']]}[{target['to'] + 1}, {target['from'] + 1}]"
+    shown = card.split(label, 1)[1].split()[0]
+    exact = pg.api(f"/api/sessions/{pg.session_id()}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]]
+    digits = len(shown.replace("−", "").replace("-", "").replace(".", "").lstrip("0"))
+    assert agrees(exact, shown) and digits <= 4, (shown, exact)
