@@ -22,6 +22,7 @@ export class Store {
     this.frame = null;         // newest "frame" message
     this.playing = false;
     this.asked = null;         // {playing, until}: a play or pause this page sent, shown before the server confirms it
+    this.configPending = 0;    // while this page's own PATCH is on its way (then until when): frames' config waits
     this.lost = false;         // the live connection is lost (and being made again)
     this.series = emptySeries(0);
     this.framesReceived = 0;

@@ -119,3 +119,26 @@ def test_a_weights_hover_card_gives_the_digits_its_float32_copy_holds(playground
     exact = pg.api(f"/api/sessions/{pg.session_id()}")["state"]["layers"][target["layer"]]["W"][target["to"]][target["from"]]
     digits = len(shown.replace("−", "").replace("-", "").replace(".", "").lstrip("0"))
     assert agrees(exact, shown) and digits <= 4, (shown, exact)
+
+
+def test_a_scripts_live_change_reaches_the_sessions_own_page(playground):
+    """A PATCH of the learning rate and L2 from a script left the session's own page showing
+    η 0.03 and no regularisation (and linking to that setup), while its loss already held the
+    penalty and the inspector's chain rule ended in a dangling "+"."""
+    pg = playground.open("/?dataset=xor&hidden_layers=4&n_samples=60")
+    sid = pg.session_id()
+    req = urllib.request.Request(f"{pg.base_url}/api/sessions/{sid}", json.dumps({"l2": 0.01, "learning_rate": 0.3}).encode(),
+                                 {"content-type": "application/json"}, method="PATCH")
+    urllib.request.urlopen(req, timeout=10).close()
+    pg.page.wait_for_function("document.getElementById('learning-rate').value === '0.3'", timeout=5_000)
+    assert pg.page.input_value("#regularization") == "l2"
+    assert pg.js("window.__chainrule.config.l2") == 0.01
+    link = pg.page.get_attribute("[data-testid=share-link]", "href") or pg.js("location.href")
+    assert "learning_rate=0.3" in link and "l2=0.01" in link, link
+    # and the page's own change is not put back by a frame the server sent before it had it
+    pg.page.click(PLAY)
+    pg.page.select_option("#learning-rate", "0.1")
+    pg.page.wait_for_timeout(1500)
+    assert pg.page.input_value("#learning-rate") == "0.1"
+    assert pg.api(f"/api/sessions/{sid}")["config"]["learning_rate"] == 0.1
+    pg.js(f"document.querySelector('{PLAY}').click()")

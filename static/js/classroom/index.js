@@ -58,15 +58,20 @@ export function setupClassroom(store, notify, { redraw }) {
     requestAnimationFrame(() => { pending = false; redraw(); });
   });
 
-  // a watch page follows live changes (learning rate, …) through the frames' config
-  if (store.readonly) {
-    store.on('frame', (frame) => {
-      const c = frame.config;
-      if (!c || !store.config) return;
-      if (Object.keys(c).some((k) => JSON.stringify(c[k]) !== JSON.stringify(store.config[k]))) {
-        store.setConfig({ ...store.config, ...c });
-      }
-    });
-  }
+  // live changes (learning rate, …) made elsewhere arrive with the frames' config: a watch page
+  // follows the teacher's, and a session's own page a script's PATCH (it kept showing the old
+  // learning rate and no L2 while the loss already held the penalty). While the page's own change
+  // is on its way, frames sent before the server had it would put the old setup back: they wait
+  // for one that agrees (store.configPending, set by main.js's apply), or two seconds.
+  store.on('frame', (frame) => {
+    const c = frame.config;
+    if (!c || !store.config) return;
+    const differs = Object.keys(c).some((k) => JSON.stringify(c[k]) !== JSON.stringify(store.config[k]));
+    if (store.configPending) {
+      if (!differs || performance.now() > store.configPending) store.configPending = 0;
+      return;
+    }
+    if (differs) store.setConfig({ ...store.config, ...c });
+  });
   return { fork };
 }
