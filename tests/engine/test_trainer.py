@@ -841,3 +841,17 @@ def test_a_refused_update_that_would_begin_an_epoch_leaves_the_epoch_where_it_en
     assert t.epochs_done == 0 and t.position == 50 and t.epoch == 1.0
     t.set_weights(sane)  # training goes on from there: the next update is the second epoch's first
     assert t.step(1) == 1 and t.epoch == pytest.approx(1.2) and t.position == 10
+
+
+def test_the_update_ratio_waits_for_an_update_after_new_weights():
+    """After weights were typed in, ‖ΔW‖/‖W‖ divided the last update's ΔW (of the old weights) by
+    the new ‖W‖: 0.00993 became 0.00222 with no update between."""
+    t = Trainer({"dataset": "xor", "hidden_layers": [4], "learning_rate": 0.3})
+    t.step(5)
+    assert all(s["update_ratio"] is not None for s in t.evaluate()["layers"])
+    t.set_weights([{"W": (layer.W * 2).tolist(), "b": layer.b.tolist()} for layer in t.network.layers])
+    assert [s["update_ratio"] for s in t.evaluate()["layers"]] == [None, None]
+    before = [layer.W.copy() for layer in t.network.layers]
+    t.step(1)
+    for s, layer, old in zip(t.evaluate()["layers"], t.network.layers, before, strict=True):
+        assert s["update_ratio"] == pytest.approx(np.linalg.norm(layer.W - old) / np.linalg.norm(layer.W), rel=1e-9)
