@@ -5,6 +5,7 @@
 // Opened as a link (a new tab, a link typed in), it starts its own session.
 
 import { lessonById, lessonFromLink } from './link.js';
+import { announce } from './notice.js';
 import { focusables, keyboardPanel } from './popup.js';
 import { pauseHere } from './transport.js';
 
@@ -138,11 +139,17 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
       card?.remove();
       card = null;
       store.setLesson(null);
-      if (next && next.id !== dismissed) showCard(next);
+      if (next && next.id !== dismissed) {
+        showCard(next);
+        // a student on a screen reader hears what the class now sees (the card is in no live region)
+        if (ready) announce(`The teacher opened the lesson “${next.title}”. ${next.text}`);
+      }
     };
+    let ready = false;
     if (hint && onItsData(hint)) showCard(hint);
     store.on('config', sync);
     sync();
+    ready = true;
     statusbar.addEventListener('click', (ev) => { // a student who closes the card keeps it closed
       if (ev.target.closest('[data-testid=lesson-dismiss]')) dismissed = card?.dataset.lesson ?? store.lesson ?? dismissed;
     }, true);

@@ -3,16 +3,24 @@
 // The notice on the screen is a picture of the message; screen readers hear it
 // from two live regions that are in the page from the start (a region shown
 // together with its text may go unannounced): a problem interrupts, news waits.
-export function createNotice(el) {
-  let timer = null, spoken = null;
+let spoken = null, said = [], saidKind = 'info';
+
+/** Say `text` to screen readers without showing it: an 'error' interrupts (the alert region),
+ * anything else waits its turn (the polite one). What is said within the same moment is said
+ * together (a lesson opened and the network it reshapes), an error first. */
+export function announce(text, kind = 'info') {
   const polite = document.getElementById('announce-polite'), alert = document.getElementById('announce-alert');
-  function announce(text, kind) {
-    const [region, other] = kind === 'error' ? [alert, polite] : [polite, alert];
-    other.textContent = '';
-    region.textContent = '';   // emptied first, and filled a moment later: the same message twice is heard twice
-    clearTimeout(spoken);
-    spoken = setTimeout(() => { region.textContent = text; }, 100);
-  }
+  if (kind === 'error' && saidKind !== 'error') said.unshift(text); else said.push(text);
+  if (kind === 'error') saidKind = 'error';
+  const [region, other] = saidKind === 'error' ? [alert, polite] : [polite, alert];
+  other.textContent = '';
+  region.textContent = '';   // emptied first, and filled a moment later: the same message twice is heard twice
+  clearTimeout(spoken);
+  spoken = setTimeout(() => { region.textContent = said.join(' '); said = []; saidKind = 'info'; }, 100);
+}
+
+export function createNotice(el) {
+  let timer = null;
   /** `action`, if given ({label, run}), is a button after the text (and the notice stays longer). */
   function show(text, kind = 'info', action = null) {
     el.textContent = text;

@@ -2,6 +2,7 @@
 // the status line (which says in plain words when training diverged).
 
 import { epoch, num, percent } from './format.js';
+import { announce } from './notice.js';
 
 const NONE = '—';
 
@@ -29,6 +30,7 @@ export function createReadouts(store, els) {
   }
 
   let override = null;   // a message that wins over the usual words (e.g. drawing points)
+  let saidDiverged = false;
   function status(frame = store.frame) {
     const el = els.status;
     const prefix = store.readonly ? 'Watching, read-only — ' : '';
@@ -38,6 +40,9 @@ export function createReadouts(store, els) {
     const text = prefix + words(frame, diverged);
     // a live region: written only when its words change (not on every frame while training)
     if (el.textContent !== text) el.textContent = text;
+    // a problem interrupts (the status waits its turn): training stopping is one
+    if (diverged && !saidDiverged) announce(text, 'error');
+    saidDiverged = diverged;
   }
 
   function words(frame, diverged) {

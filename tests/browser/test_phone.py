@@ -160,3 +160,28 @@ def test_less_motion_asked_holds_the_insight_highlight_still(phone):
     style = pg.js("""(() => { const p = document.querySelector('.panel-output'); p.classList.add('insight-highlight');
         const s = getComputedStyle(p); return { animation: s.animationName, ring: s.boxShadow }; })()""")
     assert style["animation"] == "none" and style["ring"] != "none", style
+
+
+def _spoken(pg, region: str, words: str) -> None:
+    pg.page.wait_for_function(f"document.getElementById('{region}').textContent.includes({words!r})", timeout=10_000)
+
+
+def test_a_divergence_interrupts_a_screen_reader(phone):
+    """Training stopping was said only by the status line, a polite region, though the README has
+    problems interrupt as alerts."""
+    pg = phone(1280, 720, is_mobile=False, has_touch=False).open(
+        "/?dataset=plane&hidden_layers=8&activation=relu&learning_rate=10&n_samples=100")
+    pg.page.click("[data-testid=play]")
+    _spoken(pg, "announce-alert", "Training diverged at update")
+
+
+def test_a_watcher_on_a_screen_reader_hears_the_teacher_open_a_lesson_and_reshape_the_network(phone, playground):
+    """On a watch page nothing was said when the teacher picked a lesson (its card is in no live
+    region) or added a layer."""
+    teacher = playground.open()
+    student = phone().open(f"/watch/{teacher.js('window.__chainrule.watchId')}")
+    teacher.page.click("[data-testid=lessons-button]")
+    teacher.page.click("[data-testid=lesson-link][data-lesson='xor-needs-hidden']")
+    _spoken(student, "announce-polite", "The teacher opened the lesson “XOR needs a hidden layer”")
+    teacher.page.click("#add-layer")
+    _spoken(student, "announce-polite", "The teacher changed the network: 1 hidden layer of")

@@ -4,6 +4,7 @@
 // following the teacher's live hyper-parameter changes from the frames.
 
 import { createExportMenu } from '../export.js';
+import { announce } from '../notice.js';
 import { createThemeToggle } from '../theme.js';
 import { createFork } from './fork.js';
 import { createPresentPanel } from './present.js';
@@ -57,6 +58,19 @@ export function setupClassroom(store, notify, { redraw }) {
     pending = true;
     requestAnimationFrame(() => { pending = false; redraw(); });
   });
+
+  // a watcher on a screen reader hears the teacher reshape the network (the diagram says it to the eye)
+  if (store.readonly) {
+    let shape = null;
+    store.on('data', (msg) => {
+      const now = msg.sizes.join('-');
+      if (shape && now !== shape) {
+        const hidden = msg.sizes.slice(1, -1);
+        announce(`The teacher changed the network: ${hidden.length ? `${hidden.length} hidden layer${hidden.length > 1 ? 's' : ''} of ${hidden.join(', ')} neurons` : 'no hidden layer'}, from step 0.`);
+      }
+      shape = now;
+    });
+  }
 
   // live changes (learning rate, …) made elsewhere arrive with the frames' config: a watch page
   // follows the teacher's, and a session's own page a script's PATCH (it kept showing the old
