@@ -185,3 +185,14 @@ def test_a_watcher_on_a_screen_reader_hears_the_teacher_open_a_lesson_and_reshap
     _spoken(student, "announce-polite", "The teacher opened the lesson “XOR needs a hidden layer”")
     teacher.page.click("#add-layer")
     _spoken(student, "announce-polite", "The teacher changed the network: 1 hidden layer of")
+
+
+def test_on_a_touch_screen_every_control_but_the_layers_pairs_is_a_24_px_target(phone):
+    """The (?) buttons were 17–20 px, the gradient chart's tabs 20 px tall, the sliders 16 px."""
+    pg = phone().open("/")
+    assert pg.js("matchMedia('(pointer: coarse)').matches")
+    small = pg.js("""[...document.querySelectorAll('button, input, select, a[href]')].filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width && (r.width < 24 || r.height < 24) && !e.closest('.neuron-row') && !(e.type === 'checkbox' && e.closest('label'));
+      }).map((e) => `${e.id || e.className} ${Math.round(e.getBoundingClientRect().width)}×${Math.round(e.getBoundingClientRect().height)}`)""")
+    assert small == [], small
