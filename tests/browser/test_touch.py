@@ -1,0 +1,169 @@
+"""Touch screens and small screens, in Chromium with touch emulated (a Pixel 7,
+or a phone-sized window with touch): drawing one's own points by tap, popups
+and the Lessons menu inside the window, a tapped neuron's inspector brought
+into view, the watch link where the browser cannot copy, and hints that say
+"tap" where there is no mouse (audit s13: A4, A5, A6, B4, B9, B10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import Playground
+
+pytestmark = pytest.mark.browser
+
+# Playwright's "Pixel 7" (its device list, which the audit used)
+PIXEL_7 = {
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/159.0.8154.6 Mobile Safari/537.36",
+    "viewport": {"width": 412, "height": 839}, "screen": {"width": 412, "height": 915},
+    "device_scale_factor": 2.625, "is_mobile": True, "has_touch": True,
+}
+
+
+@pytest.fixture
+def touch(browser: Any, base_url: str) -> Iterator[Any]:
+    """A factory of pages on a touch screen: a Pixel 7, or (width, height) a
+    phone or tablet of that size; `touch=False` for a desktop window."""
+    made: list[tuple[Any, Playground]] = []
+
+    def make(width: int | None = None, height: int | None = None, touch: bool = True, init: str | None = None) -> Playground:
+        if width is None:
+            options = dict(PIXEL_7)
+        elif touch:
+            options = {"viewport": {"width": width, "height": height}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+        else:
+            options = {"viewport": {"width": width, "height": height}}
+        context = browser.new_context(**options)
+        if init:
+            context.add_init_script(init)
+        page = context.new_page()
+        pg = Playground(page, base_url)
+        page.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: pg.errors.append(f"page error: {e}\n{e.stack}"))
+        made.append((context, pg))
+        return pg
+
+    yield make
+    for context, pg in made:
+        context.close()
+        pg.assert_no_errors()
+
+
+def _plane_xy(pg, x1: float, x2: float) -> tuple[float, float]:
+    """Where the point (x1, x2) of the output plot is in the window (brought into view first)."""
+    pg.page.locator("[data-testid=boundary]").scroll_into_view_if_needed()
+    box = pg.js("""(() => { const gd = document.querySelector('[data-testid=boundary]');
+        const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return {left: r.left + xa._offset, top: r.top + ya._offset, w: xa._length, h: ya._length, vh: innerHeight}; })()""")
+    x, y = box["left"] + (x1 + 6) / 12 * box["w"], box["top"] + (6 - x2) / 12 * box["h"]
+    assert 0 < y < box["vh"], "the point to tap is in the window"
+    return x, y
+
+
+def _drawn(pg) -> int:
+    return pg.js("window.__chainrule.store.draft?.x.length ?? -1")
+
+
+def _visible_text(pg, selector: str) -> str:
+    return pg.page.inner_text(selector)  # what shows: the hidden words for the other kind of pointer are left out
+
+
+# -- A6: one's own points by touch ------------------------------------------------------
+
+def test_each_tap_adds_one_point_of_the_class_chosen_under_the_plot(touch):
+    """A tap added two points (plotly's click and the browser's both reached the
+    plot), and only shift-click (alt-click) gave the second (third) class."""
+    pg = touch().open()
+    pg.page.locator("[data-dataset=custom]").tap()
+    chooser = pg.page.locator("[data-testid=class-chooser]")
+    chooser.wait_for(state="visible")
+    radios = pg.page.locator("[data-testid=point-class]")
+    assert radios.all_inner_texts() == ["blue", "orange", "green"]
+    assert radios.nth(0).get_attribute("aria-checked") == "true"
+    # the words a touch screen reads: tap, and no shift-click
+    for selector in ["[data-testid=notice]", "#custom-hint", "[data-testid=status]", "#class-chooser"]:
+        words = _visible_text(pg, selector)
+        assert "tap" in words.lower() and "shift" not in words.lower() and "click" not in words.lower(), (selector, words)
+
+    taps = [(0, -4, -4), (0, -3, -4.5), (0, -4.5, -2.5), (1, 4, 4), (1, 3, 4.5), (1, 4.5, 2.5), (1, 2, 3),
+            (2, 4, -4), (2, 3, -4.5), (2, 4.5, -2.5)]  # ten: API.md's fewest samples
+    for n, (label, x1, x2) in enumerate(taps[:-1], start=1):
+        radio = radios.nth(label)
+        if radio.get_attribute("aria-checked") != "true":
+            radio.tap()
+            assert [radios.nth(c).get_attribute("aria-checked") for c in range(3)] == [str(c == label).lower() for c in range(3)]
+            assert f"add {['blue', 'orange', 'green'][label]} points" in pg.page.text_content("[data-testid=status]")
+        pg.page.touchscreen.tap(*_plane_xy(pg, x1, x2))
+        pg.page.wait_for_timeout(350)  # the browser's own click comes about 0.1 s after plotly's
+        assert _drawn(pg) == n, f"{n} taps made {_drawn(pg)} points"
+    assert pg.js("window.__chainrule.store.draft.y") == [t[0] for t in taps[:-1]]
+    assert pg.js("window.__chainrule.config.dataset") == "circle"  # nine: not enough yet
+    assert "1 more point" in pg.page.text_content("[data-testid=status]")
+    # the tenth: the engine trains on them
+    pg.page.touchscreen.tap(*_plane_xy(pg, *taps[-1][1:]))
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 10")
+    points = pg.api(f"/api/sessions/{pg.session_id()}")["config"]["points"]
+    assert points["y"] == [t[0] for t in taps]
+    for (_, x1, x2), got in zip(taps, points["x"], strict=True):
+        assert abs(got[0] - x1) < 0.15 and abs(got[1] - x2) < 0.15
+    data = pg.api(f"/api/sessions/{pg.session_id()}/data")
+    rows = data["train"]["y"] + data["test"]["y"]  # one-hot: three classes
+    assert len(rows) == 10 and {len(r) for r in rows} == {3} and sorted(r.index(1) for r in rows) == sorted(t[0] for t in taps)
+
+    # a tap on the set the engine holds adds one point too, of the class chosen
+    radios.nth(0).tap()
+    pg.page.touchscreen.tap(*_plane_xy(pg, -2, -2))
+    pg.page.wait_for_function("window.__chainrule.data?.config?.points?.x?.length === 11")
+    pg.page.wait_for_timeout(800)  # a second point would be on its way by now
+    points = pg.api(f"/api/sessions/{pg.session_id()}")["config"]["points"]
+    assert len(points["x"]) == 11 and points["y"][-1] == 0
+    assert chooser.is_visible()
+
+
+def test_the_class_chooser_works_by_keyboard_and_a_mouse_keeps_shift_and_alt_click(playground):
+    pg = playground.open()
+    pg.page.click("[data-dataset=custom]")
+    radios = pg.page.locator("[data-testid=point-class]")
+    radios.nth(0).wait_for(state="visible")
+    # a mouse reads "click", and the modifier keys still named
+    hint = _visible_text(pg, "#custom-hint")
+    assert "click" in hint and "shift-click" in hint and "tap" not in hint
+    # one Tab stop for the group; arrows pick the class and move the focus, and → does not step
+    assert [radios.nth(c).get_attribute("tabindex") for c in range(3)] == ["0", "-1", "-1"]
+    pg.page.keyboard.press("Tab")  # the focus by keyboard: keys.js then lets a focused control have its keys
+    radios.nth(0).focus()
+    checked = "[...document.querySelectorAll('[data-testid=point-class]')].findIndex((b) => b.getAttribute('aria-checked') === 'true')"
+    focused = "[...document.querySelectorAll('[data-testid=point-class]')].indexOf(document.activeElement)"
+    for key, want in [("ArrowRight", 1), ("ArrowRight", 2), ("ArrowRight", 0), ("ArrowLeft", 2), ("Home", 0), ("End", 2), ("ArrowUp", 1)]:
+        pg.page.keyboard.press(key)
+        assert (pg.js(checked), pg.js(focused)) == (want, want), key
+    assert pg.page.is_hidden("[data-testid=notice]") or "Training is off" not in pg.page.text_content("[data-testid=notice]")
+    assert [radios.nth(c).get_attribute("tabindex") for c in range(3)] == ["-1", "0", "-1"]
+    # Enter presses the focused class as a button does
+    pg.page.keyboard.press("Shift+Tab")
+    pg.page.keyboard.press("Tab")
+    assert pg.js(focused) == 1
+    # a plain click adds the chosen class (green); shift-click orange, alt-click green, whatever is chosen
+    radios.nth(0).click()
+    clicks = [([], 0), (["Shift"], 1), (["Alt"], 2), ([], 0)]
+    for n, (keys, _) in enumerate(clicks, start=1):
+        x, y = _plane_xy(pg, -4 + 2 * n, 1)
+        for k in keys:
+            pg.page.keyboard.down(k)
+        pg.page.mouse.click(x, y)
+        for k in keys:
+            pg.page.keyboard.up(k)
+        pg.page.wait_for_timeout(150)
+        assert _drawn(pg) == n
+    assert pg.js("window.__chainrule.store.draft.y") == [label for _, label in clicks]
+    radios.nth(2).click()
+    pg.page.mouse.click(*_plane_xy(pg, 3, 3))
+    pg.page.wait_for_timeout(150)
+    assert pg.js("window.__chainrule.store.draft.y") == [0, 1, 2, 0, 2]
+    # the chooser is for drawing only: a built-in data set takes it away
+    pg.page.click("[data-dataset=xor]")
+    pg.page.wait_for_function("window.__chainrule.config.dataset === 'xor'")
+    assert pg.page.is_hidden("[data-testid=class-chooser]")
