@@ -57,7 +57,8 @@ const EDGE = 8; // a popup keeps this far from every edge of the window
  * Its right edge (`align` 'right') or left edge ('left') goes on the button's
  * where the window has room. (The Present panel's right edge went on its
  * button's: on a phone, where the button starts a line, the panel spanned
- * x = −268…91 of a 375 px screen, and scrolling could not bring it back.) */
+ * x = −268…91 of a 375 px screen, and scrolling could not bring it back.)
+ * Answers whether it is whole, its own height and the height it got. */
 export function placeInWindow(panel, r, { gap = 8, align = 'right' } = {}) {
   const vw = document.documentElement.clientWidth || innerWidth, vh = innerHeight;
   Object.assign(panel.style, { right: 'auto', bottom: 'auto', maxWidth: `${vw - 2 * EDGE}px`, maxHeight: 'none' });
@@ -74,6 +75,7 @@ export function placeInWindow(panel, r, { gap = 8, align = 'right' } = {}) {
   panel.style.top = `${Math.round(top)}px`;
   panel.style.maxHeight = `${Math.floor(Math.max(0, room))}px`;
   panel.style.overflowY = 'auto';
+  return { whole: room >= h, height: h, room };
 }
 
 export function attachPopup(button, panel, { onOpen } = {}) {

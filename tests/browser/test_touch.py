@@ -230,3 +230,44 @@ def test_a_help_popup_taller_than_a_short_window_stays_inside_it_and_scrolls_in_
         assert pg.page.locator(".help-close").evaluate(REACHABLE), i
         pg.page.locator(".help-close").tap()
         pop.wait_for(state="hidden")
+
+
+# -- B4: the Lessons menu inside the window ------------------------------------------------
+
+@pytest.mark.parametrize("size", [(375, 667), (844, 390)])
+def test_the_lessons_menu_opens_inside_the_window_with_every_lesson_reachable(touch, size):
+    """A phone showed a 160 px box running past the bottom of the screen (max(160, window − its top − 12))."""
+    pg = touch(*size).open()
+    button = pg.page.locator("[data-testid=lessons-button]")
+    button.scroll_into_view_if_needed()
+    button.tap()
+    menu = "[data-testid=lessons-menu]"
+    pg.page.wait_for_selector(f"{menu}:not([hidden])")
+    where = pg.page.evaluate(f"({INSIDE})('{menu}')")
+    assert where["inside"], (size, where)
+    assert where["bottom"] - where["top"] >= min(300, where["vh"] - 16 - 60), where  # a menu, not a slit
+    links = pg.page.locator(f"{menu} [data-testid=lesson-link]")
+    assert links.count() >= 8
+    for i in range(links.count()):
+        assert links.nth(i).evaluate(REACHABLE), (size, i)
+    assert pg.page.evaluate(f"({INSIDE})('{menu}')")["inside"]
+    if size == (375, 667):
+        pg.page.evaluate(f"document.querySelector('{menu}').scrollTop = 0")
+        pg.screenshot("touch-lessons-375x667")
+    # the last lesson opens by tap
+    last = links.nth(links.count() - 1)
+    lesson = last.get_attribute("data-lesson")
+    last.scroll_into_view_if_needed()
+    last.tap()
+    pg.page.wait_for_function(f"window.__chainrule.store.lesson === '{lesson}'")
+    assert pg.page.is_hidden(menu)
+
+
+def test_the_lessons_menu_still_drops_down_under_its_button_on_a_desktop(touch):
+    pg = touch(1280, 720, touch=False).open()
+    pg.page.click("[data-testid=lessons-button]")
+    button = pg.page.locator("[data-testid=lessons-button]").bounding_box()
+    menu = pg.page.locator("[data-testid=lessons-menu]").bounding_box()
+    assert abs(menu["y"] - (button["y"] + button["height"] + 6)) < 1.5
+    assert abs(menu["x"] + menu["width"] - (button["x"] + button["width"])) < 1.5
+    assert pg.page.evaluate("({INSIDE})('[data-testid=lessons-menu]')".replace("{INSIDE}", INSIDE))["inside"]
