@@ -271,3 +271,68 @@ def test_the_lessons_menu_still_drops_down_under_its_button_on_a_desktop(touch):
     assert abs(menu["y"] - (button["y"] + button["height"] + 6)) < 1.5
     assert abs(menu["x"] + menu["width"] - (button["x"] + button["width"])) < 1.5
     assert pg.page.evaluate("({INSIDE})('[data-testid=lessons-menu]')".replace("{INSIDE}", INSIDE))["inside"]
+
+
+# -- A5: a tapped neuron's inspector comes into view where the panels are stacked -----------
+
+NEURON_XY = """(() => { const gd = document.querySelector('[data-testid=network]');
+    const p = window.__chainrule.network.geometry.nodes[1][1]; const r = gd.getBoundingClientRect();
+    return {x: r.left + p.x, y: r.top + (gd.layout.height - p.y)}; })()"""
+HEAD_IN_VIEW = """(() => { const r = document.querySelector('[data-testid=backward-panel] .panel-title').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= innerHeight; })()"""
+
+
+def _trained(pg) -> None:
+    pg.open("/?dataset=xor&hidden_layers=4,4")
+    for _ in range(5):
+        pg.page.locator("[data-testid=step]").tap() if pg.js("navigator.maxTouchPoints > 0") else pg.page.click("[data-testid=step]")
+    pg.wait_step(5)
+
+
+@pytest.mark.parametrize("size", [(375, 667), (768, 1024)])
+def test_a_tapped_neuron_brings_the_inspector_into_view_on_a_stacked_page(touch, size):
+    """The inspector filled 1200–1600 px below the diagram, out of sight, with nothing to say so."""
+    pg = touch(*size)
+    _trained(pg)
+    pg.page.locator(".network-stage").scroll_into_view_if_needed()
+    pg.page.wait_for_timeout(300)
+    # the inspector will take the data panel's place, far below (were it in view, there would be nothing to fix)
+    assert pg.js("document.querySelector('.panel-data').getBoundingClientRect().top") > size[1]
+    target = pg.js(NEURON_XY)
+    assert 0 < target["y"] < size[1]
+    scrolled = pg.js("scrollY")
+    pg.page.touchscreen.tap(target["x"], target["y"])
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    pg.page.wait_for_function(HEAD_IN_VIEW, timeout=5_000)
+    pg.page.wait_for_function("""(() => { const el = document.querySelector('[data-testid=inspector]');
+        return el.dataset.ready === 'true' && el.dataset.target.includes('"kind":"neuron"'); })()""")
+    assert '"layer":0' in pg.page.get_attribute("[data-testid=inspector]", "data-target")
+    pg.page.wait_for_timeout(800)  # a smooth scroll has ended
+    assert pg.js(HEAD_IN_VIEW)
+    moved = pg.js("scrollY") - scrolled
+    tapped_now = target["y"] - moved
+    if size == (768, 1024):
+        # a tablet has room for both: the tapped neuron stays in view above the inspector
+        assert 0 <= tapped_now <= size[1], (target, moved)
+    pg.screenshot(f"touch-inspector-{size[0]}x{size[1]}")
+    # and a way back up to the diagram
+    pg.page.locator("[data-testid=inspector-to-diagram]").tap()
+    pg.page.wait_for_function("""(() => { const r = document.querySelector('.network-stage').getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight / 2; })()""", timeout=5_000)
+
+
+def test_a_clicked_neuron_does_not_move_a_desktop_page(touch):
+    """Beside the diagram the inspector is in view already: the page must not jump."""
+    pg = touch(1280, 720, touch=False)
+    _trained(pg)
+    assert pg.page.is_hidden("[data-testid=inspector-to-diagram]")
+    target = pg.js(NEURON_XY)
+    before = pg.js("[scrollX, scrollY, document.scrollingElement.scrollTop]")
+    pg.page.mouse.move(target["x"], target["y"])
+    pg.page.mouse.click(target["x"], target["y"])
+    pg.page.wait_for_function("document.querySelector('[data-testid=network]').dataset.mode === 'backward'")
+    pg.page.wait_for_function("document.querySelector('[data-testid=inspector]').dataset.target?.includes('\"kind\":\"neuron\"')")
+    pg.page.wait_for_timeout(800)
+    assert pg.js("[scrollX, scrollY, document.scrollingElement.scrollTop]") == before
+    assert pg.js(HEAD_IN_VIEW)
+    assert pg.page.is_hidden("[data-testid=inspector-to-diagram]")
