@@ -6,6 +6,7 @@ into view, the watch link where the browser cannot copy, and hints that say
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -336,3 +337,43 @@ def test_a_clicked_neuron_does_not_move_a_desktop_page(touch):
     assert pg.js("[scrollX, scrollY, document.scrollingElement.scrollTop]") == before
     assert pg.js(HEAD_IN_VIEW)
     assert pg.page.is_hidden("[data-testid=inspector-to-diagram]")
+
+
+# -- B10: the watch link where the browser cannot copy ----------------------------------------
+
+NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', { get() { return undefined; }, configurable: true });"
+
+
+def test_without_a_clipboard_the_watch_link_stays_selected_on_the_screen_until_closed(touch):
+    """Over plain http (no navigator.clipboard) the link was a notice that went after 5 s or at any tap."""
+    pg = touch(390, 844, init=NO_CLIPBOARD).open()
+    assert pg.js("navigator.clipboard === undefined")
+    watch_id = pg.js("window.__chainrule.watchId")
+    pg.page.locator("#watch-link").tap()
+    box = pg.page.locator("[data-testid=copy-fallback]")
+    box.wait_for(state="visible")
+    url = pg.page.locator("[data-testid=copy-fallback-url]")
+    link = url.input_value()
+    assert link.startswith(pg.base_url) and f"/watch/{watch_id}" in link
+    assert pg.js("""(() => { const i = document.querySelector('[data-testid=copy-fallback-url]');
+        return document.activeElement === i && i.readOnly && i.selectionStart === 0 && i.selectionEnd === i.value.length; })()""")
+    assert pg.page.evaluate(f"({INSIDE})('[data-testid=copy-fallback]')")["inside"]
+    assert "press and hold" in box.inner_text() and "Ctrl" not in box.inner_text()
+    # a tap elsewhere, and longer than the notice's 5 s: still there
+    pg.page.touchscreen.tap(200, 300)
+    pg.page.wait_for_timeout(5600)
+    assert box.is_visible() and url.input_value() == link
+    # the link is the real one: it opens the watch page
+    with urllib.request.urlopen(link, timeout=10) as r:
+        assert r.status == 200
+    # tapped again, the link is selected again (for a second try at copying)
+    url.tap()
+    assert pg.js("(() => { const i = document.activeElement; return i.dataset.testid === 'copy-fallback-url' && i.selectionEnd - i.selectionStart === i.value.length; })()")
+    pg.page.locator("[data-testid=copy-fallback-close]").tap()
+    box.wait_for(state="hidden")
+    # the share link falls back the same way
+    pg.page.locator("[data-testid=share-link]").tap()
+    box.wait_for(state="visible")
+    assert url.input_value() == pg.page.get_attribute("[data-testid=share-link]", "href")
+    pg.page.keyboard.press("Escape")
+    box.wait_for(state="hidden")
