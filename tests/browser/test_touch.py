@@ -377,3 +377,28 @@ def test_without_a_clipboard_the_watch_link_stays_selected_on_the_screen_until_c
     assert url.input_value() == pg.page.get_attribute("[data-testid=share-link]", "href")
     pg.page.keyboard.press("Escape")
     box.wait_for(state="hidden")
+
+
+# -- B9: words for a finger on a touch screen ---------------------------------------------------
+
+DESKTOP_NOTE = "· thicker = larger · hover for values, click to inspect, shift-click a weight to edit"
+
+
+def test_hints_say_tap_on_a_touch_screen_and_keep_their_mouse_words_on_a_desktop(touch):
+    """A phone read "hover for values, click to inspect, shift-click a weight to edit" and "shift-click an orange one"."""
+    phone, desk = touch(), touch(1280, 720, touch=False)
+    for pg in (phone, desk):
+        pg.open()
+    mouse_words = ("hover", "click", "shift")
+    note = _visible_text(phone, ".network-legend:not(.backward-legend) .legend-note")
+    assert "tap a neuron or a weight" in note and not any(w in note.lower() for w in mouse_words), note
+    hint = _visible_text(phone, "#custom-hint")
+    assert "tap the plot" in hint and not any(w in hint.lower() for w in mouse_words), hint
+    phone.page.locator("[data-testid=view-backward]").tap()
+    empty = _visible_text(phone, "[data-testid=inspector] .inspector-empty")
+    assert empty.startswith("Tap a neuron") and "Tap a point on the output plot" in empty and "Click" not in empty, empty
+    # the desktop's words are the same as before
+    assert _visible_text(desk, ".network-legend:not(.backward-legend) .legend-note") == DESKTOP_NOTE
+    assert "click the plot" in _visible_text(desk, "#custom-hint") and "tap" not in _visible_text(desk, "#custom-hint")
+    desk.page.click("[data-testid=view-backward]")
+    assert _visible_text(desk, "[data-testid=inspector] .inspector-empty").startswith("Click a neuron or a weight in the diagram")
