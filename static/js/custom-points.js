@@ -137,7 +137,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
   function onPlaneClick(x1, x2, ev) {
     if (store.readonly) return;
     if (!inCustomMode()) {
-      notify('To draw your own data, pick ✎ (the last data set) first, then click here.', 'info');
+      notify(`To draw your own data, pick ✎ (the last data set) first, then ${tap()} here.`, 'info');
       return;
     }
     const label = ev.altKey ? 2 : ev.shiftKey ? 1 : chosen;

@@ -161,7 +161,8 @@ export function setupBackward(store, { network, editParameter }) {
     if (head.top >= 0 && head.bottom <= vh) return;
     const top = panel.getBoundingClientRect().top;
     let by = top - 8;
-    const tapY = ev?.clientY;
+    // where the tap is now (a tap reaches here twice, plotly's click and the browser's: the second may come mid-scroll)
+    const tapY = Number.isFinite(ev?.pageY) ? ev.pageY - scrollY : ev?.clientY;
     if (Number.isFinite(tapY) && tapY >= 0 && tapY <= vh) {
       const keepTap = tapY - 32;                        // the tapped point stays this far from the top
       const enough = top + Math.min(320, vh / 2) - vh;  // the least scroll that shows that much of the inspector
