@@ -1,5 +1,6 @@
-// Your own data: click the output plot to add points (shift-click for the
-// other class, alt-click for a third), clear them, or load a CSV file (picked
+// Your own data: click or tap the output plot to add points of the class
+// chosen under it (blue, orange or green; with a mouse, shift-click adds an
+// orange one and alt-click a green one too), clear them, or load a CSV file (picked
 // or dropped). Points are sent to the engine as dataset "custom"; until there
 // are enough of them (ten, API.md's fewest samples, with both classes) they wait here as a draft.
 // A bad file or a refused set of points changes nothing.
@@ -8,18 +9,25 @@
 // the draft holds the training (store.setHold), so nothing trains on data
 // the user has just thrown away, and the readouts stop showing its numbers.
 
+import { CLASS_COLORS } from './colors.js';
 import { MIN_POINTS, parsePointsCsv } from './csv.js';
 import { pressWithKeys } from './popup.js';
 
 const round2 = (v) => Math.round(v * 100) / 100;
+const CLASS_NAMES = ['blue', 'orange', 'green'];
+// a touch screen has no hover and no shift key: its words are "tap" and the class chooser
+const touch = window.matchMedia('(hover: none)');
+const tap = () => (touch.matches ? 'tap' : 'click');
 const HOLD = `Training waits for your own points: at least ${MIN_POINTS}, of both classes (or pick another data set).`;
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const capital = (t) => t[0].toUpperCase() + t.slice(1);
 
 export function createCustomPoints(store, { apply, boundary, notify, readouts, els }) {
   let draft = null;       // {x, y} while drawing and not yet on the server
   let queued = null;      // points waiting to be sent (clicks come faster than answers)
   let latest = null;      // the newest points sent or waiting: what the next click adds to
   let sending = false;
+  let chosen = 0;         // the class a plain click or a tap adds (the chooser under the plot)
 
   function inCustomMode() {
     return draft !== null || store.config?.dataset === 'custom';
@@ -40,8 +48,44 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     const need = [];
     if (n < MIN_POINTS) need.push(`${MIN_POINTS - n} more point${MIN_POINTS - n === 1 ? '' : 's'}`);
     if (classes < 2) need.push('points of both classes');
+    else { // green without orange: every class up to the highest needs points
+      const missing = CLASS_NAMES.slice(0, Math.max(...draft.y) + 1).filter((_, c) => !draft.y.includes(c));
+      if (missing.length) need.push(`${missing.join(' and ')} points`);
+    }
     const still = need.length ? `Still needed: ${need.join(' and ')}. Training waits until then.` : 'Sending your points…';
-    readouts.setOverride(`Drawing your own data: click to add a blue point, shift-click an orange one. ${still}`);
+    readouts.setOverride(`Drawing your own data: ${tap()} the output plot to add ${CLASS_NAMES[chosen]} points (the class is chosen under the plot). ${still}`);
+  }
+
+  // -- the class chooser ---------------------------------------------------------
+  const radios = [...els.chooser.querySelectorAll('[data-class]')];
+  radios.forEach((b, c) => { b.querySelector('.class-dot').style.background = CLASS_COLORS[c]; });
+  function choose(c, focus = false) {
+    chosen = c;
+    radios.forEach((b, i) => {
+      b.setAttribute('aria-checked', String(i === c));
+      b.tabIndex = i === c ? 0 : -1; // one Tab stop for the group; arrows move within it
+    });
+    if (focus) radios[c].focus();
+    explainDraft();
+  }
+  radios.forEach((b, c) => b.addEventListener('click', () => choose(c)));
+  els.chooser.addEventListener('keydown', (ev) => {
+    const moves = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 };
+    let c = null;
+    if (ev.key in moves) c = (chosen + moves[ev.key] + radios.length) % radios.length;
+    else if (ev.key === 'Home') c = 0;
+    else if (ev.key === 'End') c = radios.length - 1;
+    if (c === null || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    ev.preventDefault();
+    ev.stopPropagation(); // → is the page's "one update" (keys.js): here it picks the next class
+    choose(c, true);
+  });
+  /** Shown while one's own class points are drawn (or trained on), not on a watch page. */
+  function syncChooser() {
+    const cfg = store.config;
+    const drawable = draft !== null
+      || (cfg?.dataset === 'custom' && cfg.task === 'classification' && cfg.points?.x?.[0]?.length === 2);
+    els.chooser.hidden = store.readonly || !drawable;
   }
 
   function showDraft() {
@@ -50,6 +94,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     store.setDraft(draft);
     store.setHold('draft', draft ? HOLD : null);
     explainDraft();
+    syncChooser();
   }
 
   /** The ✎ picture: start drawing (keeping your points if you already have some). */
@@ -57,12 +102,12 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     if (store.readonly) return;
     const cfg = store.config;
     if (cfg.dataset === 'custom' && cfg.task === 'classification' && cfg.points.x[0].length === 2) {
-      notify('Click the output plot to add points; shift-click for the other class.', 'info');
+      notify(`${capital(tap())} the output plot to add points of the class chosen under it${touch.matches ? '' : ' (or shift-click: orange, alt-click: green)'}.`, 'info');
       return;
     }
     draft = { x: [], y: [] };
     showDraft();
-    notify('Click the output plot to add points: click for blue, shift-click for orange (alt-click for a third class, green).', 'info');
+    notify(`${capital(tap())} the output plot to add points: the class chosen under it (blue, orange or green) is the one added${touch.matches ? '' : '; shift-click adds orange, alt-click green'}.`, 'info');
   }
 
   function clear() {
@@ -92,10 +137,10 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
   function onPlaneClick(x1, x2, ev) {
     if (store.readonly) return;
     if (!inCustomMode()) {
-      notify('To draw your own data, pick ✎ (the last data set) first, then click here.', 'info');
+      notify(`To draw your own data, pick ✎ (the last data set) first, then ${tap()} here.`, 'info');
       return;
     }
-    const label = ev.altKey ? 2 : ev.shiftKey ? 1 : 0;
+    const label = ev.altKey ? 2 : ev.shiftKey ? 1 : chosen;
     const point = [round2(x1), round2(x2)];
     if (draft) {
       draft.x.push(point);
@@ -106,7 +151,7 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
     }
     const cfg = store.config;
     if (cfg.task !== 'classification' || cfg.points.x[0].length !== 2) {
-      notify('These points came from a file as a regression; clicking adds class points. Press “Clear points” to start drawing.', 'error');
+      notify(`These points came from a file as a regression; ${touch.matches ? 'tapping' : 'clicking'} adds class points. Press “Clear points” to start drawing.`, 'error');
       return;
     }
     const base = latest ?? cfg.points; // not cfg.points alone: a set may still be on its way
@@ -155,6 +200,9 @@ export function createCustomPoints(store, { apply, boundary, notify, readouts, e
   store.on('config', syncClear);
   store.on('draft', syncClear);
   syncClear();
+  store.on('config', syncChooser);
+  syncChooser();
+  touch.addEventListener?.('change', explainDraft); // a tablet's keyboard and trackpad attached or taken off
   let depth = 0;
   const hasFiles = (ev) => [...(ev.dataTransfer?.types ?? [])].includes('Files');
   document.addEventListener('dragenter', (ev) => {

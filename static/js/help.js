@@ -8,7 +8,7 @@
 // as popup.js does), and Escape or Tab past either end closes it and gives the
 // focus back to its (?) (keyboardPanel, as the Export menu does).
 
-import { keyboardPanel } from './popup.js';
+import { keyboardPanel, placeInWindow } from './popup.js';
 
 export function createHelp(store) {
   const cat = store.catalog;
@@ -52,10 +52,8 @@ export function createHelp(store) {
     pop.querySelector('.help-text').textContent = text;
     pop.dataset.topic = key;
     pop.hidden = false;
-    const r = button.getBoundingClientRect();
-    const w = pop.offsetWidth, h = pop.offsetHeight;
-    pop.style.left = `${Math.max(8, Math.min(innerWidth - w - 8, r.left))}px`;
-    pop.style.top = `${r.bottom + 6 + h > innerHeight - 8 ? Math.max(8, r.top - h - 6) : r.bottom + 6}px`;
+    // inside the window, scrolling in itself when the window is shorter than it (400 % zoom)
+    placeInWindow(pop, button.getBoundingClientRect(), { gap: 6, align: 'left' });
     openFor?.setAttribute('aria-expanded', 'false');
     openFor = button;
     button.setAttribute('aria-expanded', 'true');

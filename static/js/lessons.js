@@ -6,7 +6,7 @@
 
 import { lessonById, lessonFromLink } from './link.js';
 import { announce } from './notice.js';
-import { focusables, keyboardPanel } from './popup.js';
+import { focusables, keyboardPanel, placeInWindow } from './popup.js';
 import { pauseHere } from './transport.js';
 
 // read before the share link rewrites the address bar
@@ -37,10 +37,12 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
   button.setAttribute('aria-haspopup', 'menu');
   const setOpen = (on, refocus = false) => {
     menu.hidden = !on;
-    // no taller than the window below its top (the CSS bound took the menu's own place for 90 px,
-    // and at 1366 × 768 the last lesson lay under the window's edge)
+    // inside the window, as the other popups: under its button, or over it where only there is it whole,
+    // scrolling in itself. (At most the window below its top, and at least 160 px, made a 160 px box
+    // that ran past the bottom of a phone's screen, its button being low on it; and at 1366 × 768,
+    // before that, the last lesson lay under the window's edge.)
     if (on) {
-      menu.style.maxHeight = `${Math.max(160, innerHeight - menu.getBoundingClientRect().top - 12)}px`;
+      place(true);
       menu.scrollTop = 0; // from its top each time: the intro and the first lessons (it kept the last scroll)
     }
     button.setAttribute('aria-expanded', String(on));
@@ -52,6 +54,21 @@ export function createLessons(store, { statusbar, apply, send, notify }) {
     setOpen(menu.hidden);
     if (!menu.hidden && ev.detail === 0) focusables(menu)[0]?.focus({ preventScroll: true });
   });
+  /** `scroll`: where the menu is whole neither under nor over its button (a phone), the page
+   * scrolls the button up, as far as that gives the menu more room under it. */
+  function place(scroll = false) {
+    menu.style.position = 'fixed'; // in the window, wherever the page is scrolled (its button may be low on a phone)
+    const got = placeInWindow(menu, button.getBoundingClientRect(), { gap: 6 });
+    if (!scroll || got.whole) return;
+    const r = button.getBoundingClientRect();
+    const below = innerHeight - 8 - (r.bottom + 6);
+    const page = document.scrollingElement ?? document.documentElement;
+    const by = Math.min(got.height - below, r.top - 8, page.scrollHeight - innerHeight - page.scrollTop);
+    if (by <= 0 || below + by <= got.room) return;
+    window.scrollBy({ top: by, behavior: 'instant' });
+    placeInWindow(menu, button.getBoundingClientRect(), { gap: 6 });
+  }
+  window.addEventListener('resize', () => { if (!menu.hidden) place(); });
   keyboardPanel(menu, (refocus) => setOpen(false, refocus));
   document.addEventListener('click', (ev) => { if (!wrap.contains(ev.target)) setOpen(false); });
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') setOpen(false); });

@@ -162,7 +162,7 @@ async function boot() {
   createFeatureToggles($('features'), store, apply, notify);
   custom = createCustomPoints(store, {
     apply, boundary, notify, readouts,
-    els: { input: $('csv-input'), clear: $('custom-clear'), overlay: $('drop-overlay') },
+    els: { input: $('csv-input'), clear: $('custom-clear'), overlay: $('drop-overlay'), chooser: $('class-chooser') },
   });
   $('show-test').addEventListener('change', (ev) => boundary.setShowTest(ev.target.checked));
   $('discretize').addEventListener('change', (ev) => boundary.setDiscretize(ev.target.checked));

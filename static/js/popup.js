@@ -49,11 +49,38 @@ export function pressWithKeys(el, press) {
   });
 }
 
+const EDGE = 8; // a popup keeps this far from every edge of the window
+
+/** Lay a fixed popup by its button (`r`, the button's rectangle) and inside the
+ * window: `gap` px under it, or over it when only there is it whole; no nearer
+ * than 8 px to any edge, and no taller than the window (it scrolls in itself).
+ * Its right edge (`align` 'right') or left edge ('left') goes on the button's
+ * where the window has room. (The Present panel's right edge went on its
+ * button's: on a phone, where the button starts a line, the panel spanned
+ * x = −268…91 of a 375 px screen, and scrolling could not bring it back.)
+ * Answers whether it is whole, its own height and the height it got. */
+export function placeInWindow(panel, r, { gap = 8, align = 'right' } = {}) {
+  const vw = document.documentElement.clientWidth || innerWidth, vh = innerHeight;
+  Object.assign(panel.style, { right: 'auto', bottom: 'auto', maxWidth: `${vw - 2 * EDGE}px`, maxHeight: 'none' });
+  const w = panel.offsetWidth, h = panel.offsetHeight;
+  const left = align === 'right' ? r.right - w : r.left;
+  panel.style.left = `${Math.round(Math.max(EDGE, Math.min(vw - EDGE - w, left)))}px`;
+  const below = vh - EDGE - (r.bottom + gap), above = r.top - gap - EDGE;
+  let top, room;
+  if (h <= below) [top, room] = [r.bottom + gap, below];
+  else if (h <= above) [top, room] = [r.top - gap - h, above];
+  else if (Math.max(below, above) < 160) [top, room] = [EDGE, vh - 2 * EDGE]; // a short window: over the button, all of it usable
+  else if (below >= above) [top, room] = [r.bottom + gap, below];
+  else [top, room] = [EDGE, above];
+  panel.style.top = `${Math.round(top)}px`;
+  panel.style.maxHeight = `${Math.floor(Math.max(0, room))}px`;
+  panel.style.overflowY = 'auto';
+  return { whole: room >= h, height: h, room };
+}
+
 export function attachPopup(button, panel, { onOpen } = {}) {
   function place() {
-    const r = button.getBoundingClientRect();
-    panel.style.top = `${Math.round(r.bottom + 8)}px`;
-    panel.style.right = `${Math.max(8, Math.round(window.innerWidth - r.right))}px`;
+    placeInWindow(panel, button.getBoundingClientRect());
   }
 
   /** `refocus`: give the focus back to the button (a keyboard close);

@@ -21,23 +21,58 @@ export function createShareLinks(store, notify, { share, watch, fork }) {
   store.on('lesson', update);
   update();
 
-  async function copy(text, message) {
+  async function copy(text, message, opener, name) {
     try {
       await navigator.clipboard.writeText(text);
       notify(message, 'info');
     } catch {
-      notify(`Copy this link: ${text}`, 'info');
+      showToCopy(text, opener, name);
     }
+  }
+
+  // Where the browser does not copy (a classroom server on plain http is no secure context:
+  // no navigator.clipboard), the link stays on the screen, selected, until it is closed. (It was
+  // a notice that went after 5 s, or at the first tap anywhere: on a phone, too soon to copy it.)
+  let box = null, boxOpener = null;
+  function showToCopy(text, opener, name) {
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'copy-fallback';
+      box.dataset.testid = 'copy-fallback';
+      box.setAttribute('role', 'dialog');
+      box.setAttribute('aria-labelledby', 'copy-fallback-text');
+      box.innerHTML = `<div class="copy-fallback-head"><p id="copy-fallback-text"></p>
+          <button type="button" class="icon-btn small" data-testid="copy-fallback-close" title="Close" aria-label="Close">×</button></div>
+        <input type="text" readonly data-testid="copy-fallback-url" aria-label="Link to copy">`;
+      document.body.append(box);
+      box.querySelector('button').addEventListener('click', () => hideToCopy());
+      box.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.stopPropagation(); hideToCopy(); } });
+      box.querySelector('input').addEventListener('focus', (ev) => ev.target.select());
+    }
+    const touch = matchMedia('(hover: none)').matches;
+    box.querySelector('p').textContent = `${name}: this page cannot copy it by itself here (it is not on https). `
+      + `The link is selected: copy it${touch ? ' (press and hold it for Copy)' : ' (Ctrl+C, or ⌘C)'}, then close this.`;
+    const input = box.querySelector('input');
+    input.value = text;
+    box.hidden = false;
+    boxOpener = opener ?? null;
+    input.focus({ preventScroll: true });
+    input.setSelectionRange(0, text.length);
+  }
+  function hideToCopy() {
+    if (!box || box.hidden) return;
+    box.hidden = true;
+    boxOpener?.focus({ preventScroll: true });
   }
 
   share.addEventListener('click', (ev) => {
     if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey) return; // let "open in new tab" work
     ev.preventDefault();
-    copy(share.href, 'Share link copied: it opens this exact setup — same data, same initial weights.');
+    copy(share.href, 'Share link copied: it opens this exact setup — same data, same initial weights.', share, 'Share link');
   });
   watch.hidden = store.readonly;
   watch.addEventListener('click', () => copy(watchUrl(store),
-    'Watch link copied: whoever opens it follows this session live, read-only.'));
+    'Watch link copied: whoever opens it follows this session live, read-only.', watch, 'Watch link'));
   fork.hidden = !store.readonly;
   fork.addEventListener('click', async () => {
     try {

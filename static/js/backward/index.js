@@ -44,6 +44,7 @@ export function setupBackward(store, { network, editParameter }) {
   panel.hidden = true;
   panel.innerHTML = `
     <div class="panel-title-row"><h2 class="panel-title">Inspector</h2>
+      <button type="button" class="btn btn-small view-control insp-to-diagram" data-action="diagram" data-testid="inspector-to-diagram" title="Up to the network diagram, to tap another neuron or weight">↑ Diagram</button>
       <button type="button" class="btn btn-small view-control" data-action="data" title="Back to the data settings (the forward view)">Data ▸</button></div>
     <div class="inspector" id="inspector" data-testid="inspector"></div>
     <h2 class="panel-title insights-title" title="Plain-language diagnoses of the training as it happens">Insights</h2>
@@ -105,6 +106,9 @@ export function setupBackward(store, { network, editParameter }) {
   }
   toggle.addEventListener('click', (ev) => { const b = ev.target.closest('button'); if (b) setMode(b.dataset.mode); });
   panel.querySelector('[data-action=data]').addEventListener('click', () => setMode('forward'));
+  panel.querySelector('[data-action=diagram]').addEventListener('click', () => {
+    document.querySelector('.panel-network').scrollIntoView({ block: 'start', behavior: motion() });
+  });
   document.addEventListener('keydown', (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.('input, select, textarea') || inPopup(ev.target)) return;
     if (ev.key === 'b' || ev.key === 'B') setMode(mode === 'backward' ? 'forward' : 'backward'); // as r and R reset
@@ -138,8 +142,33 @@ export function setupBackward(store, { network, editParameter }) {
     if (!target) return false;
     if (mode !== 'backward') setMode('backward');
     fromKeys = Boolean(ev?.keyboard);
-    inspector.choose(target, { focus: fromKeys });
+    inspector.choose(target, { focus: fromKeys }); // from the keys, the focus takes the inspector into view
+    if (!fromKeys) reveal(ev);
     return true;
+  }
+
+  // -- a tap on a stacked page (a phone, a tablet): the inspector is far below ------
+  const motion = () => (matchMedia('(prefers-reduced-motion: reduce)').matches ? 'instant' : 'smooth');
+  /** After a click or a tap on the diagram, an inspector whose heading is out of
+   * the window (the panels stacked: it lies under the output, 1200–1600 px down
+   * on a phone or a tablet, and the only sign of the tap was the diagram's new
+   * colours) scrolls into it: at the window's top, or lower where that keeps
+   * the tapped neuron or weight in view with at least 320 px (half the window)
+   * of the inspector. Beside the diagram (a desktop) nothing moves. */
+  function reveal(ev) {
+    const head = panel.querySelector('.panel-title-row').getBoundingClientRect();
+    const vh = innerHeight;
+    if (head.top >= 0 && head.bottom <= vh) return;
+    const top = panel.getBoundingClientRect().top;
+    let by = top - 8;
+    // where the tap is now (a tap reaches here twice, plotly's click and the browser's: the second may come mid-scroll)
+    const tapY = Number.isFinite(ev?.pageY) ? ev.pageY - scrollY : ev?.clientY;
+    if (Number.isFinite(tapY) && tapY >= 0 && tapY <= vh) {
+      const keepTap = tapY - 32;                        // the tapped point stays this far from the top
+      const enough = top + Math.min(320, vh / 2) - vh;  // the least scroll that shows that much of the inspector
+      if (enough <= keepTap) by = Math.min(by, keepTap);
+    }
+    if (Math.abs(by) >= 1) window.scrollBy({ top: by, behavior: motion() });
   }
   panel.querySelector('#inspector').addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || !fromKeys || ev.target.closest?.('input, select, textarea')) return;

@@ -179,7 +179,7 @@ export function createInspector(el, store, { onEdit, onSample, onChange }) {
     renderSample();
     let html;
     if (view.error) html = `<p class="hint" tabindex="-1" data-fk="title">${esc(view.error)}</p>`;
-    else if (!target) html = '<p class="hint inspector-empty">Click a neuron or a weight in the diagram to see its numbers for this sample (from the keyboard: Tab to the diagram, arrow keys, Enter). Click a point on the output plot, or use the controls above, to choose another sample.</p>';
+    else if (!target) html = '<p class="hint inspector-empty"><span class="for-pointer">Click</span><span class="for-touch">Tap</span> a neuron or a weight in the diagram to see its numbers for this sample (from the keyboard: Tab to the diagram, arrow keys, Enter). <span class="for-pointer">Click</span><span class="for-touch">Tap</span> a point on the output plot, or use the controls above, to choose another sample.</p>';
     else if (view.trace) html = target.kind === 'neuron' ? neuronHtml() : target.kind === 'input' ? inputHtml() : weightHtml();
     else html = '<p class="hint">Tracing…</p>';
     // the focus in the view keeps its place through the redraw (a frame, a new value)

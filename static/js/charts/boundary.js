@@ -226,6 +226,12 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
     // axis labels over the check boxes below
     new ResizeObserver(fitSize).observe(el);
     // Clicks on the plane (not only on points) become data coordinates.
+    // A mouse click reaches here once: plotly's own click (untrusted: the
+    // browser's lands on plotly's drag cover). A tap reached here twice and
+    // added two points: plotly's click, then the browser's (trusted) one at the
+    // same place. The second of such a pair is the same tap; two clicks of the
+    // same kind (a mouse double-click, two quick taps) stay two.
+    let last = null;   // the click that last reached the plane: {t, x, y, trusted}
     el.addEventListener('click', (ev) => {
       if (!shape || shape.inputs !== 2) return;
       const full = el._fullLayout;
@@ -235,6 +241,11 @@ export function createBoundaryView(el, canvas, store, { onPlaneClick }) {
       const px = ev.clientX - box.left - xa._offset;
       const py = ev.clientY - box.top - ya._offset;
       if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
+      const now = performance.now();
+      const twin = last && last.trusted !== ev.isTrusted && now - last.t < 800
+        && Math.abs(ev.clientX - last.x) <= 12 && Math.abs(ev.clientY - last.y) <= 12;
+      last = twin ? null : { t: now, x: ev.clientX, y: ev.clientY, trusted: ev.isTrusted };
+      if (twin) return;
       const x1 = xa.p2d(px), x2 = ya.p2d(py);
       if (Math.abs(x1) <= DOMAIN && Math.abs(x2) <= DOMAIN) onPlaneClick(x1, x2, ev);
     });

@@ -77,8 +77,10 @@ export function createPresentPanel(store, notify, { button, onFork }) {
       await navigator.clipboard.writeText(url.value);
       notify('Watch link copied: whoever opens it follows this session live, read-only.', 'info');
     } catch {
-      url.select();  // the link selected and focused, for Ctrl+C
-      notify('Select the link and copy it (Ctrl+C).', 'info');
+      url.select();  // the link selected and focused, for Ctrl+C (or a phone's Copy)
+      notify(matchMedia('(hover: none)').matches
+        ? 'This page cannot copy by itself (it is not on https): the link is selected, press and hold it for Copy.'
+        : 'Select the link and copy it (Ctrl+C).', 'info');
     }
   });
   presenter.addEventListener('change', () => { setView({ ...getView(), present: presenter.checked }); refresh(); });

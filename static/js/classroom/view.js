@@ -17,7 +17,7 @@ export const HIDEABLE = {
   batch_size: [':is(.slider, .field):has(#batch-size)'],
   regenerate: ['#regenerate'],
   features: ['#features', '.panel-data .panel-title:has(+ #features)'],
-  custom: ['#custom-tools'],
+  custom: ['#custom-tools', '#class-chooser'],
   data: ['.panel-data'],
   // network
   hidden_layers: ['#layer-count', '#layer-strip'],
