@@ -140,8 +140,14 @@ class Playground:
         assert errors == [], "console errors:\n" + "\n".join(errors)
 
 
-def _new_playground(browser: Any, base_url: str, width: int = 1280, height: int = 720) -> tuple[Any, Playground]:
-    context = browser.new_context(viewport={"width": width, "height": height})
+def _new_playground(browser: Any, base_url: str, width: int = 1280, height: int = 720, init: str | None = None,
+                    **options: Any) -> tuple[Any, Playground]:
+    """A page in a context of its own: ``options`` are Playwright's context options (a device's,
+    touch, colours), ``init`` a script run before the page's own."""
+    options.setdefault("viewport", {"width": width, "height": height})
+    context = browser.new_context(**options)
+    if init:
+        context.add_init_script(init)
     page = context.new_page()
     pg = Playground(page, base_url)
     page.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)

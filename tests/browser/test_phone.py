@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Playground
+from conftest import Playground, _new_playground
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,8 @@ def phone(browser: Any, base_url: str) -> Iterator[Any]:
     def make(width: int = 375, height: int = 667, **options: Any) -> Playground:
         options.setdefault("is_mobile", width <= 640)
         options.setdefault("has_touch", True)
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=2, **options)
-        page = context.new_page()
-        pg = Playground(page, base_url)
-        page.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: pg.errors.append(f"page error: {e}"))
-        made.append((context, pg))
-        return pg
+        made.append(_new_playground(browser, base_url, width, height, device_scale_factor=2, **options))
+        return made[-1][1]
 
     yield make
     for context, pg in made:

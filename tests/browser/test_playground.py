@@ -306,9 +306,20 @@ def test_share_link_reproduces_the_setup(playground, new_playground):
 
 
 def _click_plane(pg, x1: float, x2: float, modifiers: list[str] | None = None) -> None:
-    box = pg.js("""(() => { const gd = document.querySelector('[data-testid=boundary]');
-        const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-        return {left: r.left + xa._offset, top: r.top + ya._offset, w: xa._length, h: ya._length}; })()""")
+    # where the plot's axes are once the layout holds still: entering drawing mode shows the class
+    # chooser under the plot, which gives up its room a moment later (a click computed before that
+    # landed 0.3 off; a person takes longer than that to reach the plot)
+    box = pg.js("""(async () => { const gd = document.querySelector('[data-testid=boundary]');
+        const read = () => { const r = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+          return {left: r.left + xa._offset, top: r.top + ya._offset, w: xa._length, h: ya._length}; };
+        let last = read();
+        for (let i = 0; i < 20; i++) {
+          await new Promise((done) => setTimeout(done, 120));
+          const now = read();
+          if (JSON.stringify(now) === JSON.stringify(last)) return now;
+          last = now;
+        }
+        return last; })()""")
     x = box["left"] + (x1 + 6) / 12 * box["w"]
     y = box["top"] + (6 - x2) / 12 * box["h"]
     for key in modifiers or []:

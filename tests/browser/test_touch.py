@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Playground
+from conftest import Playground, _new_playground
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +37,8 @@ def touch(browser: Any, base_url: str) -> Iterator[Any]:
             options = {"viewport": {"width": width, "height": height}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
         else:
             options = {"viewport": {"width": width, "height": height}}
-        context = browser.new_context(**options)
-        if init:
-            context.add_init_script(init)
-        page = context.new_page()
-        pg = Playground(page, base_url)
-        page.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: pg.errors.append(f"page error: {e}\n{e.stack}"))
-        made.append((context, pg))
-        return pg
+        made.append(_new_playground(browser, base_url, init=init, **options))
+        return made[-1][1]
 
     yield make
     for context, pg in made:

@@ -82,8 +82,8 @@ export function setupClassroom(store, notify, { redraw }) {
     if (!c || !store.config) return;
     const differs = Object.keys(c).some((k) => JSON.stringify(c[k]) !== JSON.stringify(store.config[k]));
     if (store.configPending) {
-      if (!differs || performance.now() > store.configPending) store.configPending = 0;
-      return;
+      if (differs && performance.now() <= store.configPending) return; // sent before the server had the change
+      store.configPending = 0;
     }
     if (differs) store.setConfig({ ...store.config, ...c });
   });
