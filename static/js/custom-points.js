@@ -11,12 +11,12 @@
 
 import { CLASS_COLORS } from './colors.js';
 import { MIN_POINTS, parsePointsCsv } from './csv.js';
+import { TOUCH as touch } from './keys.js';
 import { pressWithKeys } from './popup.js';
 
 const round2 = (v) => Math.round(v * 100) / 100;
 const CLASS_NAMES = ['blue', 'orange', 'green'];
-// a touch screen has no hover and no shift key: its words are "tap" and the class chooser
-const touch = window.matchMedia('(hover: none)');
+// a touch screen has no shift key either: its words are "tap" and the class chooser
 const tap = () => (touch.matches ? 'tap' : 'click');
 const HOLD = `Training waits for your own points: at least ${MIN_POINTS}, of both classes (or pick another data set).`;
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);

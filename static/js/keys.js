@@ -31,6 +31,9 @@ let byKeyboard = false;
 document.addEventListener('pointerdown', () => { byKeyboard = false; }, true);
 document.addEventListener('keydown', (ev) => { if (ev.key === 'Tab') byKeyboard = true; }, true);
 
+/** A touch screen: no hover and no shift key, so its words are "tap" (touch.css switches the page's). */
+export const TOUCH = window.matchMedia('(hover: none)');
+
 /** Whether the focus got where it is by the keyboard (Tab), not by a click. */
 export function usingKeyboard() {
   return byKeyboard;

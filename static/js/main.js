@@ -110,9 +110,9 @@ async function boot() {
     partial = fitBatch(partial, store.config, wantedBatch);
     try {
       const before = store.config;
-      store.configPending = Infinity; // frames' config waits (classroom/index.js)
+      store.expect('config', Infinity); // frames' config waits (classroom/index.js)
       const answer = await api.patchSession(store.sessionId, partial);
-      store.configPending = performance.now() + 2000;
+      store.expect('config');
       store.setConfig(answer.config);
       // what changed, as the engine's answer has it: a new output can bring its loss
       // with it (linear → mse), and a regularisation choice sends both rates
@@ -129,7 +129,7 @@ async function boot() {
       }
       return true;
     } catch (e) {
-      store.configPending = performance.now() + 2000;
+      store.expect('config');
       notify(failure ? failure(e.message) : `Not changed: ${e.message}`, 'error');
       store.setConfig(store.config); // put the controls back
       return false;

@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { getView, withParams, withView } from './classroom/view.js';
 import { openOwnSession } from './classroom/fork.js';
 import { watchUrl } from './classroom/present.js';
+import { TOUCH } from './keys.js';
 import { lessonById, shareUrl } from './link.js';
 
 export function createShareLinks(store, notify, { share, watch, fork }) {
@@ -49,7 +50,7 @@ export function createShareLinks(store, notify, { share, watch, fork }) {
       box.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.stopPropagation(); hideToCopy(); } });
       box.querySelector('input').addEventListener('focus', (ev) => ev.target.select());
     }
-    const touch = matchMedia('(hover: none)').matches;
+    const touch = TOUCH.matches;
     box.querySelector('p').textContent = `${name}: this page cannot copy it by itself here (it is not on https). `
       + `The link is selected: copy it${touch ? ' (press and hold it for Copy)' : ' (Ctrl+C, or ⌘C)'}, then close this.`;
     const input = box.querySelector('input');

@@ -21,8 +21,7 @@ export class Store {
     this.data = null;          // last "data" message
     this.frame = null;         // newest "frame" message
     this.playing = false;
-    this.asked = null;         // {playing, until}: a play or pause this page sent, shown before the server confirms it
-    this.configPending = 0;    // while this page's own PATCH is on its way (then until when): frames' config waits
+    this.expected = new Map(); // what this page changed and shows before the server confirms it ('playing', 'config') → until when
     this.lost = false;         // the live connection is lost (and being made again)
     this.series = emptySeries(0);
     this.framesReceived = 0;
@@ -61,8 +60,9 @@ export class Store {
     this.frame = frame;
     this.framesReceived++;
     record(this.series, frame);
-    const waiting = this.awaiting(frame);   // (asked first: a frame that agrees ends the wait)
-    if (frame.playing !== undefined && frame.playing !== this.playing && !waiting) this.setPlaying(frame.playing);
+    // (asked first: a frame that agrees ends the wait; while it lasts this.playing is what was asked)
+    const stale = this.stale('playing', frame.playing === this.playing || frame.status === 'diverged');
+    if (frame.playing !== undefined && frame.playing !== this.playing && !stale) this.setPlaying(frame.playing);
     this.emit('frame', frame);
   }
 
@@ -123,19 +123,24 @@ export class Store {
 
   /** Show a play or pause this page just sent: frames the server sent before it read it
    * still say the opposite, and must not undo it (a space pressed then played again
-   * instead of pausing). The first frame that agrees, a divergence, or two seconds end the wait. */
+   * instead of pausing). */
   askPlaying(on) {
-    this.asked = { playing: on, until: performance.now() + 2000 };
+    this.expect('playing');
     this.setPlaying(on);
   }
 
-  awaiting(frame) {
-    const a = this.asked;
-    if (!a) return false;
-    if (frame.playing === a.playing || frame.status === 'diverged' || performance.now() > a.until) {
-      this.asked = null;
-      return false;
-    }
+  /** This page changed `what` and shows it already: frames the server sent before it had the
+   * change must not undo it, for `ms` (Infinity: until expect is called again, the change's answer). */
+  expect(what, ms = 2000) {
+    this.expected.set(what, performance.now() + ms);
+  }
+
+  /** Whether a frame is one sent before the server had this page's change of `what`: the first
+   * frame that `agrees`, or one after the wait, ends it. */
+  stale(what, agrees) {
+    const until = this.expected.get(what);
+    if (until === undefined) return false;
+    if (agrees || performance.now() > until) { this.expected.delete(what); return false; }
     return true;
   }
 

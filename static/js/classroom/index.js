@@ -76,16 +76,12 @@ export function setupClassroom(store, notify, { redraw }) {
   // follows the teacher's, and a session's own page a script's PATCH (it kept showing the old
   // learning rate and no L2 while the loss already held the penalty). While the page's own change
   // is on its way, frames sent before the server had it would put the old setup back: they wait
-  // for one that agrees (store.configPending, set by main.js's apply), or two seconds.
+  // for one that agrees (store.stale; main.js's apply expects the change), or two seconds.
   store.on('frame', (frame) => {
     const c = frame.config;
     if (!c || !store.config) return;
     const differs = Object.keys(c).some((k) => JSON.stringify(c[k]) !== JSON.stringify(store.config[k]));
-    if (store.configPending) {
-      if (differs && performance.now() <= store.configPending) return; // sent before the server had the change
-      store.configPending = 0;
-    }
-    if (differs) store.setConfig({ ...store.config, ...c });
+    if (!store.stale('config', !differs) && differs) store.setConfig({ ...store.config, ...c });
   });
   return { fork };
 }

@@ -1,6 +1,7 @@
 // "Present": the watch link to hand out (with a copy button), presenter mode,
 // and the controls to hide — everything a teacher sets up before class.
 
+import { TOUCH } from '../keys.js';
 import { attachPopup } from '../popup.js';
 import { getView, HIDEABLE, setView, withParams, withView } from './view.js';
 
@@ -78,7 +79,7 @@ export function createPresentPanel(store, notify, { button, onFork }) {
       notify('Watch link copied: whoever opens it follows this session live, read-only.', 'info');
     } catch {
       url.select();  // the link selected and focused, for Ctrl+C (or a phone's Copy)
-      notify(matchMedia('(hover: none)').matches
+      notify(TOUCH.matches
         ? 'This page cannot copy by itself (it is not on https): the link is selected, press and hold it for Copy.'
         : 'Select the link and copy it (Ctrl+C).', 'info');
     }
